@@ -1,0 +1,193 @@
+"""python -m autograder: grade two_layer_net notebooks.
+
+Subcommands:
+  grade PATH...   grade submitted notebooks (files, or folders searched for two_layer_net.ipynb)
+  check NOTEBOOK --item ITEM
+                  grade one item of one notebook and exit 1 if it fails
+                  (what the hidden test cells of the nbgrader notebook run)
+  visible         rewrite the expected values of the visible checks from the reference
+  demo            build a throwaway course and grade a small demo class (see README)
+
+Exit status of `grade`: 0 whenever grading completed, whatever the scores; 2 when the
+grader itself could not run (bad arguments, missing dataset, ...).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+import numpy as np
+from twolayer.config import DATASETS, ITEMS, dataset_name
+from twolayer.data import DatasetNotInstalled
+
+from . import report
+from .grading import Options, SubmissionResult, grade_submission
+
+NOTEBOOK = "two_layer_net.ipynb"
+
+
+def find_notebooks(paths: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found += sorted(q for q in p.rglob(NOTEBOOK) if ".ipynb_checkpoints" not in q.parts)
+        elif p.exists():
+            found.append(p)
+        else:
+            raise FileNotFoundError(f"{p}: no such file or folder")
+    return found
+
+
+def grade_many(paths: list[Path], options: Options, jobs: int, progress: bool = True) -> list[SubmissionResult]:
+    results: dict[Path, SubmissionResult] = {}
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(paths), desc="grading", unit="notebook", file=sys.stderr)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(_grade_safely, p, options): p for p in paths}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            if bar:
+                bar.update()
+    if bar:
+        bar.close()
+    return [results[p] for p in paths]
+
+
+def _grade_safely(path: Path, options: Options) -> SubmissionResult:
+    try:
+        return grade_submission(path, options)
+    except DatasetNotInstalled:
+        raise
+    except Exception as exc:  # a bug of the grader must not stop the class: report it as ungraded
+        from .grading import student_name
+
+        return SubmissionResult(str(path), student_name(path), status="ungraded",
+                                reason=f"the grader failed on this notebook: {type(exc).__name__}: {exc}",
+                                dataset=options.dataset or "")
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    paths = find_notebooks(args.paths)
+    if not paths:
+        print(f"no {NOTEBOOK} found in {' '.join(args.paths)}", file=sys.stderr)
+        return 2
+    options = Options(dataset=dataset_name(args.dataset), seed=args.seed, items=tuple(args.item) or None,
+                      item_timeout=args.timeout, cell_timeout=args.cell_timeout,
+                      threads=max(1, (os.cpu_count() or 1) // max(1, args.jobs)))
+    start = time.monotonic()
+    results = grade_many(paths, options, args.jobs, progress=not args.quiet)
+    elapsed = time.monotonic() - start
+    if args.format == "text":
+        out = report.text(results, details=not args.summary)
+        out += f"{len(results)} notebook(s) in {elapsed:.1f} s on {options.dataset}\n"
+    elif args.format == "json":
+        out = report.json_report(results)
+    else:
+        if len(results) != 1:
+            print("--format gradescope grades exactly one notebook", file=sys.stderr)
+            return 2
+        out = report.gradescope(results[0])
+    if args.output:
+        Path(args.output).write_text(out)
+    else:
+        sys.stdout.write(out)
+    if args.csv:
+        Path(args.csv).write_text(report.grades_csv(results))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    params = None
+    if args.params:
+        with np.load(args.params, allow_pickle=False) as z:
+            params = {args.item: {k: z[k] for k in z.files}}
+    options = Options(dataset=dataset_name(args.dataset), items=(args.item,), params=params, seed=args.seed)
+    result = grade_submission(Path(args.notebook), options)
+    if result.status != "graded":
+        print(f"{args.item}: could not be graded: {result.reason}")
+        return 1
+    cells = [c for c in result.cells if c.item == args.item and c.visibility == args.part]
+    ok = all(c.passed for c in cells)
+    for c in cells:
+        for f in c.findings:
+            if not f["passed"]:
+                print(f"FAIL {f['check']}: {f['message']}" + (f"\n     Hint: {f['hint']}" if f["hint"] else ""))
+    if args.item in result.accuracies:
+        acc = result.accuracies[args.item]
+        print(f"{args.item}: validation accuracy {acc['val_acc']:.3f}, test accuracy {acc['test_acc']:.3f}")
+    print(f"{args.item}: {'all hidden checks passed' if ok else 'hidden checks failed'}")
+    return 0 if ok else 1
+
+
+def cmd_visible(args: argparse.Namespace) -> int:
+    from .visible import write
+
+    print(f"wrote {write()}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import main as demo_main
+
+    return demo_main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("grade", help="grade submitted notebooks")
+    g.add_argument("paths", nargs="+", help="notebooks, or folders to search for two_layer_net.ipynb")
+    g.add_argument("--format", choices=("text", "json", "gradescope"), default="text")
+    g.add_argument("--output", "-o", help="write the report to this file instead of standard output")
+    g.add_argument("--csv", help="also write the grades as CSV to this file")
+    g.add_argument("--dataset", choices=DATASETS, help="default: the course setting (twolayer/assignment.toml)")
+    g.add_argument("--jobs", "-j", type=int, default=1, help="notebooks graded at once (default 1)")
+    g.add_argument("--item", action="append", default=[], choices=[i.name for i in ITEMS],
+                   help="grade only this item (repeatable)")
+    g.add_argument("--seed", type=int, help="seed of the hidden random inputs (default: fresh, recorded in the report)")
+    g.add_argument("--timeout", type=float, default=60.0, help="seconds for one item's checks (default 60)")
+    g.add_argument("--cell-timeout", type=float, default=900.0, help="seconds for one training cell (default 900)")
+    g.add_argument("--summary", action="store_true", help="scores only, no feedback messages")
+    g.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    g.set_defaults(func=cmd_grade)
+    c = sub.add_parser("check", help="grade one item of one notebook (used by the hidden test cells)")
+    c.add_argument("notebook")
+    c.add_argument("--item", required=True, choices=[i.name for i in ITEMS])
+    c.add_argument("--part", choices=("visible", "hidden"), default="hidden")
+    c.add_argument("--params", help="trained parameters (.npz) to evaluate instead of training")
+    c.add_argument("--dataset", choices=DATASETS)
+    c.add_argument("--seed", type=int)
+    c.set_defaults(func=cmd_check)
+    v = sub.add_parser("visible", help="rewrite twolayer/visible_expected.npz from the reference solution")
+    v.set_defaults(func=cmd_visible)
+    d = sub.add_parser("demo", help="build a throwaway course, grade a demo class with nbgrader and this grader")
+    d.add_argument("--dir", default="demo-course", help="where to build the demo course (default: demo-course)")
+    d.add_argument("--jobs", "-j", type=int, default=2)
+    d.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DatasetNotInstalled as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Reading a submitted notebook: its answer cells by grade_id, and the programs to run.
+
+Only the student's *answer* cells are taken from the submission; every locked cell (set-up,
+scaffolding) comes from the instructor's source notebook, so editing a locked cell changes
+nothing. A missing, duplicated, retyped or renamed answer cell costs its item, with a message.
+"""
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from twolayer.config import ITEMS, ITEMS_BY_NAME
+
+from .reference import load_source
+
+TRAINING_ITEMS = ("solver", "hyperparameter_search")
+MAX_NOTEBOOK_BYTES = 50 * 1024 ** 2
+
+
+@dataclass
+class Submission:
+    path: Path
+    answers: dict[str, str] = field(default_factory=dict)   # item -> source/text
+    problems: dict[str, str] = field(default_factory=dict)  # item -> what is wrong with its cell
+    error: str | None = None                                  # the notebook could not be read
+    kernel: str = ""
+
+    def defined_names(self, item: str) -> list[str]:
+        """Top-level names an answer cell defines (to explain a renamed function)."""
+        try:
+            tree = ast.parse(self.answers.get(item, ""))
+        except SyntaxError:
+            return []
+        names = []
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
+                names.append(node.name)
+            elif isinstance(node, ast.Assign):
+                names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        return names
+
+
+def read_submission(path: str | Path) -> Submission:
+    path = Path(path)
+    sub = Submission(path)
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            sub.error = f"the notebook is larger than {MAX_NOTEBOOK_BYTES // 1024 ** 2} MB"
+            return sub
+        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+    except (OSError, UnicodeDecodeError) as exc:
+        sub.error = f"the notebook could not be read: {exc}"
+        return sub
+    except (json.JSONDecodeError, nbformat.reader.NotJSONError, ValueError, KeyError, AttributeError) as exc:
+        sub.error = f"the file is not a valid notebook (invalid JSON?): {str(exc)[:200]}"
+        return sub
+    sub.kernel = str(nb.get("metadata", {}).get("kernelspec", {}).get("name", ""))
+    found: dict[str, list] = {}
+    for cell in nb.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        if grade_id in ITEMS_BY_NAME:
+            found.setdefault(grade_id, []).append(cell)
+    for item in ITEMS:
+        cells = found.get(item.name, [])
+        if not cells:
+            sub.problems[item.name] = (f"the answer cell `{item.name}` is missing from the notebook (deleted, or its "
+                                       "nbgrader metadata removed): answers must stay in the cells the notebook gives")
+        elif len(cells) > 1:
+            sub.problems[item.name] = (f"the notebook has {len(cells)} cells with the grade_id `{item.name}` (a copied "
+                                       "cell?): keep exactly one answer cell")
+        elif cells[0].get("cell_type") != item.kind:
+            sub.problems[item.name] = (f"the answer cell `{item.name}` was changed from a {item.kind} cell to a "
+                                       f"{cells[0].get('cell_type')} cell")
+        else:
+            source = cells[0].get("source", "")
+            sub.answers[item.name] = "".join(source) if isinstance(source, list) else str(source)
+    return sub
+
+
+def program(sub: Submission, items: tuple[str, ...], *, with_data: bool) -> list[tuple[str, str]]:
+    """The cells to run, in the source notebook's order: locked cells from the source notebook,
+    answer cells from the submission; only answer cells of ``items`` and locked set-up cells."""
+    cells = []
+    for cell in load_source().cells:
+        meta = cell.metadata.get("nbgrader", {})
+        grade_id = meta.get("grade_id", "")
+        if cell.cell_type != "code":
+            continue
+        if grade_id in ITEMS_BY_NAME:
+            if grade_id in items and grade_id in sub.answers:
+                cells.append((grade_id, sub.answers[grade_id]))
+        elif grade_id == "setup_imports" or (with_data and grade_id in ("setup_data", "search_setup")):
+            cells.append((grade_id, cell.source))
+    return cells

@@ -1,0 +1,245 @@
+"""The grader's side of a worker: start it in the sandbox, talk to it, stop it.
+
+:class:`RemoteTarget` implements the ``Target`` of ``twolayer.checks``, so the very same
+checks that a student's notebook runs in-process run here against a sandboxed process.
+"""
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+from twolayer.checks import Handle, StudentCodeError
+
+from . import sandbox
+from .worker import Codec, decode, read_frame, write_frame
+
+OUTPUT_TAIL = 4000
+
+
+class WorkerDied(StudentCodeError):
+    pass
+
+
+class WorkerProcess:
+    """One sandboxed Python process running a student's code."""
+
+    def __init__(self, workdir: Path | None = None, *, limits: sandbox.Limits = sandbox.Limits(),
+                 readonly: Iterable[Path] = (), env: dict[str, str] | None = None, timeout: float = 60.0):
+        self.limits = limits
+        self.timeout = timeout
+        self._own_scratch = workdir is None
+        self.scratch = Path(tempfile.mkdtemp(prefix="tln-worker-")) if workdir is None else Path(workdir)
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        self.output_path = self.scratch.parent / f".{self.scratch.name}.out" if not self._own_scratch \
+            else Path(tempfile.mkstemp(prefix="tln-output-")[1])
+        to_child_r, self._to_child = os.pipe()
+        self._from_child, from_child_w = os.pipe()
+        cmd, environment = sandbox.worker_command(self.scratch, readonly=list(readonly), env=env, limits=limits,
+                                                  rfd=to_child_r, wfd=from_child_w)
+        sandbox.warn_if_unconfined()
+        self._out = open(self.output_path, "wb")
+        use_nproc = os.geteuid() != 0
+        self.group = sandbox.ControlGroup(limits)
+        self.proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=self._out, stderr=subprocess.STDOUT,
+            pass_fds=(to_child_r, from_child_w), env=environment, cwd=self.scratch,
+            preexec_fn=lambda: sandbox.preexec(limits, use_nproc, self.group), close_fds=True)
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self._w = os.fdopen(self._to_child, "wb", buffering=0)
+        self._r = os.fdopen(self._from_child, "rb", buffering=0)
+        self.dead: str | None = None
+
+    # --- requests -----------------------------------------------------------------------
+
+    def request(self, header: dict, arrays: dict[str, np.ndarray] | None = None,
+                timeout: float | None = None) -> tuple[dict, dict[str, np.ndarray]]:
+        if self.dead:
+            raise WorkerDied(self.dead, "crash")
+        timeout = self.timeout if timeout is None else timeout
+        try:
+            write_frame(self._w, header, arrays or {})
+        except (BrokenPipeError, OSError):
+            self._died("stopped before it could be asked anything")
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.kill()
+                self.dead = f"did not finish within {timeout:.0f} s (an infinite loop?)"
+                raise WorkerDied(self.dead, "timeout")
+            ready, _, _ = select.select([self._r], [], [], min(remaining, 0.5))
+            if ready:
+                break
+            if self.proc.poll() is not None:
+                self._died()
+        try:
+            reply, arrays = read_frame(self._r)
+        except Exception:  # EOFError, a malformed frame: the process is gone or lying
+            self._died()
+        return reply, arrays
+
+    def _died(self, what: str | None = None) -> None:
+        code = self.proc.poll()
+        if code is None:
+            self.kill()
+            code = self.proc.poll()
+        if what is None:
+            if code is not None and code < 0 and -code == signal.SIGXCPU:
+                what = "used up its CPU time"
+            elif code is not None and code < 0 and -code == signal.SIGXFSZ:
+                what = "wrote too much output"
+            elif code is not None and code < 0 and -code == signal.SIGKILL:
+                what = "was killed (out of memory?)"
+            else:
+                what = f"stopped the Python process (exit status {code})"
+            tail = self.output_tail(400)
+            if "MemoryError" in tail:
+                what = "ran out of memory (MemoryError)"
+        self.dead = what
+        raise WorkerDied(what, "crash")
+
+    def output_tail(self, n: int = OUTPUT_TAIL) -> str:
+        try:
+            self._out.flush()
+            with open(self.output_path, "rb") as f:
+                f.seek(0, os.SEEK_END)
+                size = f.tell()
+                f.seek(max(0, size - n))
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                self.proc.kill()
+            except ProcessLookupError:
+                pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        self.group.remove()
+
+    def close(self) -> None:
+        if self.proc.poll() is None and not self.dead:
+            try:
+                write_frame(self._w, {"op": "quit"}, {})
+                self.proc.wait(timeout=2)
+            except Exception:
+                pass
+        self.kill()
+        for f in (self._w, self._r, self._out):
+            try:
+                f.close()
+            except OSError:
+                pass
+        if self._own_scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            try:
+                os.unlink(self.output_path)
+            except OSError:
+                pass
+
+    def __enter__(self) -> "WorkerProcess":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class RemoteTarget:
+    """The ``Target`` of the checks, backed by a :class:`WorkerProcess`."""
+
+    def __init__(self, worker: WorkerProcess):
+        self.worker = worker
+        self._handles: dict[int, Handle] = {}
+
+    def _resolve(self, ref: int, type_name: str = "") -> Handle:
+        handle = self._handles.get(ref)
+        if handle is None:
+            handle = self._handles[ref] = Handle(ref, type_name)
+        return handle
+
+    def _encode(self, values: Any) -> tuple[Any, dict[str, np.ndarray]]:
+        codec = _GraderCodec()
+        return codec.encode(values), codec.arrays
+
+    def _ask(self, header: dict, arrays: dict[str, np.ndarray]) -> dict:
+        reply, out_arrays = self.worker.request(header, arrays)
+        if not reply.get("ok"):
+            raise StudentCodeError(reply.get("error", "failed"), reply.get("kind", "error"))
+        reply["_arrays"] = out_arrays
+        return reply
+
+    def _value(self, reply: dict, key: str = "value") -> Any:
+        try:
+            return decode(reply[key], reply["_arrays"], self._resolve)
+        except Exception as exc:  # a malformed reply: the student's code wrote into the pipe
+            raise StudentCodeError(f"returned something the grader cannot read ({type(exc).__name__})") from None
+
+    def has(self, name: str) -> bool:
+        return bool(self._ask({"op": "has", "name": name}, {})["value"])
+
+    def _call(self, obj: Handle | None, name: str, args: tuple, kwargs: dict, keep: Iterable[int] = (),
+              track: bool = False, keep_all: bool = False) -> Any:
+        payload, arrays = self._encode((args, kwargs))
+        header = {"op": "call", "obj": obj.ref if obj is not None else None, "name": name,
+                  "args": payload["tuple"][0], "kwargs": payload["tuple"][1], "keep": list(keep),
+                  "track": track, "keep_all": keep_all}
+        reply = self._ask(header, arrays)
+        value = self._value(reply)
+        if track:
+            return value, self._value(reply, "args_after")
+        return value
+
+    def call(self, name: str, *args: Any, keep: Iterable[int] = (), track: bool = False) -> Any:
+        return self._call(None, name, args, {}, keep, track)
+
+    def new(self, cls: str, **kwargs: Any) -> Handle:
+        return self._call(None, cls, (), kwargs, keep_all=True)
+
+    def method(self, obj: Handle, name: str, *args: Any, keep: Iterable[int] = (), track: bool = False) -> Any:
+        return self._call(obj, name, args, {}, keep, track)
+
+    def get(self, obj: Handle | None, name: str) -> Any:
+        return self._value(self._ask({"op": "get", "obj": obj.ref if obj else None, "name": name}, {}))
+
+    def set(self, obj: Handle, name: str, value: Any, key: str | None = None) -> None:
+        payload, arrays = self._encode(value)
+        self._ask({"op": "set", "obj": obj.ref, "name": name, "key": key, "value": payload}, arrays)
+
+    def exec_cell(self, cell_id: str, source: str, timeout: float | None = None) -> dict:
+        reply, _ = self.worker.request({"op": "exec", "id": cell_id, "source": source}, {}, timeout=timeout)
+        return reply
+
+
+class _GraderCodec(Codec):
+    """Encodes the grader's values; handles go back as references to the worker's objects."""
+
+    def encode(self, value: Any, keep_as_handle: bool = False) -> Any:
+        if isinstance(value, Handle):
+            return {"handle": value.ref, "type": value.type_name}
+        if isinstance(value, tuple):
+            return {"tuple": [self.encode(v) for v in value]}
+        if isinstance(value, list):
+            return {"list": [self.encode(v) for v in value]}
+        if isinstance(value, dict):
+            return {"dict": {k: self.encode(v) for k, v in value.items()}}
+        return super().encode(value, keep_as_handle)
+
+    def _handle(self, value: Any) -> dict:
+        raise TypeError(f"cannot send a {type(value).__name__} to the worker")

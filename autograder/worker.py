@@ -1,0 +1,275 @@
+"""The process that runs a student's code for the grader.
+
+It runs inside the sandbox (see ``sandbox.py``), imports nothing of the grader (only the
+standard library and numpy) and answers the grader's requests over two pipes:
+
+- ``exec``: run cells (the course's locked cells and the student's answer cells);
+- ``call``/``get``/``set``/``has``: call a function or method of the student's code,
+  read or change an attribute.
+
+Values travel as JSON plus numpy's ``.npz`` format read with ``allow_pickle=False``: only
+arrays, numbers, strings and containers of them. Anything else (a cache, a model) stays here
+and the grader gets a handle to it. No verdict is computed in this process: it only reports
+what the student's code returned.
+"""
+from __future__ import annotations
+
+import io
+import json
+import linecache
+import os
+import struct
+import sys
+import traceback
+from typing import Any, BinaryIO
+
+import numpy as np
+
+MAX_MESSAGE = 2000
+
+
+# --------------------------------------------------------------------------- framing ---
+
+def write_frame(stream: BinaryIO, header: dict, arrays: dict[str, np.ndarray]) -> None:
+    head = json.dumps(header).encode()
+    payload = b""
+    if arrays:
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)
+        payload = buf.getvalue()
+    stream.write(struct.pack("<QQ", len(head), len(payload)) + head + payload)
+    stream.flush()
+
+
+def read_exact(stream: BinaryIO, n: int) -> bytes:
+    chunks = []
+    while n:
+        chunk = stream.read(n)
+        if not chunk:
+            raise EOFError("the other side closed the pipe")
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(stream: BinaryIO) -> tuple[dict, dict[str, np.ndarray]]:
+    nh, np_ = struct.unpack("<QQ", read_exact(stream, 16))
+    header = json.loads(read_exact(stream, nh))
+    arrays: dict[str, np.ndarray] = {}
+    if np_:
+        with np.load(io.BytesIO(read_exact(stream, np_)), allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    return header, arrays
+
+
+# -------------------------------------------------------------------------- encoding ---
+
+class Codec:
+    """Turns values into JSON + arrays; objects that are not plain data become handles."""
+
+    def __init__(self, handles: dict[int, Any] | None = None):
+        self.handles = handles if handles is not None else {}
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def _array(self, value: np.ndarray) -> str:
+        key = f"a{len(self.arrays)}"
+        self.arrays[key] = value
+        return key
+
+    def encode(self, value: Any, keep_as_handle: bool = False) -> Any:
+        if keep_as_handle:
+            return self._handle(value)
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if isinstance(value, int):
+            return {"int": str(value)}
+        if isinstance(value, float):
+            return {"float": float(value).hex()}
+        if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+            return {"array": self._array(value)}
+        if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+            return {"scalar": self._array(np.asarray(value))}
+        if isinstance(value, tuple):
+            return {"tuple": [self.encode(v) for v in value]}
+        if isinstance(value, list):
+            return {"list": [self.encode(v) for v in value]}
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            return {"dict": {k: self.encode(v) for k, v in value.items()}}
+        if isinstance(value, (set, frozenset)) and all(
+                isinstance(v, (int, str, np.integer)) and not isinstance(v, bool) for v in value):
+            return {"set": [self.encode(int(v) if isinstance(v, np.integer) else v) for v in value]}
+        return self._handle(value)
+
+    def _handle(self, value: Any) -> dict:
+        ref = id(value)
+        self.handles[ref] = value
+        return {"handle": ref, "type": type(value).__name__}
+
+
+def decode(value: Any, arrays: dict[str, np.ndarray], resolve: Any) -> Any:
+    """The inverse of :meth:`Codec.encode`; ``resolve(ref)`` turns a handle into its object."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float)):
+        return value
+    if "handle" in value:
+        return resolve(value["handle"], value.get("type", ""))
+    (tag, inner), = value.items()
+    if tag == "int":
+        return int(inner)
+    if tag == "float":
+        return float.fromhex(inner)
+    if tag == "array":
+        return arrays[inner]
+    if tag == "scalar":
+        return arrays[inner][()]
+    if tag == "tuple":
+        return tuple(decode(v, arrays, resolve) for v in inner)
+    if tag == "list":
+        return [decode(v, arrays, resolve) for v in inner]
+    if tag == "dict":
+        return {k: decode(v, arrays, resolve) for k, v in inner.items()}
+    if tag == "set":
+        return {decode(v, arrays, resolve) for v in inner}
+    if tag == "handle":
+        return resolve(inner, value.get("type", ""))
+    raise ValueError(f"unknown tag {tag!r}")
+
+
+# ------------------------------------------------------------------------ the worker ---
+
+def _strip_magics(source: str) -> str:
+    lines = source.splitlines()
+    if lines and lines[0].lstrip().startswith("%%"):
+        return "pass\n"
+    return "\n".join(
+        (line[: len(line) - len(line.lstrip())] + "pass") if line.lstrip().startswith(("%", "!")) else line
+        for line in lines)
+
+
+def _describe(exc: BaseException) -> dict:
+    frames = [fr for fr in traceback.extract_tb(exc.__traceback__) if fr.filename.startswith("<cell")]
+    where = ""
+    if frames:
+        fr = frames[-1]
+        where = f" at `{(fr.line or '').strip()}` ({fr.filename[1:-1]}, line {fr.lineno})"
+    kind = "not_implemented" if isinstance(exc, NotImplementedError) else "error"
+    message = f"raised {type(exc).__name__}: {exc}"[:MAX_MESSAGE] + where
+    if kind == "not_implemented":
+        message = "is not implemented yet (it raised NotImplementedError)"
+    return {"ok": False, "error": message, "kind": kind}
+
+
+class Worker:
+    def __init__(self, rfile: BinaryIO, wfile: BinaryIO):
+        self.rfile, self.wfile = rfile, wfile
+        self.ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
+        self.handles: dict[int, Any] = {}
+
+    def resolve(self, ref: int, type_name: str = "") -> Any:
+        if ref not in self.handles:
+            raise KeyError(f"unknown handle {ref}")
+        return self.handles[ref]
+
+    def serve(self) -> None:
+        while True:
+            try:
+                header, arrays = read_frame(self.rfile)
+            except EOFError:
+                return
+            codec = Codec(self.handles)
+            try:
+                reply = getattr(self, "op_" + header["op"])(header, arrays, codec)
+            except Exception as exc:  # student code (or a bad request) failed
+                reply = _describe(exc)
+            except SystemExit as exc:
+                reply = {"ok": False, "error": f"called sys.exit({exc.code!r})", "kind": "error"}
+            except BaseException as exc:  # KeyboardInterrupt and the like
+                reply = {"ok": False, "error": f"raised {type(exc).__name__}", "kind": "error"}
+            sys.stdout.flush()
+            sys.stderr.flush()
+            write_frame(self.wfile, reply, codec.arrays)
+            if header["op"] == "quit":
+                return
+
+    # --- operations -----------------------------------------------------------------
+
+    def op_quit(self, header: dict, arrays: dict, codec: Codec) -> dict:
+        return {"ok": True}
+
+    def op_exec(self, header: dict, arrays: dict, codec: Codec) -> dict:
+        name = f"<cell {header['id']}>"
+        source = _strip_magics(header["source"])
+        linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+        try:
+            code = compile(source, name, "exec")
+        except SyntaxError as exc:
+            return {"ok": False, "kind": "syntax",
+                    "error": f"has a syntax error at line {exc.lineno}: {exc.msg}"}
+        try:
+            exec(code, self.ns)
+        except SystemExit as exc:
+            return {"ok": False, "kind": "error", "error": f"called sys.exit({exc.code!r})"}
+        except Exception as exc:
+            return _describe(exc)
+        return {"ok": True}
+
+    def _target(self, header: dict) -> Any:
+        if header.get("obj") is not None:
+            obj = self.resolve(header["obj"])
+            return getattr(obj, header["name"])
+        return self.ns[header["name"]]
+
+    def op_has(self, header: dict, arrays: dict, codec: Codec) -> dict:
+        return {"ok": True, "value": header["name"] in self.ns}
+
+    def op_call(self, header: dict, arrays: dict, codec: Codec) -> dict:
+        if header.get("obj") is None and header["name"] not in self.ns:
+            return {"ok": False, "kind": "missing", "error": f"`{header['name']}` is not defined"}
+        fn = self._target(header)
+        args = decode(header["args"], arrays, self.resolve)
+        kwargs = decode(header["kwargs"], arrays, self.resolve)
+        result = fn(*args, **kwargs)
+        keep = set(header.get("keep", ()))
+        if header.get("keep_all"):
+            value = codec.encode(result, keep_as_handle=True)
+        elif keep and isinstance(result, tuple):
+            value = {"tuple": [codec.encode(v, keep_as_handle=i in keep) for i, v in enumerate(result)]}
+        else:
+            value = codec.encode(result)
+        reply = {"ok": True, "value": value}
+        if header.get("track"):
+            reply["args_after"] = codec.encode(tuple(args))
+        return reply
+
+    def op_get(self, header: dict, arrays: dict, codec: Codec) -> dict:
+        if header.get("obj") is None and header["name"] not in self.ns:
+            return {"ok": False, "kind": "missing", "error": f"`{header['name']}` is not defined"}
+        try:
+            value = self._target(header)
+        except AttributeError:
+            return {"ok": False, "kind": "missing", "error": f"has no attribute `{header['name']}`"}
+        return {"ok": True, "value": codec.encode(value)}
+
+    def op_set(self, header: dict, arrays: dict, codec: Codec) -> dict:
+        obj = self.resolve(header["obj"])
+        value = decode(header["value"], arrays, self.resolve)
+        if header.get("key") is None:
+            setattr(obj, header["name"], value)
+        else:
+            getattr(obj, header["name"])[header["key"]] = value
+        return {"ok": True}
+
+
+def main() -> None:
+    rfd, wfd = int(sys.argv[1]), int(sys.argv[2])
+    rfile = os.fdopen(rfd, "rb", buffering=0)
+    wfile = os.fdopen(wfd, "wb", buffering=0)
+    # The student's prints go to the output file (fd 1 and 2), never into the protocol pipes.
+    for extra in sys.argv[3:]:
+        sys.path.insert(0, extra)
+    Worker(rfile, wfile).serve()
+
+
+if __name__ == "__main__":
+    main()
