@@ -25,13 +25,14 @@ def _close(a: Any, b: Any, rtol: float = 1e-4) -> bool:
 
 
 def _diagnoser(variants: dict[str, dict[str, Callable[[], Any]]]) -> Callable[[str, Any], str]:
-    """``variants[what][mistake]()`` is what a known mistake would return for ``what``."""
+    """``variants[what][mistake]()`` is what a known mistake would return for ``what``
+    (``mistake`` is a key of ``HINTS``, optionally with ``/variant`` after it)."""
 
     def diagnose(what: str, got: Any) -> str:
         for mistake, make in variants.get(what, {}).items():
             try:
                 if _close(got, make()):
-                    return HINTS[mistake]
+                    return HINTS[mistake.split("/")[0]]
             except Exception:  # a variant that does not apply to these inputs
                 continue
         return ""
@@ -95,6 +96,15 @@ def affine_backward(t: Target, rng: np.random.Generator) -> list[Finding]:
     inp["dout"] = rng.standard_normal((3, 4))
 
     def numeric() -> list[Finding]:
+        # Only meaningful where the student's forward pass is right: a wrong forward pass is
+        # graded as affine_forward, not again here.
+        try:
+            out = t.call("affine_forward", inp["x"], inp["w"], inp["b"], keep=[1])
+        except C.StudentCodeError:
+            out = None
+        if not (isinstance(out, tuple) and _close(out[0], ref.affine_forward(inp["x"], inp["w"], inp["b"])[0])):
+            return [Finding(True, "affine_backward against numerical gradients of your affine_forward "
+                                  "(not checked: your affine_forward is graded on its own)")]
         expected = {}
         for k in ("x", "w", "b"):
             def f(v: np.ndarray, k: str = k) -> Any:
@@ -145,6 +155,9 @@ def _loss_variants(name: str, x: np.ndarray, y: np.ndarray) -> dict:
         "loss": {"not_averaged": lambda: loss * N},
         "dx": {"not_averaged": lambda: dx * N},
     }
+    if name == "softmax_loss":
+        variants["loss"]["loss_sign"] = lambda: -loss
+        variants["dx"]["softmax_dx_correct"] = lambda: dx + np.eye(x.shape[1])[y] / N
     if name == "svm_loss":
         def no_delta() -> tuple[float, np.ndarray]:
             return fn(x - 1.0 * (np.arange(x.shape[1]) != y[:, None]), y)  # margins with delta 0
@@ -221,13 +234,16 @@ def _net_variants(params: dict, X: np.ndarray, y: np.ndarray, reg: float) -> dic
     def with_grad(key: str, factor: float) -> Callable[[], Any]:
         return lambda: grads0[key] + factor * reg * params[key]
 
+
     return {
         "scores": {"no_relu": no_relu},
         "loss": {"reg_factor": lambda: loss0 + reg * l2, "reg_missing_loss": lambda: loss0,
                  "reg_on_bias": lambda: loss0 + 0.5 * reg * (l2 + np.sum(params["b1"] ** 2) + np.sum(params["b2"] ** 2)),
                  "wrong_loss_fn": svm_instead},
-        "W1": {"reg_missing_grad": with_grad("W1", 0.0), "reg_factor": with_grad("W1", 2.0)},
-        "W2": {"reg_missing_grad": with_grad("W2", 0.0), "reg_factor": with_grad("W2", 2.0)},
+        "W1": {"reg_missing_grad": with_grad("W1", 0.0), "reg_factor": with_grad("W1", 2.0),
+               "reg_factor/half": with_grad("W1", 0.5)},
+        "W2": {"reg_missing_grad": with_grad("W2", 0.0), "reg_factor": with_grad("W2", 2.0),
+               "reg_factor/half": with_grad("W2", 0.5)},
         "b1": {"reg_on_bias": lambda: grads0["b1"] + reg * params["b1"]},
         "b2": {"reg_on_bias": lambda: grads0["b2"] + reg * params["b2"]},
     }

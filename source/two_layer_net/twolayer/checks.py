@@ -71,6 +71,8 @@ HINTS = {
     "svm_no_delta": "The SVM margin is max(0, s_j - s_y + 1): do not forget the delta of 1.",
     "svm_counts_correct": "Skip the correct class j = y_i in the sum of margins (its margin would be the delta, 1).",
     "not_averaged": "Average the loss and the gradient over the N examples (divide by N).",
+    "softmax_dx_correct": "In dx, the correct class needs the -1: dx = softmax probabilities, then dx[range(N), y] -= 1, then divide by N.",
+    "loss_sign": "The loss is the average negative log-probability of the correct class: check the sign.",
     "softmax_overflow": "np.exp overflows for large scores: subtract each row's maximum score before exponentiating (it does not change the softmax).",
     "scalar_bias": "Biases must be zero vectors of the right length (np.zeros(hidden_dim), np.zeros(num_classes)), not the scalar 0.",
     "weight_scale": "Draw the weights from a normal distribution with standard deviation weight_scale (weight_scale * np.random.randn(...)).",
