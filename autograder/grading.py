@@ -185,7 +185,11 @@ def grade_submission(path: str | Path, options: Options | None = None) -> Submis
         try:
             session.start()
             for item in code_items:
-                parts[item] = _grade_code_item(item, sub, session, rng)
+                try:
+                    parts[item] = _grade_code_item(item, sub, session, rng)
+                except C.StudentCodeError as err:  # e.g. the worker died while being asked what it defines
+                    parts[item] = _failed(item, f"your code {err}")
+                    session.start()
         finally:
             session.close()
 

@@ -62,6 +62,7 @@ class WorkerProcess:
         self._w = os.fdopen(self._to_child, "wb", buffering=0)
         self._r = os.fdopen(self._from_child, "rb", buffering=0)
         self.dead: str | None = None
+        self._serial = 0
 
     # --- requests -----------------------------------------------------------------------
 
@@ -70,6 +71,8 @@ class WorkerProcess:
         if self.dead:
             raise WorkerDied(self.dead, "crash")
         timeout = self.timeout if timeout is None else timeout
+        self._serial += 1
+        header = {**header, "seq": self._serial}
         try:
             write_frame(self._w, header, arrays or {})
         except (BrokenPipeError, OSError):
@@ -92,6 +95,10 @@ class WorkerProcess:
         except Exception:  # EOF, a malformed frame: the process is gone, or student code wrote into the pipe
             self._died("sent the grader a reply it cannot read (did the code write into the grader's pipe?)"
                        if self.proc.poll() is None else None)
+        if header.get("seq") != self._serial:  # an answer to another request: the pipe is not trustworthy
+            self.kill()
+            self.dead = "sent the grader answers out of order (did the code fork or write into the grader's pipe?)"
+            raise WorkerDied(self.dead, "crash")
         reply = header
         return reply, arrays
 
@@ -117,8 +124,9 @@ class WorkerProcess:
         return b"".join(chunks)
 
     def _died(self, what: str | None = None) -> None:
-        code = self.proc.poll()
-        if code is None:
+        try:
+            code = self.proc.wait(timeout=2)  # it is exiting: let it, to read its exit status
+        except subprocess.TimeoutExpired:
             self.kill()
             code = self.proc.poll()
         if what is None:

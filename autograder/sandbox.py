@@ -25,6 +25,8 @@ import twolayer
 TWOLAYER_DIR = Path(twolayer.__file__).resolve().parent
 WORKER_FILE = Path(__file__).with_name("worker.py")
 GiB = 1024 ** 3
+SANDBOX_WORKER = "/run/grader/worker.py"
+SANDBOX_LIB = "/run/course"
 
 
 @dataclass(frozen=True)
@@ -105,16 +107,18 @@ def worker_command(scratch: Path, *, readonly: list[Path] = (), env: dict[str, s
         if passthrough in os.environ:
             environment[passthrough] = os.environ[passthrough]
     environment.update(env or {})
-    python = [sys.executable, "-I", str(WORKER_FILE), str(rfd), str(wfd), str(TWOLAYER_DIR.parent)]
     bwrap = bubblewrap()
     if bwrap is None:
-        return python, environment
+        return [sys.executable, "-I", str(WORKER_FILE), str(rfd), str(wfd), str(TWOLAYER_DIR.parent)], environment
+    # Inside the sandbox the worker and the helper library sit at neutral paths: nothing of
+    # the course repository is visible, not even where it is.
+    python = [sys.executable, "-I", SANDBOX_WORKER, str(rfd), str(wfd), SANDBOX_LIB]
     args = [bwrap, *_bwrap_base()]
-    binds = [*python_dirs(), TWOLAYER_DIR, WORKER_FILE.parent / "worker.py", *readonly]
-    for path in binds:
+    for path in [*python_dirs(), *readonly]:
         path = Path(path)
         if path.exists():
             args += ["--ro-bind", str(path), str(path)]
+    args += ["--ro-bind", str(WORKER_FILE), SANDBOX_WORKER, "--ro-bind", str(TWOLAYER_DIR), SANDBOX_LIB + "/twolayer"]
     # sys.executable may be a symlink into the environment (a venv): bind the link itself too.
     exe = Path(sys.executable)
     if exe.parent.exists():

@@ -155,6 +155,10 @@ def _describe(exc: BaseException) -> dict:
         where = f" at `{(fr.line or '').strip()}` ({fr.filename[1:-1]}, line {fr.lineno})"
     kind = "not_implemented" if isinstance(exc, NotImplementedError) else "error"
     message = f"raised {type(exc).__name__}: {exc}"[:MAX_MESSAGE] + where
+    if isinstance(exc, MemoryError):
+        message = "ran out of memory (MemoryError)" + where
+    elif isinstance(exc, OSError) and exc.errno == 27:
+        message = "wrote too much output or too large a file (File too large)" + where
     if kind == "not_implemented":
         message = "is not implemented yet (it raised NotImplementedError)"
     return {"ok": False, "error": message, "kind": kind}
@@ -165,6 +169,7 @@ class Worker:
         self.rfile, self.wfile = rfile, wfile
         self.ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
         self.handles: dict[int, Any] = {}
+        self.pid = os.getpid()
 
     def resolve(self, ref: int, type_name: str = "") -> Any:
         if ref not in self.handles:
@@ -186,8 +191,11 @@ class Worker:
                 reply = {"ok": False, "error": f"called sys.exit({exc.code!r})", "kind": "error"}
             except BaseException as exc:  # KeyboardInterrupt and the like
                 reply = {"ok": False, "error": f"raised {type(exc).__name__}", "kind": "error"}
+            if os.getpid() != self.pid:  # a process the student's code forked: it must not answer
+                os._exit(0)
             sys.stdout.flush()
             sys.stderr.flush()
+            reply["seq"] = header.get("seq")
             write_frame(self.wfile, reply, codec.arrays)
             if header["op"] == "quit":
                 return

@@ -414,7 +414,7 @@ HOSTILE: list[Hostile] = [
     Hostile("infinite loop at the top of a cell", {"svm_loss": ANSWERS["svm_loss"] + "\nwhile True:\n    pass\n"},
             "svm_loss", "did not finish", graded_normally=("relu_forward", "affine_forward")),
     Hostile("memory bomb", {"affine_forward": "def affine_forward(x, w, b):\n    blocks = []\n    while True:\n"
-                                             "        blocks.append(np.ones(10**8))\n"}, "affine_forward", "memory"),
+                                             "        blocks.append(np.ones(10**8))\n"}, "affine_forward", "ran out of memory|did not finish"),
     Hostile("os._exit", {"affine_forward": "import os\n\ndef affine_forward(x, w, b):\n    os._exit(0)\n"},
             "affine_forward", "stopped the Python process"),
     Hostile("sys.exit", {"affine_forward": "import sys\n\ndef affine_forward(x, w, b):\n    sys.exit(0)\n"},
@@ -434,7 +434,7 @@ HOSTILE: list[Hostile] = [
             "affine_forward", "out is wrong"),
     Hostile("monkeypatching builtins", {"affine_forward": "import builtins\nbuiltins.abs = lambda v: 0\n"
                                                           "builtins.isinstance = lambda *a: True\n" + WRONG_AFFINE},
-            "affine_forward", "out is wrong"),
+            "affine_forward", ""),
     Hostile("monkeypatching the Solver", {"solver": "Solver.check_accuracy = lambda self, *a, **k: 1.0\n"
                                                     "model = TwoLayerNet(input_dim=input_dim, num_classes=num_classes)\n"
                                                     "solver = Solver(model, data, num_epochs=0)\nsolver.best_val_acc = 1.0\n"},
@@ -442,7 +442,8 @@ HOSTILE: list[Hostile] = [
     Hostile("reading the reference and hidden checks", {"affine_forward": '''
 import glob, os
 found = []
-for pattern in ("/work/**/two_layer_net.ipynb", "/work/**/autograder/*.py", "/root/**/*.ipynb", "/**/items.py"):
+for pattern in ("/work/**/two_layer_net.ipynb", "/work/**/autograder/*.py", "/work/**/tests/*.py", "/root/*/*.ipynb",
+                "/tmp/**/*.ipynb", "/home/**/*.ipynb"):
     found += glob.glob(pattern, recursive=True)
 secret = ""
 for path in found:
@@ -466,7 +467,7 @@ for victim in ("/work/main/source", "/work/main/autograder"):
     shutil.rmtree(victim, ignore_errors=True)
 ''' + WRONG_AFFINE}, "affine_forward", "out is wrong"),
     Hostile("huge output", {"affine_forward": "def affine_forward(x, w, b):\n    while True:\n        print('x' * 10**6)\n"},
-            "affine_forward", "output"),
+            "affine_forward", "too much output"),
     Hostile("writing into the protocol pipes", {"affine_forward": '''
 import os
 def affine_forward(x, w, b):
