@@ -7,7 +7,6 @@ nothing. A missing, duplicated, retyped or renamed answer cell costs its item, w
 from __future__ import annotations
 
 import ast
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,8 +53,11 @@ def read_submission(path: str | Path) -> Submission:
     except (OSError, UnicodeDecodeError) as exc:
         sub.error = f"the notebook could not be read: {exc}"
         return sub
-    except (json.JSONDecodeError, nbformat.reader.NotJSONError, ValueError, KeyError, AttributeError) as exc:
-        sub.error = f"the file is not a valid notebook (invalid JSON?): {str(exc)[:200]}"
+    except Exception as exc:  # invalid JSON, or JSON that is not a notebook: nbformat raises many kinds
+        sub.error = f"the file is not a valid notebook (invalid JSON?): {type(exc).__name__}: {str(exc)[:200]}"
+        return sub
+    if not isinstance(nb.get("cells"), list) or not all(isinstance(c, dict) for c in nb["cells"]):
+        sub.error = "the file is not a valid notebook: it has no list of cells"
         return sub
     sub.kernel = str(nb.get("metadata", {}).get("kernelspec", {}).get("name", ""))
     found: dict[str, list] = {}

@@ -1,0 +1,248 @@
+"""The autograder against the solution, the untouched release, real mistakes, differently
+written correct code and hostile submissions (``python -m autograder grade``)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from autograder.grading import CODE_ITEMS, Options, SubmissionResult, grade_submission
+from autograder.sandbox import bubblewrap
+from twolayer.config import item_points
+
+import corpus
+
+REPO = Path(__file__).resolve().parents[1]
+TRAINING = ("solver", "hyperparameter_search")
+
+
+def scores(result: SubmissionResult) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for cell in result.cells:
+        if cell.points is not None:
+            out[cell.item] = out.get(cell.item, 0.0) + cell.points
+    return out
+
+
+def feedback(result: SubmissionResult, item: str) -> str:
+    return " ".join(f"{f['message']} {f['hint']}" for c in result.cells if c.item == item
+                    for f in c.findings if not f["passed"])
+
+
+def grade_all(tmp: Path, subs: dict[str, dict[str, str]], items_of: dict[str, tuple[str, ...] | None],
+              **options) -> dict[str, SubmissionResult]:
+    def run(name: str) -> tuple[str, SubmissionResult]:
+        path = corpus.write_submission(tmp / name.replace(" ", "_") / "two_layer_net" / "two_layer_net.ipynb",
+                                       subs[name])
+        return name, grade_submission(path, Options(seed=1234, items=items_of[name], **options))
+
+    with ThreadPoolExecutor(2) as pool:
+        return dict(pool.map(run, subs))
+
+
+# --- the solution and the release ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def solution_result(tmp_path_factory) -> SubmissionResult:
+    path = corpus.write_submission(tmp_path_factory.mktemp("solution") / "alice" / "two_layer_net" / "two_layer_net.ipynb")
+    return grade_submission(path, Options(seed=7))
+
+
+def test_solution_gets_every_autograded_point(solution_result):
+    r = solution_result
+    assert r.status == "graded", r.reason
+    assert r.score == r.max_score == 92, [f for c in r.cells for f in c.findings if not f["passed"]]
+    assert r.dataset == "digits" and r.student == "alice"
+    assert {c.grade_id for c in r.cells if c.visibility == "manual"} == {"inline_question_1", "inline_question_2"}
+    assert "Sigmoid" in r.manual_answers["inline_question_1"]
+
+
+def test_untouched_release_gets_zero_with_readable_report_and_exit_0(tmp_path):
+    out = tmp_path / "report.txt"
+    csv = tmp_path / "grades.csv"
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(corpus.RELEASE), "-o", str(out),
+                           "--csv", str(csv), "-q", "--seed", "1"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    report = out.read_text()
+    assert "autograded score: 0.0 / 92.0" in report
+    assert "is not implemented yet" in report and "Traceback" not in report
+    assert "dataset: digits" in report
+    rows = csv.read_text().splitlines()
+    assert rows[0].startswith("student,status,score,max_score,affine_forward")
+    assert ",graded,0,92," in rows[1]
+
+
+def test_gradescope_and_json_formats(tmp_path):
+    sub = corpus.write_submission(tmp_path / "bob" / "two_layer_net" / "two_layer_net.ipynb",
+                                  corpus.edit("relu_forward", "out = np.maximum(x, 0)", "out = np.abs(x)"))
+    gs = tmp_path / "results.json"
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(sub), "--format", "gradescope",
+                           "-o", str(gs), "-q", "--item", "relu_forward", "--item", "affine_forward"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(gs.read_text())
+    assert doc["score"] == item_points("affine_forward")
+    for test in doc["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "output", "visibility", "tags"}
+        assert test["tags"][0] in ("relu_forward", "affine_forward")
+    relu = [t for t in doc["tests"] if t["tags"] == ["relu_forward"]]
+    assert sum(t["score"] for t in relu) == 0 and "out is wrong" in relu[0]["output"]
+    assert doc["extra_data"]["dataset"] == "digits"
+    js = subprocess.run([sys.executable, "-m", "autograder", "grade", str(sub), "--format", "json", "-q",
+                         "--item", "relu_forward"], capture_output=True, text=True, timeout=300)
+    data = json.loads(js.stdout)
+    assert data["submissions"][0]["dataset"] == "digits" and data["submissions"][0]["score"] == 0
+
+
+def test_bad_arguments_exit_2(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "nope.ipynb")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "no such file" in proc.stderr
+
+
+@pytest.mark.parametrize("content,reason", [("{not json", "not a valid notebook"), ("", "not a valid notebook"),
+                                            ('{"cells": 3}', "not a valid notebook")])
+def test_unreadable_notebook_is_ungraded_not_zero(tmp_path, content, reason):
+    path = tmp_path / "carol" / "two_layer_net" / "two_layer_net.ipynb"
+    path.parent.mkdir(parents=True)
+    path.write_text(content)
+    r = grade_submission(path, Options(seed=1))
+    assert r.status == "ungraded" and reason in r.reason
+
+
+# --- answer cells missing, duplicated, retyped, renamed -----------------------------------
+
+def _mutate(path: Path, fn) -> Path:
+    nb = json.loads(path.read_text())
+    fn(nb["cells"])
+    path.write_text(json.dumps(nb))
+    return path
+
+
+def _index(cells, grade_id):
+    return next(i for i, c in enumerate(cells) if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+@pytest.mark.parametrize("change,message", [
+    ("delete", "is missing"), ("duplicate", "cells with the grade_id"), ("retype", "changed from a code cell"),
+    ("rename", "defines `my_relu` instead"),
+])
+def test_answer_cell_problems_cost_that_item_only(tmp_path, change, message):
+    path = corpus.write_submission(tmp_path / "dan" / "two_layer_net" / "two_layer_net.ipynb")
+
+    def fn(cells):
+        i = _index(cells, "relu_forward")
+        if change == "delete":
+            del cells[i]
+        elif change == "duplicate":
+            cells.insert(i, json.loads(json.dumps(cells[i])))
+        elif change == "retype":
+            cells[i]["cell_type"] = "markdown"
+            cells[i].pop("outputs", None)
+            cells[i].pop("execution_count", None)
+        else:
+            cells[i]["source"] = "".join(cells[i]["source"]).replace("def relu_forward", "def my_relu")
+
+    _mutate(path, fn)
+    r = grade_submission(path, Options(seed=2, items=("affine_forward", "relu_forward", "softmax_loss")))
+    s = scores(r)
+    assert s["relu_forward"] == 0 and message in feedback(r, "relu_forward")
+    assert s["affine_forward"] == item_points("affine_forward") and s["softmax_loss"] == item_points("softmax_loss")
+
+
+# --- the mistakes corpus --------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def mistake_results(tmp_path_factory) -> dict[str, SubmissionResult]:
+    subs = {m.name: m.answers for m in corpus.MISTAKES}
+    items = {m.name: ((m.item,) if m.item in TRAINING else CODE_ITEMS) for m in corpus.MISTAKES}
+    return grade_all(tmp_path_factory.mktemp("mistakes"), subs, items)
+
+
+def test_the_corpus_is_large_enough():
+    assert len(corpus.MISTAKES) >= 30
+    assert len(corpus.CORRECT) >= 8
+
+
+@pytest.mark.parametrize("mistake", corpus.MISTAKES, ids=[m.name for m in corpus.MISTAKES])
+def test_each_mistake_loses_points_on_its_item_with_a_message_naming_it(mistake_results, mistake):
+    r = mistake_results[mistake.name]
+    s = scores(r)
+    assert r.status == "graded", r.reason
+    assert s[mistake.item] < item_points(mistake.item), f"{mistake.name} got full marks"
+    text = feedback(r, mistake.item)
+    assert mistake.message in text, text
+    for item, got in s.items():
+        if item not in (mistake.item, *mistake.also):
+            assert got == item_points(item), f"{mistake.name} also cost {item}: {feedback(r, item)}"
+
+
+@pytest.fixture(scope="module")
+def correct_results(tmp_path_factory) -> dict[str, SubmissionResult]:
+    items = {name: (None if "solver" in name else CODE_ITEMS) for name in corpus.CORRECT}
+    return grade_all(tmp_path_factory.mktemp("correct"), corpus.CORRECT, items)
+
+
+@pytest.mark.parametrize("name", list(corpus.CORRECT))
+def test_correct_code_written_differently_gets_full_marks(correct_results, name):
+    r = correct_results[name]
+    assert r.status == "graded", r.reason
+    assert r.score == r.max_score, {c.grade_id: [f for f in c.findings if not f["passed"]] for c in r.cells if not c.passed}
+
+
+# --- hostile submissions ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hostile_results(tmp_path_factory) -> dict[str, SubmissionResult]:
+    subs = {h.name: h.answers for h in corpus.HOSTILE}
+    items = {h.name: (h.item, *h.graded_normally) for h in corpus.HOSTILE}
+    return grade_all(tmp_path_factory.mktemp("hostile"), subs, items, item_timeout=10, cell_timeout=20)
+
+
+@pytest.mark.parametrize("hostile", corpus.HOSTILE, ids=[h.name for h in corpus.HOSTILE])
+def test_hostile_submission_gains_nothing_and_the_rest_is_graded(hostile_results, hostile):
+    r = hostile_results[hostile.name]
+    assert r.status == "graded", r.reason
+    s = scores(r)
+    assert s[hostile.item] == 0, feedback(r, hostile.item)
+    assert any(m in feedback(r, hostile.item) for m in hostile.message.split("|"))
+    for item in hostile.graded_normally:
+        assert s[item] == item_points(item), feedback(r, item)
+
+
+def test_hostile_code_touched_nothing_outside(hostile_results):
+    for path in ("/work/PWNED_BY_STUDENT", "/tmp/PWNED_BY_STUDENT", "/PWNED_BY_STUDENT",
+                 os.path.expanduser("~/PWNED_BY_STUDENT")):
+        assert not os.path.exists(path)
+    assert (REPO / "source" / "two_layer_net" / "two_layer_net.ipynb").exists()
+    assert (REPO / "autograder" / "items.py").exists()
+
+
+@pytest.mark.skipif(bubblewrap() is None, reason="bubblewrap is not available: the filesystem is not confined here")
+def test_reference_is_invisible_to_student_code(hostile_results):
+    assert "LEAK 0 " in feedback(hostile_results["reading the reference and hidden checks"], "affine_forward")
+
+
+def test_one_class_with_jobs_and_csv(tmp_path):
+    """Several submissions with --jobs: one crashes, one is unreadable, the others are graded."""
+    course = tmp_path / "submitted"
+    corpus.write_submission(course / "good" / "two_layer_net" / "two_layer_net.ipynb")
+    corpus.write_submission(course / "crash" / "two_layer_net" / "two_layer_net.ipynb",
+                            {"affine_forward": "import os\nos._exit(3)\n"})
+    bad = course / "broken" / "two_layer_net" / "two_layer_net.ipynb"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("{ this is not json")
+    csv = tmp_path / "grades.csv"
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(course), "--jobs", "2", "--csv", str(csv),
+                           "--summary", "--item", "affine_forward", "--item", "relu_forward"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    rows = {line.split(",")[0]: line for line in csv.read_text().splitlines()[1:]}
+    assert ",graded,13," in rows["good"]
+    assert ",graded,5," in rows["crash"]      # relu_forward still graded
+    assert ",ungraded,," in rows["broken"]    # distinct from a real 0
+    assert "grading" in proc.stderr           # the progress bar
