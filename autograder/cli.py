@@ -171,6 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="build a throwaway course, grade a demo class with nbgrader and this grader")
     d.add_argument("--dir", default="demo-course", help="where to build the demo course (default: demo-course)")
     d.add_argument("--jobs", "-j", type=int, default=2)
+    d.add_argument("--cell-timeout", type=int, default=60,
+                   help="seconds a notebook cell may run (stops the looping demo student; default 60)")
     d.set_defaults(func=cmd_demo)
     return parser
 

@@ -41,8 +41,8 @@ def check_hidden(item: str, **objects: Any) -> None:
                 np.savez(f, **{str(k): np.asarray(v) for k, v in params.items()})
             cmd += ["--params", tmp]
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=env,
-                              cwd=tempfile.mkdtemp(prefix="tln-check-"))
+        with tempfile.TemporaryDirectory(prefix="tln-check-") as cwd:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=cwd)
     finally:
         if tmp:
             os.unlink(tmp)

@@ -36,6 +36,26 @@ def source_cells() -> dict[str, nbformat.NotebookNode]:
             if "nbgrader" in c.metadata and "grade_id" in c.metadata["nbgrader"]}
 
 
+def solution_answers() -> dict[str, str]:
+    """The source notebook's answer cells as a student would write them (no nbgrader markers)."""
+    import re
+
+    return {c.metadata["nbgrader"]["grade_id"]: re.sub(r"^\s*### (BEGIN|END) SOLUTION\n?", "", c.source, flags=re.M)
+            for c in load_source().cells if c.metadata.get("nbgrader", {}).get("solution")}
+
+
+def fill_notebook(base: Path, dest: Path, answers: dict[str, str]) -> Path:
+    """Write ``base`` (a release notebook) to ``dest`` with the given answer cells filled in."""
+    nb = nbformat.read(base, as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, dest)
+    return dest
+
+
 @lru_cache(maxsize=1)
 def reference() -> SimpleNamespace:
     """The reference functions, ``TwoLayerNet`` and the inline-question answers."""

@@ -7,29 +7,17 @@ small edits of the reference cells, so that each one is exactly one realistic mi
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
+from autograder.reference import fill_notebook, solution_answers
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "source" / "two_layer_net" / "two_layer_net.ipynb"
 RELEASE = REPO / "release" / "two_layer_net" / "two_layer_net.ipynb"
 
 
-def _answers() -> dict[str, str]:
-    nb = nbformat.read(SOURCE, as_version=4)
-    out = {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            src = re.sub(r"^\s*### (BEGIN|END) SOLUTION\n?", "", cell.source, flags=re.M)
-            out[meta["grade_id"]] = src
-    return out
-
-
-ANSWERS = _answers()
+ANSWERS = solution_answers()
 
 
 def edit(item: str, old: str, new: str, count: int = 1) -> dict[str, str]:
@@ -43,15 +31,7 @@ def edit(item: str, old: str, new: str, count: int = 1) -> dict[str, str]:
 def write_submission(path: Path, answers: dict[str, str] | None = None, *, base: Path = RELEASE,
                      solved: bool = True) -> Path:
     """A student notebook: ``base`` with every answer cell filled (reference unless overridden)."""
-    nb = nbformat.read(base, as_version=4)
-    answers = {**(ANSWERS if solved else {}), **(answers or {})}
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in answers:
-            cell.source = answers[grade_id]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    return path
+    return fill_notebook(base, path, {**(ANSWERS if solved else {}), **(answers or {})})
 
 
 @dataclass

@@ -1,0 +1,106 @@
+"""`make demo`: a whole grading round on a throwaway course, on the embedded digits dataset.
+
+Builds a course folder, generates the student version with nbgrader, lays out a small class
+(a perfect submission, one with typical mistakes, an untouched one, one that crashes, one that
+loops forever, one that is not valid JSON), grades it with `nbgrader autograde` and with
+`python -m autograder grade --jobs`, exports the grades, generates the feedback and prints a
+grade table and where everything is.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .course import Course
+from .reference import fill_notebook, solution_answers
+
+SOLVER_LOOP = "model = TwoLayerNet(input_dim=input_dim, num_classes=num_classes)\nwhile True:\n    pass\n"
+
+
+def class_of_students(course: Course) -> dict[str, str]:
+    """The demo class: student -> what their submission is."""
+    answers = solution_answers()
+    release = course.release_notebook
+    tmp = course.root / "demo-submissions"
+
+    def submit(student: str, changes: dict[str, str] | None = None, solved: bool = True) -> None:
+        nb = fill_notebook(release, tmp / f"{student}.ipynb", {**(answers if solved else {}), **(changes or {})})
+        course.submit(student, nb)
+
+    mistakes = {  # the seed student's mistakes: softmax on raw scores, scalar biases, and a wrong choice
+        "softmax_loss": answers["softmax_loss"].replace("shifted = x - x.max(axis=1, keepdims=True)", "shifted = x"),
+        "two_layer_net": answers["two_layer_net"].replace('self.params["b1"] = np.zeros(hidden_dim)', 'self.params["b1"] = 0')
+        .replace('self.params["b2"] = np.zeros(num_classes)', 'self.params["b2"] = 0'),
+        "inline_question_1_choices": "inline_question_1_choices = {2, 3}",
+    }
+    submit("ada", None)
+    submit("ben", mistakes)
+    submit("cy", solved=False)
+    submit("dee", {"relu_forward": "import os\nos._exit(1)\n"})
+    submit("eve", {"solver": SOLVER_LOOP})
+    course.submit("fay", raw='{"cells": [ this is not JSON')
+    return {"ada": "perfect", "ben": "typical mistakes (softmax overflow, scalar biases, a wrong choice)",
+            "cy": "untouched release notebook", "dee": "crashes its kernel (os._exit in a cell)",
+            "eve": "loops forever in the Solver cell", "fay": "not valid notebook JSON"}
+
+
+def main(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    root = Path(args.dir).resolve()
+    os.environ.setdefault("TWO_LAYER_NET_DATASET", "digits")
+    print(f"Building the demo course in {root} ...", flush=True)
+    course = Course(root, cell_timeout=args.cell_timeout).create()
+    who = class_of_students(course)
+    print(f"Student version: {course.release_notebook}")
+    print(f"Demo class: {len(who)} submissions in {root / 'submitted'}", flush=True)
+
+    t = time.monotonic()
+    print("Running nbgrader autograde (one student at a time) ...", flush=True)
+    course.autograde()
+    nbgrader_seconds = time.monotonic() - t
+    nb = course.results()
+
+    t = time.monotonic()
+    print(f"Running python -m autograder grade --jobs {args.jobs} ...", flush=True)
+    report = root / "autograder-report.txt"
+    csv_ours = root / "grades-autograder.csv"
+    subprocess.run([sys.executable, "-m", "autograder", "grade", str(root / "submitted"), "--jobs", str(args.jobs),
+                    "-o", str(report), "--csv", str(csv_ours), "--cell-timeout", str(args.cell_timeout)], check=True)
+    ours_seconds = time.monotonic() - t
+    ours = _read_csv(csv_ours)
+
+    csv_nbgrader = course.export(root / "grades-nbgrader.csv")
+    feedback = course.feedback()
+
+    print()
+    print(f"{'student':<8} {'nbgrader autograde':>20} {'autograder':>12}   submission")
+    for student, what in who.items():
+        n = nb.get(student)
+        a = ours.get(student, {})
+        n_txt = f"{n.score:g} / {n.max_score:g}" if n and n.status == "graded" else "UNGRADED"
+        a_txt = f"{a.get('score')} / {a.get('max_score')}" if a.get("status") == "graded" else "UNGRADED"
+        print(f"{student:<8} {n_txt:>20} {a_txt:>12}   {what}")
+    print("(autograded points; the two inline questions, 8 points, are graded by hand in formgrader)")
+    print()
+    print(f"nbgrader autograde: {nbgrader_seconds:.0f} s; python -m autograder grade --jobs {args.jobs}: {ours_seconds:.0f} s")
+    print("Where everything is:")
+    for label, path in (("course folder", root), ("student version", course.release_notebook.parent),
+                        ("submissions", root / "submitted"), ("autograded notebooks", root / "autograded"),
+                        ("feedback HTML", feedback[0].parent.parent if feedback else root / "feedback"),
+                        ("nbgrader grades CSV", csv_nbgrader), ("autograder grades CSV", csv_ours),
+                        ("autograder report (with feedback)", report), ("nbgrader log", course.log)):
+        print(f"  {label:<34} {path}")
+    print(f"Done in {time.monotonic() - started:.0f} s. Hand-grade the inline questions with: "
+          f"cd {root} && jupyter lab  (Nbgrader > Formgrader)")
+    return 0
+
+
+def _read_csv(path: Path) -> dict[str, dict[str, str]]:
+    import csv
+
+    with open(path) as f:
+        return {row["student"]: row for row in csv.DictReader(f)}

@@ -1,0 +1,164 @@
+"""nbgrader settings of the two_layer_net course (nbgrader 0.9).
+
+nbgrader reads this file from the folder it runs in and from the course root. Every setting says
+why it is here; what each was checked against is in tests/test_release.py and the comments.
+"""
+import os
+from pathlib import Path
+
+from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
+
+c = get_config()  # noqa: F821 - traitlets provides get_config() to config files
+
+# --------------------------------------------------------------------------------------------
+# The course folder
+# --------------------------------------------------------------------------------------------
+# The repository is the course folder: source/two_layer_net and release/two_layer_net are
+# nbgrader's <root>/{source,release}/<assignment> layout. Take the folder of this file rather
+# than nbgrader's default (the current directory), so that the commands work from any folder.
+# `--CourseDirectory.root=DIR` on the command line still wins over this (traitlets gives the
+# command line priority; tools/generate_release.py relies on it).
+COURSE_ROOT = Path(__file__).resolve().parent
+c.CourseDirectory.root = str(COURSE_ROOT)
+
+# One assignment, one course; the id also names the course in the gradebook and the exchange.
+c.CourseDirectory.course_id = "two_layer_net"
+
+# The gradebook: a sqlite file inside the course folder. CourseDirectory.db_url is deliberately
+# left at its default, which nbgrader derives from the root *at run time*
+# (sqlite:///<root>/gradebook.db): setting it here would pin it to this folder and make a
+# `--CourseDirectory.root=DIR` run write into this checkout's gradebook.
+# (gradebook.db is in .gitignore.)
+
+# The exchange (release_assignment / fetch / submit / collect) inside the course folder as well:
+# nbgrader's default, /srv/nbgrader/exchange, needs a machine-wide folder writable by everyone.
+c.Exchange.root = str(COURSE_ROOT / "exchange")
+
+# Helper files that never belong in a released or collected assignment. nbgrader's defaults plus
+# `datasets`: `python -m twolayer.download_cifar10` installs CIFAR-10 (180 MB) into
+# twolayer/datasets/, which must be neither released nor copied into every student's autograded
+# folder (when autograding on CIFAR-10, point CIFAR10_DIR at an install instead).
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "datasets"]
+
+# --------------------------------------------------------------------------------------------
+# The student version (nbgrader generate_assignment)
+# --------------------------------------------------------------------------------------------
+# What replaces a `### BEGIN SOLUTION ... ### END SOLUTION` region: nbgrader's own stubs, spelled
+# out so that they cannot change under us: the checks' hint for an unanswered cell
+# (twolayer/checks.py, "Replace `raise NotImplementedError()` ...") and tests/test_release.py
+# quote them.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# --------------------------------------------------------------------------------------------
+# Autograding (nbgrader autograde)
+# --------------------------------------------------------------------------------------------
+# One cell's execution time limit, in seconds. The training cells (Solver run, hyperparameter
+# search) take a few minutes each on CIFAR-10 with 2 cores; 10 minutes leaves room for a slow
+# machine yet stops an infinite loop (the cell then fails with CellTimeoutError, the kernel is
+# interrupted and the remaining cells still run). TWO_LAYER_NET_CELL_TIMEOUT overrides it (tests
+# use a short one). nbgrader's own default is 30 s, far too short for training.
+c.Execute.timeout = int(os.environ.get("TWO_LAYER_NET_CELL_TIMEOUT", "600"))
+
+
+
+class RestoreDeletedCells(OverwriteCells):
+    """nbgrader's OverwriteCells, with deleted grade cells put back wherever they were.
+
+    nbgrader 0.9.6 puts a deleted grade cell back after the source cell that preceded it, but
+    looks that cell up among the submission's grade and solution cells only. When it is a
+    read-only cell (a question's text, a set-up cell, a format check without points: true of 6
+    of this notebook's 20 grade cells), autograde stops on a KeyError and grades nothing of the
+    submission. Here a deleted grade cell goes right after the nearest earlier source cell of
+    any kind that the submission still has (first in the notebook if none), in source order.
+    """
+
+    def add_missing_grade_cells(self, nb, resources):
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        order = [cell.name for cell in source_nb.source_cells]  # the source notebook's order
+        grade_cells = {cell.name: cell for cell in source_nb.grade_cells}
+        solution_ids = {cell.name for cell in source_nb.solution_cells}
+        source_cells = {cell.name: cell for cell in source_nb.source_cells}
+        for position, grade_id in enumerate(order):
+            present = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells]
+            if grade_id not in grade_cells or grade_id in present:
+                continue
+            self.log.warning("Missing grade cell %s encountered, adding to notebook", grade_id)
+            before = next((present.index(name) for name in reversed(order[:position])
+                           if name in present), -1)
+            nb.cells.insert(before + 1, self.missing_cell_transform(
+                source_cells[grade_id], grade_cells[grade_id].max_score,
+                is_solution=grade_id in solution_ids))
+        return nb, resources
+
+
+# Put back grade cells a student deleted (the hidden tests included: the gradebook keeps the
+# source version of every cell). nbgrader restores the *source* of modified read-only cells by
+# itself (OverwriteCells compares checksums with the gradebook), but a deleted grade cell only
+# with add_missing_cells, which defaults to False: without it the deleted test never runs and
+# the cell is left "needing manual grading". Its implementation in nbgrader 0.9.6 fails on this
+# notebook (see RestoreDeletedCells), so autograde's first pass uses the fixed subclass; the
+# rest of the list is nbgrader's default.
+c.OverwriteCells.add_missing_cells = True  # read by RestoreDeletedCells too (a subclass)
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    RestoreDeletedCells,
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Files copied from source/two_layer_net over a student's submission before grading. nbgrader
+# replaces *every* non-notebook file of the source folder (twolayer/*.py,
+# twolayer/assignment.toml, ...) with the instructor's copy, except those listed here; nothing
+# is listed, so a student's edited helper (say a checks.py that always passes, or an
+# assignment.toml with lower thresholds) is overwritten. Spelled out so that nobody adds a
+# helper here without seeing this comment.
+c.Autograde.exclude_overwriting = {"two_layer_net": []}
+
+# nbgrader gives a test cell 0 points as soon as it has *any* output on stderr
+# (nbgrader.utils.determine_grade), not only when it raises. A harmless numpy RuntimeWarning
+# ("overflow encountered in exp") or a tqdm progress bar printed while a test cell runs would
+# thus zero a correct answer. Our test cells fail by raising, so drop those stderr outputs
+# before the grades are saved (IgnorePattern runs right after Execute in autograde; it is off
+# by default). Other stderr output still counts, as nbgrader intends.
+#   - a Python warning:   "<file>:<line>: <Category>Warning: <message>"
+#   - a tqdm progress bar: " 40%|####      | 4/10 [00:01<00:02, 2.5it/s]"
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"(?m)^.*:\d+: \w*Warning: |\d+%\|.*\| *\d+/\d+ \["
+# (`nbgrader validate` -- the students' "Validate" button -- has no such hook: its preprocessors
+# are fixed, so a warning in a test cell shows there as a failure although autograde accepts it.)
+
+# --------------------------------------------------------------------------------------------
+# Feedback (nbgrader generate_feedback)
+# --------------------------------------------------------------------------------------------
+
+
+class HideHiddenTestTracebacks(NbGraderPreprocessor):
+    """In a cell with hidden tests, reduce each error to its name and message.
+
+    The traceback of a failed hidden test quotes the hidden lines of the cell and the grader's
+    own code; the message (written for students) is all the feedback should show.
+    Runs before ClearHiddenTests, which removes the markers it looks for.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and "BEGIN HIDDEN TESTS" in cell.source:
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    output.traceback = [f"{output.ename}: {output.evalue}"]
+        return cell, resources
+
+
+# The autograded notebook that the feedback is made from holds the hidden tests again (autograde
+# restores the test cells from the gradebook, hidden regions included), and nbgrader 0.9's
+# feedback shows them as they are: it has no option of its own to hide them. So add nbgrader's
+# ClearHiddenTests -- the preprocessor that strips them from the release -- to the feedback's
+# preprocessors (after GetGrades, which reads the scores), and shorten the tracebacks of those
+# cells first.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    HideHiddenTestTracebacks,
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

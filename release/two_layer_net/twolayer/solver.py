@@ -1,0 +1,537 @@
+"""The ``Solver``: trains a classification model with minibatch SGD (CS231n's ``solver.py``).
+
+A Solver encapsulates all the logic necessary for training classification models.
+It performs stochastic gradient descent using the update rules in ``UPDATE_RULES``.
+
+The solver accepts both training and validation data and labels so it can
+periodically check classification accuracy on both training and validation
+data to watch out for overfitting.
+
+To train a model, first construct a Solver instance, passing the model, dataset,
+and various options (learning rate, batch size, etc) to the constructor. Then
+call the train() method to run the optimization procedure and train the model.
+
+After the train() method returns, model.params contains the parameters that
+performed best on the validation set over the course of training. In addition,
+the instance variable solver.loss_history contains a list of all losses
+encountered during training and the instance variables solver.train_acc_history
+and solver.val_acc_history are lists of the accuracies of the model on the
+training and validation set at each epoch.
+
+Example usage might look something like this::
+
+    data = {
+        "X_train": # training data
+        "y_train": # training labels
+        "X_val": # validation data
+        "y_val": # validation labels
+    }
+    model = MyAwesomeModel(hidden_size=100, reg=10)
+    solver = Solver(model, data,
+                    update_rule="sgd",
+                    optim_config={"learning_rate": 1e-3},
+                    lr_decay=0.95,
+                    num_epochs=10, batch_size=100,
+                    print_every=100)
+    solver.train()
+
+A Solver works on a model object that must conform to the following API:
+
+- model.params must be a dictionary mapping string parameter names to numpy
+  arrays containing parameter values.
+
+- model.loss(X, y) must be a function that computes training-time loss and
+  gradients, and test-time classification scores, with the following inputs
+  and outputs:
+
+  Inputs:
+  - X: Array giving a minibatch of input data of shape (N, d_1, ..., d_k)
+  - y: Array of labels, of shape (N,) giving labels for X where y[i] is the
+    label for X[i].
+
+  Returns:
+  If y is None, run a test-time forward pass and return:
+  - scores: Array of shape (N, C) giving classification scores for X where
+    scores[i, c] gives the score of class c for X[i].
+
+  If y is not None, run a training time forward and backward pass and
+  return a tuple of:
+  - loss: Scalar giving the loss
+  - grads: Dictionary with the same keys as self.params mapping parameter
+    names to gradients of the loss with respect to those parameters.
+
+Differences from the CS231n original (the training itself is the same: the same
+minibatch sampling, learning rate schedule and accuracy checks):
+
+- The Solver trains in the data's precision: when ``data["X_train"]`` is float32,
+  the constructor casts the model's floating point params to float32 (in the
+  ``model.params`` dict itself). float64 data leaves the params unchanged.
+- A tqdm progress bar (terminal or JupyterLab) shows the epoch, the loss and the
+  last validation accuracy; the verbose log lines are written above it.
+- Checkpoints are ``.npz`` files (``np.savez``, no pickle) written atomically.
+- Mistakes in the model (``loss`` not returning ``(loss, grads)``, a missing
+  gradient, a nan/inf loss) stop training with a ``SolverError`` that says what
+  to check.
+"""
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+__all__ = ["UPDATE_RULES", "Solver", "SolverError", "sgd"]
+
+
+class SolverError(RuntimeError):
+    """Training cannot go on: the model or the settings need fixing (the message says what)."""
+
+
+def sgd(w: np.ndarray, dw: np.ndarray, config: dict[str, Any] | None = None):
+    """
+    Performs vanilla stochastic gradient descent, updating w in place.
+
+    config format:
+    - learning_rate: Scalar learning rate (default 1e-2).
+
+    Inputs:
+    - w: A numpy array giving the current weights, of any shape
+    - dw: A numpy array of the same shape as w giving the gradient of the loss
+      with respect to w
+    - config: A dictionary of hyperparameters (see above), or None
+
+    Returns:
+    - next_w: The updated weights (w itself, updated in place)
+    - config: The config dictionary, to be passed to the next iteration
+    """
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    w -= config["learning_rate"] * dw
+    return w, config
+
+
+# The update rules a Solver knows, by name: rule(w, dw, config) -> (next_w, config)
+UPDATE_RULES: dict[str, Callable[..., tuple[np.ndarray, dict[str, Any]]]] = {"sgd": sgd}
+
+_DATA_KEYS = ("X_train", "y_train", "X_val", "y_val")
+_NAN_HINT = (
+    "check softmax_loss for overflow (subtract the max score of each row before "
+    "exponentiating) and the loss and gradients of your model, or lower the learning rate"
+)
+
+
+class Solver:
+    """
+    Trains a model with minibatch stochastic gradient descent (see the module docstring).
+
+    Required arguments:
+    - model: A model object conforming to the API described above
+    - data: A dictionary of training and validation data containing:
+      'X_train': Array, shape (N_train, d_1, ..., d_k) of training images
+      'X_val': Array, shape (N_val, d_1, ..., d_k) of validation images
+      'y_train': Array, shape (N_train,) of labels for training images
+      'y_val': Array, shape (N_val,) of labels for validation images
+      Other keys (name, image_shape, ...) are ignored.
+
+    Optional arguments:
+    - update_rule: A string giving the name of an update rule in UPDATE_RULES
+      (only 'sgd'), or a function rule(w, dw, config) -> (next_w, config).
+      Default is 'sgd'.
+    - optim_config: A dictionary containing hyperparameters that will be
+      passed to the chosen update rule. Each update rule requires different
+      hyperparameters but all update rules require a 'learning_rate' parameter
+      so that should always be present.
+    - lr_decay: A scalar for learning rate decay; after each epoch the
+      learning rate is multiplied by this value.
+    - batch_size: Size of minibatches used to compute loss and gradient
+      during training.
+    - num_epochs: The number of epochs to run for during training.
+    - num_train_samples: Number of training samples used to check training
+      accuracy; default is 1000; set to None to use entire training set.
+    - num_val_samples: Number of validation samples to use to check val
+      accuracy; default is None, which uses the entire validation set.
+    - checkpoint_name: If not None, then save model checkpoints here every
+      epoch, to f"{checkpoint_name}_epoch_{epoch}.npz".
+    - print_every: Integer; training losses will be printed every
+      print_every iterations.
+    - verbose: Boolean; if set to false then no output will be printed
+      during training.
+    - progress: Show a progress bar during training: True or False, or None
+      (the default) to show it when verbose is True.
+
+    The Solver trains in the data's precision: if data['X_train'] is float32, the
+    floating point arrays of model.params are cast to float32 by the constructor.
+    """
+
+    _bar: Any = None  # the progress bar while train() runs
+
+    def __init__(self, model: Any, data: Mapping[str, Any], **kwargs: Any) -> None:
+        self.model = model
+        missing = [k for k in _DATA_KEYS if k not in data]
+        if missing:
+            raise ValueError(
+                f"data is missing {', '.join(repr(k) for k in missing)}: the Solver needs "
+                f"a dict with the keys {', '.join(_DATA_KEYS)}"
+            )
+        self.X_train = np.asarray(data["X_train"])
+        self.y_train = np.asarray(data["y_train"])
+        self.X_val = np.asarray(data["X_val"])
+        self.y_val = np.asarray(data["y_val"])
+        for split in ("train", "val"):
+            X, y = getattr(self, f"X_{split}"), getattr(self, f"y_{split}")
+            if X.ndim < 1 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+                raise ValueError(
+                    f"X_{split} has shape {X.shape} and y_{split} has shape {y.shape}: "
+                    f"expected X_{split} of shape (N, ...) and y_{split} of shape (N,)"
+                )
+        if self.X_train.shape[0] == 0:
+            raise ValueError("X_train is empty")
+
+        # Unpack keyword arguments
+        self.update_rule = kwargs.pop("update_rule", "sgd")
+        self.optim_config = dict(kwargs.pop("optim_config", None) or {})
+        self.lr_decay = kwargs.pop("lr_decay", 1.0)
+        self.batch_size = int(kwargs.pop("batch_size", 100))
+        self.num_epochs = int(kwargs.pop("num_epochs", 10))
+        self.num_train_samples = kwargs.pop("num_train_samples", 1000)
+        self.num_val_samples = kwargs.pop("num_val_samples", None)
+
+        self.checkpoint_name = kwargs.pop("checkpoint_name", None)
+        self.print_every = kwargs.pop("print_every", 10)
+        self.verbose = kwargs.pop("verbose", True)
+        self.progress = kwargs.pop("progress", None)
+
+        # Throw an error if there are extra keyword arguments
+        if len(kwargs) > 0:
+            extra = ", ".join(f'"{k}"' for k in kwargs)
+            raise ValueError(
+                f"Unrecognized arguments {extra}; the Solver accepts update_rule, "
+                "optim_config, lr_decay, batch_size, num_epochs, num_train_samples, "
+                "num_val_samples, checkpoint_name, print_every, verbose and progress"
+            )
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
+
+        # Make sure the update rule exists, then replace the string name with the function
+        if callable(self.update_rule):
+            self._update = self.update_rule
+        elif self.update_rule in UPDATE_RULES:
+            self._update = UPDATE_RULES[self.update_rule]
+        else:
+            raise ValueError(
+                f'Invalid update_rule "{self.update_rule}": the Solver knows '
+                f"{', '.join(repr(k) for k in UPDATE_RULES)}"
+            )
+
+        params = getattr(model, "params", None)
+        if not isinstance(params, dict) or not params:
+            raise ValueError(
+                "model.params must be a non-empty dict mapping parameter names to arrays "
+                "(set self.params in your model's __init__)"
+            )
+        # The Solver trains in the data's precision.
+        if self.X_train.dtype == np.float32:
+            for k, v in params.items():
+                if (isinstance(v, np.ndarray) and np.issubdtype(v.dtype, np.floating)
+                        and v.dtype != np.float32):
+                    params[k] = v.astype(np.float32)
+
+        self._reset()
+
+    def _reset(self) -> None:
+        """
+        Set up some book-keeping variables for optimization. Don't call this
+        manually.
+        """
+        # Set up some variables for book-keeping
+        self.epoch = 0
+        self.best_val_acc = 0
+        self.best_params: dict[str, np.ndarray] = {}
+        self.loss_history: list[float] = []
+        self.train_acc_history: list[float] = []
+        self.val_acc_history: list[float] = []
+
+        # Make a deep copy of the optim_config for each parameter
+        self.optim_configs = {p: dict(self.optim_config) for p in self.model.params}
+
+        # Minibatch buffers (allocated on the first step)
+        self._X_batch: np.ndarray | None = None
+        self._y_batch: np.ndarray | None = None
+
+    def _learning_rate(self) -> Any:
+        for config in self.optim_configs.values():
+            return config.get("learning_rate", self.optim_config.get("learning_rate"))
+        return None
+
+    def _step(self) -> None:
+        """
+        Make a single gradient update. This is called by train() and should not
+        be called manually.
+        """
+        # Make a minibatch of training data
+        num_train = self.X_train.shape[0]
+        batch_mask = np.random.choice(num_train, self.batch_size)
+        if self._X_batch is None:
+            self._X_batch = np.empty((self.batch_size,) + self.X_train.shape[1:], self.X_train.dtype)
+            self._y_batch = np.empty(self.batch_size, self.y_train.dtype)
+        X_batch = np.take(self.X_train, batch_mask, axis=0, out=self._X_batch, mode="clip")
+        y_batch = np.take(self.y_train, batch_mask, axis=0, out=self._y_batch, mode="clip")
+
+        # Compute loss and gradient
+        it = len(self.loss_history) + 1
+        out = self.model.loss(X_batch, y_batch)
+        if not (isinstance(out, tuple | list) and len(out) == 2):
+            raise SolverError(
+                f"model.loss(X, y) returned {_describe(out)} at iteration {it}: with labels y "
+                "it must return a tuple (loss, grads), where grads is a dict with the same "
+                "keys as model.params (return the scores only when y is None)"
+            )
+        loss, grads = out
+        try:
+            loss = float(loss)
+        except (TypeError, ValueError):
+            raise SolverError(
+                f"model.loss(X, y) returned a loss of {_describe(loss)} at iteration {it}: "
+                "the loss must be a scalar (the mean data loss plus the regularization loss)"
+            ) from None
+        if not math.isfinite(loss):
+            where = (
+                "on the first minibatch, so check the loss and the weight initialization"
+                if it == 1 else f"with learning rate {self._learning_rate()}"
+            )
+            raise SolverError(
+                f"loss is {loss} at iteration {it} (epoch {self.epoch}) {where}: {_NAN_HINT}"
+            )
+        if not isinstance(grads, Mapping):
+            raise SolverError(
+                f"model.loss(X, y) returned grads of {_describe(grads)} at iteration {it}: "
+                "grads must be a dict with the same keys as model.params"
+            )
+        self.loss_history.append(loss)
+
+        # Perform a parameter update
+        params = self.model.params
+        for p, w in params.items():
+            try:
+                dw = grads[p]
+            except KeyError:
+                missing = [k for k in params if k not in grads]
+                raise SolverError(
+                    f"grads has no gradient for {', '.join(repr(k) for k in missing)} "
+                    f"(it has {', '.join(repr(k) for k in grads) or 'no keys'}): "
+                    "model.loss must return a gradient for every key of model.params"
+                ) from None
+            if getattr(dw, "shape", None) != w.shape:
+                raise SolverError(
+                    f"grads[{p!r}] has shape {getattr(dw, 'shape', type(dw).__name__)} but "
+                    f"model.params[{p!r}] has shape {w.shape}: each gradient must have the "
+                    "shape of its parameter"
+                )
+            config = self.optim_configs[p]
+            next_w, next_config = self._update(w, dw, config)
+            params[p] = next_w
+            self.optim_configs[p] = next_config
+
+    def _save_checkpoint(self) -> None:
+        """
+        Save params, settings and histories to f"{checkpoint_name}_epoch_{epoch}.npz"
+        with np.savez (load it with np.load(path, allow_pickle=False)).
+
+        Keys: "params/<name>" for each parameter, "optim_configs/<name>/<key>" for the
+        numeric entries of each optim config (the current learning rate, ...), the
+        settings "update_rule", "lr_decay", "batch_size", "num_epochs",
+        "num_train_samples", "num_val_samples" (-1 for None), and "epoch",
+        "best_val_acc", "loss_history", "train_acc_history", "val_acc_history".
+        The file is written to a temporary file first and then renamed.
+        """
+        if self.checkpoint_name is None:
+            return
+        rule = self.update_rule if isinstance(self.update_rule, str) else getattr(
+            self.update_rule, "__name__", "custom"
+        )
+        arrays: dict[str, Any] = {f"params/{k}": np.asarray(v) for k, v in self.model.params.items()}
+        for p, config in self.optim_configs.items():
+            for k, v in config.items():
+                if isinstance(v, int | float | np.number | np.ndarray) and not isinstance(v, bool):
+                    arrays[f"optim_configs/{p}/{k}"] = np.asarray(v)
+        arrays.update(
+            update_rule=np.array(rule),
+            lr_decay=np.array(self.lr_decay, dtype=np.float64),
+            batch_size=np.array(self.batch_size),
+            num_epochs=np.array(self.num_epochs),
+            num_train_samples=np.array(-1 if self.num_train_samples is None else self.num_train_samples),
+            num_val_samples=np.array(-1 if self.num_val_samples is None else self.num_val_samples),
+            epoch=np.array(self.epoch),
+            best_val_acc=np.array(self.best_val_acc, dtype=np.float64),
+            loss_history=np.asarray(self.loss_history, dtype=np.float64),
+            train_acc_history=np.asarray(self.train_acc_history, dtype=np.float64),
+            val_acc_history=np.asarray(self.val_acc_history, dtype=np.float64),
+        )
+        filename = f"{self.checkpoint_name}_epoch_{self.epoch}.npz"
+        directory = os.path.dirname(os.path.abspath(filename))
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp_", suffix=".npz")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, **arrays)
+            os.replace(tmp, filename)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise
+        if self.verbose:
+            self._log(f'Saving checkpoint to "{filename}"')
+
+    def check_accuracy(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        num_samples: int | None = None,
+        batch_size: int = 100,
+    ) -> float:
+        """
+        Check accuracy of the model on the provided data.
+
+        Inputs:
+        - X: Array of data, of shape (N, d_1, ..., d_k)
+        - y: Array of labels, of shape (N,)
+        - num_samples: If not None and smaller than N, subsample the data (with
+          replacement) and only test the model on num_samples datapoints.
+        - batch_size: Split X and y into batches of this size to avoid using
+          too much memory.
+
+        Returns:
+        - acc: Scalar giving the fraction of instances that were correctly
+          classified by the model.
+        """
+        # Maybe subsample the data
+        N = X.shape[0]
+        if num_samples is not None and N > num_samples:
+            mask = np.random.choice(N, num_samples)
+            N = num_samples
+            X = np.take(X, mask, axis=0)
+            y = np.take(y, mask, axis=0)
+
+        # Compute predictions in batches
+        batch_size = max(int(batch_size), 1)
+        num_batches = max((N + batch_size - 1) // batch_size, 1)
+        y_pred = []
+        for i in range(num_batches):
+            start = i * batch_size
+            end = (i + 1) * batch_size
+            scores = self.model.loss(X if num_batches == 1 else X[start:end])
+            if isinstance(scores, tuple | list):
+                raise SolverError(
+                    f"model.loss(X) returned {_describe(scores)}: without labels "
+                    "(y=None) it must return the scores array of shape (N, C)"
+                )
+            scores = np.asarray(scores)
+            if scores.ndim != 2:
+                raise SolverError(
+                    f"model.loss(X) returned scores of shape {scores.shape}: without "
+                    "labels (y=None) it must return the scores array of shape (N, C)"
+                )
+            y_pred.append(np.argmax(scores, axis=1))
+        pred = y_pred[0] if len(y_pred) == 1 else np.hstack(y_pred)
+        acc = float(np.mean(pred == y))
+        return acc
+
+    def _log(self, message: str) -> None:
+        if self._bar is not None and not self._bar.disable:
+            self._bar.write(message)
+        else:
+            print(message)
+
+    def train(self) -> None:
+        """
+        Run optimization to train the model.
+        """
+        num_train = self.X_train.shape[0]
+        iterations_per_epoch = max(num_train // self.batch_size, 1)
+        num_iterations = self.num_epochs * iterations_per_epoch
+        show_bar = self.verbose if self.progress is None else self.progress
+        print_every = self.print_every if self.verbose and self.print_every else 0
+        val_acc_text = "-"
+
+        self._bar = tqdm(
+            total=num_iterations,
+            desc="train",
+            unit="it",
+            mininterval=0.5,
+            disable=not show_bar,
+            dynamic_ncols=True,
+        )
+        bar = self._bar
+        try:
+            for t in range(num_iterations):
+                self._step()
+                loss = self.loss_history[-1]
+
+                # Maybe print training loss
+                if print_every and t % print_every == 0:
+                    self._log(f"(Iteration {t + 1} / {num_iterations}) loss: {loss:f}")
+
+                # At the end of every epoch, increment the epoch counter and decay
+                # the learning rate.
+                epoch_end = (t + 1) % iterations_per_epoch == 0
+                if epoch_end:
+                    self.epoch += 1
+                    for k in self.optim_configs:
+                        if "learning_rate" in self.optim_configs[k]:
+                            self.optim_configs[k]["learning_rate"] *= self.lr_decay
+
+                # Check train and val accuracy on the first iteration, the last
+                # iteration, and at the end of each epoch.
+                first_it = t == 0
+                last_it = t == num_iterations - 1
+                if first_it or last_it or epoch_end:
+                    train_acc = self.check_accuracy(
+                        self.X_train, self.y_train, num_samples=self.num_train_samples
+                    )
+                    val_acc = self.check_accuracy(
+                        self.X_val, self.y_val, num_samples=self.num_val_samples
+                    )
+                    self.train_acc_history.append(train_acc)
+                    self.val_acc_history.append(val_acc)
+                    self._save_checkpoint()
+
+                    if self.verbose:
+                        self._log(
+                            f"(Epoch {self.epoch} / {self.num_epochs}) train acc: "
+                            f"{train_acc:f}; val_acc: {val_acc:f}"
+                        )
+
+                    # Keep track of the best model (and at least one set of params)
+                    if val_acc > self.best_val_acc or not self.best_params:
+                        self.best_val_acc = max(val_acc, self.best_val_acc)
+                        self.best_params = {k: v.copy() for k, v in self.model.params.items()}
+                    val_acc_text = f"{val_acc:.3f}"
+
+                if show_bar:
+                    bar.set_postfix_str(
+                        f"epoch {self.epoch}/{self.num_epochs}, loss {loss:.4f}, "
+                        f"val acc {val_acc_text}",
+                        refresh=False,
+                    )
+                    bar.update(1)
+        finally:
+            bar.close()
+            self._bar = None
+
+        # At the end of training swap the best params into the model
+        if self.best_params:
+            self.model.params = {k: v.copy() for k, v in self.best_params.items()}
+
+
+def _describe(obj: Any) -> str:
+    """A short description of a value for error messages."""
+    if isinstance(obj, np.ndarray):
+        return f"an array of shape {obj.shape}"
+    if isinstance(obj, tuple | list):
+        return f"a {type(obj).__name__} of length {len(obj)}"
+    return f"a {type(obj).__name__}"

@@ -1,0 +1,195 @@
+"""The project's files agree with each other.
+
+pyproject.toml, environment.yml and requirements.lock name the same dependencies; the points in
+twolayer/assignment.toml add up to 100 and are the points of the source notebook's grade cells;
+every graded item of twolayer.config.ITEMS has its cells in the source notebook, with the right
+type and nbgrader metadata, and every answer cell defines the name the grader looks for.
+"""
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+from twolayer import config
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_NOTEBOOK = ROOT / "source" / "two_layer_net" / "two_layer_net.ipynb"
+DEV_TOOLS = ("pytest-xdist", "ruff")  # in the lock and environment.yml, not in pyproject
+
+
+def pyproject_requirements() -> dict[str, Requirement]:
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        deps = tomllib.load(f)["project"]["dependencies"]
+    return {canonicalize_name(r.name): r for r in map(Requirement, deps)}
+
+
+def lock_pins() -> dict[str, Version]:
+    pins: dict[str, Version] = {}
+    for number, line in enumerate((ROOT / "requirements.lock").read_text().splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        requirement = Requirement(line)
+        specs = list(requirement.specifier)
+        assert len(specs) == 1 and specs[0].operator == "==", (
+            f"requirements.lock line {number} is not pinned with ==: {line!r}")
+        name = canonicalize_name(requirement.name)
+        assert name not in pins, f"requirements.lock pins {name} twice"
+        pins[name] = Version(specs[0].version)
+    return pins
+
+
+@pytest.fixture(scope="module")
+def source_cells() -> dict[str, nbformat.NotebookNode]:
+    nb = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
+    ids = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells]
+    assert None not in ids, "every cell of the source notebook has nbgrader metadata"
+    assert len(ids) == len(set(ids)), "grade_ids are unique"
+    return {cell.metadata.nbgrader["grade_id"]: cell for cell in nb.cells}
+
+
+# --------------------------------------------------------------------------------------------
+# Dependencies
+# --------------------------------------------------------------------------------------------
+
+def test_environment_yml_has_the_dependencies_of_pyproject():
+    yaml = pytest.importorskip("yaml")
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    listed: dict[str, Requirement] = {}
+    for entry in env["dependencies"]:
+        for spec in entry["pip"] if isinstance(entry, dict) else [entry]:
+            if spec.startswith("-"):  # pip options such as -e .
+                continue
+            requirement = Requirement(spec)
+            listed[canonicalize_name(requirement.name)] = requirement
+
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        requires_python = SpecifierSet(tomllib.load(f)["project"]["requires-python"])
+    assert listed["python"].specifier == requires_python, "environment.yml's python is pyproject's requires-python"
+    for name, wanted in pyproject_requirements().items():
+        assert name in listed, f"environment.yml lacks {wanted}"
+        got = listed[name]
+        assert got.specifier == wanted.specifier, (
+            f"environment.yml has {name}{got.specifier}, pyproject.toml {name}{wanted.specifier}")
+        assert got.marker == wanted.marker, f"{name}: markers differ ({got.marker} vs {wanted.marker})"
+    for tool in DEV_TOOLS:
+        assert tool in listed, f"environment.yml lacks the dev tool {tool}"
+
+
+def test_lock_satisfies_pyproject():
+    pins = lock_pins()
+    environment = default_environment()
+    for name, wanted in pyproject_requirements().items():
+        if wanted.marker is not None and not wanted.marker.evaluate(environment):
+            continue  # e.g. tomli, only below Python 3.11
+        assert name in pins, f"requirements.lock does not pin {wanted}"
+        assert wanted.specifier.contains(pins[name], prereleases=True), (
+            f"requirements.lock pins {name}=={pins[name]}, outside pyproject's {wanted}")
+    for tool in DEV_TOOLS:
+        assert tool in pins, f"requirements.lock lacks the dev tool {tool}"
+    assert "two-layer-net-course" not in pins, "the lock must not pin the project itself"
+
+
+# --------------------------------------------------------------------------------------------
+# Points and grade cells
+# --------------------------------------------------------------------------------------------
+
+def test_points_add_up_to_100():
+    assert sum(config.points().values()) == 100
+
+
+def test_points_equal_the_notebook_metadata(source_cells):
+    in_notebook = {gid: cell.metadata.nbgrader["points"]
+                   for gid, cell in source_cells.items() if cell.metadata.nbgrader.get("grade")}
+    assert set(in_notebook) == set(config.points()), (
+        "the grade cells of the notebook and the [points] of assignment.toml differ: "
+        f"only in the notebook {sorted(set(in_notebook) - set(config.points()))}, "
+        f"only in assignment.toml {sorted(set(config.points()) - set(in_notebook))}")
+    for gid, pts in config.points().items():
+        assert in_notebook[gid] == pts, f"{gid}: {in_notebook[gid]} points in the notebook, {pts} in assignment.toml"
+
+
+def test_every_grade_cell_belongs_to_an_item():
+    graded = {cell for item in config.ITEMS for cell in item.test_cells} | set(config.MANUAL_ITEMS)
+    assert graded == set(config.points())
+
+
+def _metadata(cell) -> dict:
+    return dict(cell.metadata.nbgrader)
+
+
+@pytest.mark.parametrize("item", config.ITEMS, ids=lambda item: item.name)
+def test_item_cells_exist_with_the_right_metadata(item, source_cells):
+    assert item.name in source_cells, f"no answer cell with grade_id {item.name!r}"
+    answer = source_cells[item.name]
+    meta = _metadata(answer)
+    assert answer.cell_type == item.kind
+    assert meta["solution"] is True and meta["locked"] is False, f"{item.name} is a student's answer cell"
+    assert "BEGIN SOLUTION" in answer.source and "END SOLUTION" in answer.source
+    if item.kind == "markdown":  # graded by hand
+        assert meta["grade"] is True and meta["points"] == config.points()[item.name]
+    else:  # graded by its test cells
+        assert meta["grade"] is False
+
+    order = list(source_cells)
+    previous = order.index(item.name)
+    for test_id in item.test_cells:
+        assert test_id in source_cells, f"no test cell with grade_id {test_id!r}"
+        test = source_cells[test_id]
+        meta = _metadata(test)
+        assert test.cell_type == "code"
+        assert meta["grade"] is True and meta["locked"] is True and meta["solution"] is False
+        assert meta["points"] == config.points()[test_id]
+        hidden = "BEGIN HIDDEN TESTS" in test.source
+        assert hidden == test_id.endswith("_hidden"), f"{test_id}: hidden tests iff it is a _hidden cell"
+        if hidden:
+            assert "END HIDDEN TESTS" in test.source and "check_hidden" in test.source
+        assert order.index(test_id) > previous, f"{test_id} comes after {item.name} and the tests before it"
+        previous = order.index(test_id)
+
+
+def test_items_in_the_order_students_meet_them(source_cells):
+    order = list(source_cells)
+    positions = [order.index(item.name) for item in config.ITEMS]
+    assert positions == sorted(positions)
+
+
+def test_only_answer_cells_are_editable(source_cells):
+    answers = {item.name for item in config.ITEMS}
+    for gid, cell in source_cells.items():
+        meta = _metadata(cell)
+        if gid in answers:
+            continue
+        assert meta["locked"] is True and meta["solution"] is False, f"{gid} should be read-only"
+        assert "BEGIN SOLUTION" not in cell.source
+
+
+def _defined_names(source: str) -> set[str]:
+    names: set[str] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return names
+
+
+@pytest.mark.parametrize("item", [i for i in config.ITEMS if i.kind == "code"], ids=lambda i: i.name)
+def test_answer_cell_defines_its_name(item, source_cells):
+    assert item.defines, f"{item.name}: a code item names what its cell defines"
+    assert item.defines in _defined_names(source_cells[item.name].source), (
+        f"the answer cell {item.name!r} does not define {item.defines!r} at its top level")
