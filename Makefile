@@ -92,10 +92,8 @@ distclean: clean  ## clean, and also remove .venv and data/
 	rm -rf $(VENV) data
 
 # --------------------------------------------------------------------------------------------
-# PLACEHOLDERS: the lead fills these in (the commands below are the intended entry points).
-# --------------------------------------------------------------------------------------------
-demo: setup  ## (placeholder) Grade the reference and sample submissions
-	$(PY) -m autograder demo
+demo: setup  ## The main job: a throwaway course graded by nbgrader and the autograder (digits)
+	$(PY) -m autograder demo --dir demo-course
 
 bench: setup  ## (placeholder) Benchmark against the PyTorch CPU baseline (needs .[bench])
 	$(PY) -m autograder bench
@@ -103,5 +101,5 @@ bench: setup  ## (placeholder) Benchmark against the PyTorch CPU baseline (needs
 test-browser: setup  ## (placeholder) Browser test of the notebook in JupyterLab (needs .[browser])
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
-solutions: setup  ## (placeholder) Execute the source notebook into solutions/
+solutions: setup  ## Execute the solution notebook into solutions/ (notebook + HTML)
 	$(PY) -m autograder solutions

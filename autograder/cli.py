@@ -6,6 +6,7 @@ Subcommands:
                   grade one item of one notebook and exit 1 if it fails
                   (what the hidden test cells of the nbgrader notebook run)
   visible         rewrite the expected values of the visible checks from the reference
+  solutions       execute the solution notebook into solutions/ (for after the deadline)
   demo            build a throwaway course and grade a small demo class (see README)
 
 Exit status of `grade`: 0 whenever grading completed, whatever the scores; 2 when the
@@ -133,6 +134,14 @@ def cmd_visible(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_solutions(args: argparse.Namespace) -> int:
+    from .solutions import build
+
+    notebook, page = build()
+    print(f"wrote {notebook} and {page}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import main as demo_main
 
@@ -168,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_check)
     v = sub.add_parser("visible", help="rewrite twolayer/visible_expected.npz from the reference solution")
     v.set_defaults(func=cmd_visible)
+    so = sub.add_parser("solutions", help="execute the solution notebook into solutions/ (notebook and HTML)")
+    so.set_defaults(func=cmd_solutions)
     d = sub.add_parser("demo", help="build a throwaway course, grade a demo class with nbgrader and this grader")
     d.add_argument("--dir", default="demo-course", help="where to build the demo course (default: demo-course)")
     d.add_argument("--jobs", "-j", type=int, default=2)

@@ -7,10 +7,10 @@ nothing. A missing, duplicated, retyped or renamed answer cell costs its item, w
 from __future__ import annotations
 
 import ast
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 from twolayer.config import ITEMS, ITEMS_BY_NAME
 
 from .reference import load_source
@@ -49,17 +49,20 @@ def read_submission(path: str | Path) -> Submission:
         if path.stat().st_size > MAX_NOTEBOOK_BYTES:
             sub.error = f"the notebook is larger than {MAX_NOTEBOOK_BYTES // 1024 ** 2} MB"
             return sub
-        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+        nb = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         sub.error = f"the notebook could not be read: {exc}"
         return sub
-    except Exception as exc:  # invalid JSON, or JSON that is not a notebook: nbformat raises many kinds
-        sub.error = f"the file is not a valid notebook (invalid JSON?): {type(exc).__name__}: {str(exc)[:200]}"
+    except (json.JSONDecodeError, RecursionError) as exc:
+        sub.error = f"the file is not a valid notebook (invalid JSON): {type(exc).__name__}: {str(exc)[:200]}"
         return sub
-    if not isinstance(nb.get("cells"), list) or not all(isinstance(c, dict) for c in nb["cells"]):
-        sub.error = "the file is not a valid notebook: it has no list of cells"
+    if not isinstance(nb, dict) or nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list) \
+            or not all(isinstance(c, dict) and isinstance(c.get("metadata", {}), dict) for c in nb["cells"]):
+        sub.error = "the file is not a valid notebook (JSON, but not a version 4 notebook with a list of cells)"
         return sub
-    sub.kernel = str(nb.get("metadata", {}).get("kernelspec", {}).get("name", ""))
+    metadata = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    kernelspec = metadata.get("kernelspec") if isinstance(metadata.get("kernelspec"), dict) else {}
+    sub.kernel = str(kernelspec.get("name", ""))
     found: dict[str, list] = {}
     for cell in nb.get("cells", []):
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -79,7 +82,7 @@ def read_submission(path: str | Path) -> Submission:
                                        f"{cells[0].get('cell_type')} cell")
         else:
             source = cells[0].get("source", "")
-            sub.answers[item.name] = "".join(source) if isinstance(source, list) else str(source)
+            sub.answers[item.name] = "".join(map(str, source)) if isinstance(source, list) else str(source)
     return sub
 
 
