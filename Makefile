@@ -98,8 +98,9 @@ demo: setup  ## The main job: a throwaway course graded by nbgrader and the auto
 bench: setup  ## (placeholder) Benchmark against the PyTorch CPU baseline (needs .[bench])
 	$(PY) -m autograder bench
 
-test-browser: setup  ## (placeholder) Browser test of the notebook in JupyterLab (needs .[browser])
-	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+test-browser: setup  ## Browser test of the student notebook in JupyterLab (headless Chromium; screenshots in test-artifacts/browser/)
+	bash tools/browser_setup.sh
+	$(PY) -m pytest tests/browser -p no:xdist $(PYTEST_ARGS)
 
 solutions: setup  ## Execute the solution notebook into solutions/ (notebook + HTML)
 	$(PY) -m autograder solutions

@@ -52,9 +52,11 @@ class CheckFailed(AssertionError):
                          + "; ".join(f"{f.check}: {f.message}" for f in failed))
 
     def _render_traceback_(self) -> list[str]:  # IPython shows this instead of a traceback
-        failed = sum(not f.passed for f in self.findings)
-        return [f"\x1b[31m{self.item}: {failed} of {len(self.findings)} checks failed "
-                "(details above). Fix your code, run its cell again, then this one.\x1b[0m"]
+        failed = [f for f in self.findings if not f.passed]
+        first = failed[0] if failed else None
+        detail = f" First: {first.check}: {first.message}" if first and first.message else ""
+        return [f"\x1b[31m{self.item}: {len(failed)} of {len(self.findings)} checks failed.{detail} "
+                "Fix your code, run its cell again, then this one.\x1b[0m"]
 
 
 # Hints for mistakes that students really make. The grader detects them; the text is here
@@ -779,7 +781,7 @@ def report(item: str, findings: list[Finding], *, verbose: bool = True) -> str:
     return "\n".join([f"{item}: {verdict}"] + ["  " + line for line in lines])
 
 
-def self_check(item: str, namespace: dict[str, Any], *, verbose: bool = False) -> list[Finding]:
+def self_check(item: str, namespace: dict[str, Any], *, verbose: bool = False) -> None:
     """Check one item of your notebook on visible inputs; prints PASS/FAIL and raises when a check fails.
 
     Call it as ``self_check("affine_forward", globals())``. The grader runs these checks
@@ -789,5 +791,4 @@ def self_check(item: str, namespace: dict[str, Any], *, verbose: bool = False) -
     print(report(item, findings, verbose=verbose))
     if not all(f.passed for f in findings):
         raise CheckFailed(item, findings)
-    return findings
 

@@ -331,6 +331,7 @@ class Solver:
                     f"grads[{p!r}] has shape {getattr(dw, 'shape', type(dw).__name__)} but "
                     f"model.params[{p!r}] has shape {w.shape}: each gradient must have the "
                     "shape of its parameter"
+                    + (" (a bias must be a zero vector, np.zeros(size), not the scalar 0)" if w.shape == () else "")
                 )
             config = self.optim_configs[p]
             next_w, next_config = self._update(w, dw, config)

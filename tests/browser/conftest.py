@@ -1,0 +1,160 @@
+"""Fixtures of the browser test: Debian's Chromium driven by Playwright, a JupyterLab server on a
+copy of the student version, and the screenshots folder.
+
+The browser test runs when asked for: `make test-browser`, ``pytest tests/browser``, ``pytest -m
+browser`` or ``TWO_LAYER_NET_BROWSER_TEST=1``. In a run of the whole suite (``make test``) it is
+skipped, with the reason. It skips, again with the reason, when Chromium or Playwright is not
+installed (``bash tools/browser_setup.sh`` installs both).
+
+Settings (environment variables):
+    TWO_LAYER_NET_CHROMIUM            the browser (default: /usr/bin/chromium, else `chromium` on PATH)
+    TWO_LAYER_NET_BROWSER_ARTIFACTS   where the screenshots go (default: test-artifacts/browser/)
+    TWO_LAYER_NET_BROWSER_TEST=1      run the browser test in any pytest run
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+RELEASE_DIR = ROOT / "release" / "two_layer_net"
+SOURCE_DIR = ROOT / "source" / "two_layer_net"
+NOTEBOOK = "two_layer_net.ipynb"
+ARTIFACTS = Path(os.environ.get("TWO_LAYER_NET_BROWSER_ARTIFACTS") or ROOT / "test-artifacts" / "browser")
+
+#: Debian's Chromium, headless, without any of its background traffic (the machines have no
+#: network but the package registries: without these flags it keeps trying to reach Google).
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--disable-features=Translate,MediaRouter,OptimizationHints",
+    "--metrics-recording-only", "--no-default-browser-check", "--password-store=basic",
+]
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives JupyterLab in headless Chromium (make test-browser)")
+
+
+def _asked_for(config: pytest.Config) -> bool:
+    """Whether this run asked for the browser test (by path, by -m browser or by the variable)."""
+    if os.environ.get("TWO_LAYER_NET_BROWSER_TEST") == "1":
+        return True
+    if (config.getoption("markexpr", default="") or "").strip() == "browser":
+        return True
+    for arg in config.args:
+        path = Path(arg.split("::")[0])
+        path = (path if path.is_absolute() else Path(config.invocation_params.dir) / path).resolve()
+        if path == HERE or HERE in path.parents:
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    browser_items = [item for item in items if HERE in Path(str(item.path)).resolve().parents]
+    for item in browser_items:
+        item.add_marker(pytest.mark.browser)
+    if browser_items and not _asked_for(config):
+        skip = pytest.mark.skip(reason="the browser test runs with `make test-browser` "
+                                       "(or pytest tests/browser, or TWO_LAYER_NET_BROWSER_TEST=1)")
+        for item in browser_items:
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)  # the page fixture takes a screenshot on failure
+
+
+def chromium_executable() -> str | None:
+    configured = os.environ.get("TWO_LAYER_NET_CHROMIUM")
+    if configured:
+        return configured if os.access(configured, os.X_OK) else None
+    if os.access("/usr/bin/chromium", os.X_OK):
+        return "/usr/bin/chromium"
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """test-artifacts/browser/, emptied of the previous run's screenshots and logs."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in [*ARTIFACTS.glob("*.png"), *ARTIFACTS.glob("*.log")]:
+        old.unlink()
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def playwright_chromium():
+    """(playwright, path of Chromium); skips when either is missing."""
+    executable = chromium_executable()
+    if executable is None:
+        pytest.skip("Chromium is not installed (/usr/bin/chromium or TWO_LAYER_NET_CHROMIUM): "
+                    "run `bash tools/browser_setup.sh` (Debian: apt-get install chromium)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api",
+        reason="Playwright is not installed in this Python: run `bash tools/browser_setup.sh` "
+               "(or pip install '.[browser]')")
+    with sync_api.sync_playwright() as playwright:
+        yield playwright, executable
+
+
+@pytest.fixture(scope="module")
+def student_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh copy of release/two_layer_net: the folder a student gets (no caches, no outputs)."""
+    folder = tmp_path_factory.mktemp("student") / "two_layer_net"
+    shutil.copytree(RELEASE_DIR, folder, ignore=shutil.ignore_patterns(
+        "__pycache__", ".ipynb_checkpoints", "datasets", "best_model.npz"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def lab_server(playwright_chromium, student_folder: Path, artifacts: Path,
+               tmp_path_factory: pytest.TempPathFactory):
+    """JupyterLab serving the student folder, with a fresh HOME; stopped at the end."""
+    from labserver import LabServer
+
+    server = LabServer(student_folder, tmp_path_factory.mktemp("home"), artifacts / "jupyterlab.log")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def page(request: pytest.FixtureRequest, playwright_chromium, artifacts: Path):
+    """A page of a fresh headless Chromium (new profile); a screenshot is saved if the test fails."""
+    from playwright.sync_api import Error as playwright_error
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)  # Playwright's default, 5 s, is short for a busy 2-core machine
+    playwright, executable = playwright_chromium
+    console: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=executable, headless=True, args=CHROMIUM_ARGS,
+            viewport=VIEWPORT, device_scale_factor=1, locale="en-US", timezone_id="UTC")
+        try:
+            context.set_default_timeout(30_000)
+            pg = context.pages[0] if context.pages else context.new_page()
+            pg.on("console", lambda msg: console.append(f"[{msg.type}] {msg.text}"))
+            pg.on("pageerror", lambda exc: console.append(f"[pageerror] {exc}"))
+            yield pg
+            failed = getattr(request.node, "rep_call", None)
+            if failed is not None and failed.failed:
+                try:
+                    pg.screenshot(path=str(artifacts / "failure.png"), full_page=True)
+                except playwright_error as exc:  # the page may be gone; the report matters more
+                    console.append(f"[test] could not take failure.png: {exc}")
+        finally:
+            (artifacts / "browser-console.log").write_text("\n".join(console) + "\n")
+            context.close()
