@@ -246,3 +246,10 @@ def test_one_class_with_jobs_and_csv(tmp_path):
     assert ",graded,5," in rows["crash"]      # relu_forward still graded
     assert ",ungraded,," in rows["broken"]    # distinct from a real 0
     assert "grading" in proc.stderr           # the progress bar
+
+
+def test_docs_mistakes_table_is_current(mistake_results):
+    doc = (REPO / "docs" / "mistakes.md").read_text()
+    for name, item, lost, message in corpus.mistake_rows(mistake_results):
+        assert f"| {name} | `{item}` | {lost:g} | {message.replace('|', '/')} |" in doc, \
+            f"{name}: run `.venv/bin/python tools/mistakes_table.py`"

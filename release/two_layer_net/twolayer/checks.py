@@ -67,6 +67,8 @@ HINTS = {
     "dx_flat": "dx must have the shape of the original input x, (N, d_1, ..., d_k): reshape it back.",
     "db_mean": "db is the sum of dout over the batch, not its mean.",
     "no_bias": "Add the bias b to every row of the output.",
+    "np_max": "np.max(x, 0) takes the maximum along an axis; the ReLU needs the elementwise np.maximum(x, 0).",
+    "reshape_order": "Reshape in numpy's default (row-major) order, x.reshape(N, -1), so that each row holds one example as w expects.",
     "leaky_relu": "ReLU is max(0, x): negative inputs give exactly 0, not a small slope.",
     "in_place": "Your function changed its input array. Work on a copy (or use np.maximum / new arrays) so that the caller's data stays as it was.",
     "mask_from_dout": "The ReLU mask comes from the forward input x (x > 0), not from dout.",
