@@ -347,9 +347,9 @@ import itertools
 best_val = -1
 best_model = None
 rng = np.random.default_rng(0)
-lrs = [1e-3] if data["name"] == "cifar10" else [0.3, 0.5]
-for lr, reg in itertools.product(lrs, [0.0, 0.01]):
-    net = TwoLayerNet(input_dim=input_dim, hidden_dim=150, num_classes=num_classes, reg=reg, weight_scale=0.01)
+lrs = [1e-3] if data["name"] == "cifar10" else [1.0, 1.5]
+for lr, reg in itertools.product(lrs, [0.0, 1e-4]):
+    net = TwoLayerNet(input_dim=input_dim, hidden_dim=150, num_classes=num_classes, reg=reg)
     s = Solver(net, data, optim_config={"learning_rate": lr}, num_epochs=10 if data["name"] == "cifar10" else 40,
                batch_size=200, lr_decay=0.95, verbose=False)
     s.train()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -249,7 +250,10 @@ def test_one_class_with_jobs_and_csv(tmp_path):
 
 
 def test_docs_mistakes_table_is_current(mistake_results):
-    doc = (REPO / "docs" / "mistakes.md").read_text()
+    def numbers_out(text: str) -> str:  # accuracies and relative errors vary from run to run
+        return re.sub(r"\d+\.\d+(e[-+]\d+)?", "#", text)
+
+    doc = numbers_out((REPO / "docs" / "mistakes.md").read_text())
     for name, item, lost, message in corpus.mistake_rows(mistake_results):
-        assert f"| {name} | `{item}` | {lost:g} | {message.replace('|', '/')} |" in doc, \
-            f"{name}: run `.venv/bin/python tools/mistakes_table.py`"
+        row = f"| {name} | `{item}` | {lost:g} | {message.replace('|', '/')} |"
+        assert numbers_out(row) in doc, f"{name}: run `.venv/bin/python tools/mistakes_table.py`"

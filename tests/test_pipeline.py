@@ -3,6 +3,7 @@ hand-grade, export, feedback, and agreement between nbgrader and `python -m auto
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -79,8 +80,11 @@ def test_manual_grades_appear_in_the_export(course, tmp_path):
 def test_feedback_has_messages_but_no_hidden_tests_or_reference(course):
     pages = course.feedback()
     assert {p.parent.parent.name for p in pages} >= {"alice", "bob", "carl", "dora"}
-    solution_lines = [line.strip() for cell in corpus.ANSWERS.values() for line in cell.splitlines()
-                      if len(line.strip()) > 25]
+    source = json.loads(corpus.SOURCE.read_text())
+    solution_lines = [line.strip() for cell in source["cells"]
+                      for region in "".join(cell["source"]).split("### BEGIN SOLUTION")[1:]
+                      for line in region.split("### END SOLUTION")[0].splitlines() if len(line.strip()) > 25]
+    assert len(solution_lines) > 20
     for page in pages:
         html = page.read_text()
         assert "check_hidden" not in html and "BEGIN HIDDEN TESTS" not in html

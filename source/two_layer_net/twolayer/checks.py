@@ -311,6 +311,21 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: np.ndarray, df: np.nda
     return grad
 
 
+def gradient_agrees(f: Callable[[np.ndarray], Any], x: np.ndarray, analytic: np.ndarray,
+                    df: np.ndarray | None = None) -> tuple[bool, float]:
+    """Does ``analytic`` match the numerical gradient of ``f`` at ``x``?
+
+    First with h = 1e-5 and a 1e-4 tolerance (float64 code). Code that computes in float32 is
+    correct too, but its rounding swamps such a small step: it gets a second chance with
+    h = 1e-3 and a 1e-2 tolerance, still far below what a real mistake gives (1e-1 and up).
+    """
+    err = rel_diff(analytic, numerical_gradient(f, x, df, h=1e-5))
+    if err <= 1e-4:
+        return True, err
+    coarse = rel_diff(analytic, numerical_gradient(f, x, df, h=1e-3))
+    return coarse <= 1e-2, min(err, coarse)
+
+
 # ---------------------------------------------------------------------------------------
 # Running a check
 # ---------------------------------------------------------------------------------------
@@ -475,8 +490,10 @@ def check_loss_shift(t: Target, name: str, x: np.ndarray, y: np.ndarray, offset:
         if not is_scalar(loss1) or not np.isfinite(float(loss1)) or not is_array(dx1) or not np.all(np.isfinite(dx1)):
             hint = HINTS["softmax_overflow"] if name == "softmax_loss" else ""
             return [Finding(False, check, f"{name} returns nan or inf when the scores are large ({on})", hint)]
-        ok = (is_scalar(loss0) and abs(float(loss1) - float(loss0)) <= 1e-6 * max(1.0, abs(float(loss0)))
-              and is_array(dx0) and dx0.shape == dx1.shape and rel_diff(dx1, dx0) <= 1e-4)
+        # Tolerances that float32 code meets (scores near 1000 keep ~4 digits after the point);
+        # a loss that is not shift-invariant changes by far more.
+        ok = (is_scalar(loss0) and abs(float(loss1) - float(loss0)) <= 1e-3 * max(1.0, abs(float(loss0)))
+              and is_array(dx0) and dx0.shape == dx1.shape and rel_diff(dx1, dx0) <= 1e-2)
         return [Finding(ok, check, "" if ok else
                         f"adding {offset:g} to every score changed the loss or dx; it should change neither ({on})")]
 
@@ -491,12 +508,10 @@ def check_gradient_numerically(t: Target, name: str, x: np.ndarray, y: np.ndarra
         res = t.call(name, x, y)
         if not (isinstance(res, tuple) and len(res) == 2):
             return [Finding(False, check, f"{name} should return (loss, dx)")]
-        num = numerical_gradient(lambda z: t.call(name, z, y)[0], x, h=1e-5)
         dx = res[1]
         if not is_array(dx) or dx.shape != x.shape:
             return [Finding(False, check, f"dx should have the shape of x, {x.shape}, got {_kind(dx)}")]
-        err = rel_diff(dx, num)
-        ok = err <= 1e-4 or (dx.dtype == np.float32 and err <= 1e-2)
+        ok, err = gradient_agrees(lambda z: t.call(name, z, y)[0], x, dx)
         return [Finding(ok, check, "" if ok else f"relative error {err:.1e} between dx and the numerical gradient")]
 
     return guarded(check, body)
@@ -601,14 +616,12 @@ def check_net_numerically(t: Target, params: dict[str, np.ndarray], X: np.ndarra
                 t.set(model, "params", value, key=key)
                 return float(t.method(model, "loss", X, y)[0])
 
-            num = numerical_gradient(f, current[key], h=1e-5)
-            t.set(model, "params", current[key], key=key)
             got = grads.get(key)
-            if not is_array(got) or got.shape != num.shape:
-                found.append(Finding(False, f"grads['{key}'] numerically", f"grads['{key}'] should have shape {num.shape}, got {_kind(got)}"))
+            if not is_array(got) or got.shape != current[key].shape:
+                found.append(Finding(False, f"grads['{key}'] numerically", f"grads['{key}'] should have shape {current[key].shape}, got {_kind(got)}"))
                 continue
-            err = rel_diff(got, num)
-            ok = err <= 1e-4
+            ok, err = gradient_agrees(f, current[key], got)
+            t.set(model, "params", current[key], key=key)
             found.append(Finding(ok, f"grads['{key}'] against the numerical gradient (reg = {reg:g})",
                                  "" if ok else f"relative error {err:.1e} (should be below 1e-4)"))
         return found
