@@ -62,8 +62,11 @@ sandbox:
 	  echo "************************************************************************"; \
 	fi
 
+# One BLAS thread per process in the tests: two pytest workers and their kernels already fill the
+# two cores, and oversubscribed OpenBLAS threads spin (measured: the CIFAR-10 search 112 s with one
+# thread, 695 s with two, on a loaded machine; docs/thresholds.md).
 test: setup  ## Run the test suite (PYTEST_ARGS=... passed to pytest)
-	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 release: setup  ## Regenerate release/two_layer_net from source/ (nbgrader generate_assignment)
 	$(PY) tools/generate_release.py
