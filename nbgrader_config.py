@@ -60,6 +60,65 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # use a short one). nbgrader's own default is 30 s, far too short for training.
 c.Execute.timeout = int(os.environ.get("TWO_LAYER_NET_CELL_TIMEOUT", "600"))
 
+# The sandbox. nbgrader executes a submission in a Jupyter kernel with the rights of whoever
+# runs nbgrader. Where bubblewrap works, execute it (autograde, and the instructor's validate)
+# in the kernel `two_layer_net_sandbox` instead (autograder/sandbox_kernel.py): user nobody, no
+# network, read-only system and Python, writable only the submission's own folder and a private
+# /tmp, CPU, memory and process limits; the hidden test cells have their items graded outside
+# the sandbox by the kernel's launcher. The notebooks name the kernel python3 (and
+# OverwriteKernelspec puts that back), so the kernel is chosen here, for the execution only.
+#   - this file writes the kernel specification into the environment (<sys.prefix>/share/
+#     jupyter/kernels/two_layer_net_sandbox/), idempotently: no separate install step;
+#   - the sandbox has no network, so the kernel talks to nbgrader over ZeroMQ's ipc transport
+#     (unix sockets), at an absolute address in a private folder of this nbgrader process
+#     (jupyter_client's default, "kernel-ipc", is relative: nbgrader and the kernel have
+#     different working folders);
+#   - SandboxedExecute (autograde's Execute) then makes sure nothing of the sandbox still runs,
+#     removes links and special files the notebook left in its folder (nbgrader writes the graded
+#     notebook there, unconfined), and fails each hidden test cell whose item the launcher's
+#     grader did not pass: replacing check_hidden inside the kernel gains nothing.
+# Without bubblewrap, or if the sandbox does not work here (a probe starts Python in it), the
+# notebooks run in the notebook's own kernel (python3) as before, and every nbgrader command
+# prints a loud WARNING on stderr. AUTOGRADER_SANDBOX=none turns the sandbox off on purpose.
+try:
+    from autograder import sandbox_kernel
+
+    SANDBOX, SANDBOX_PROBLEM = sandbox_kernel.available()
+    if SANDBOX:
+        sandbox_kernel.ensure_kernelspec()
+except (ImportError, OSError) as exc:  # not this course's environment, or a read-only one
+    sandbox_kernel, SANDBOX, SANDBOX_PROBLEM = None, False, f"{type(exc).__name__}: {exc}"
+
+if SANDBOX:
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    class SandboxedExecute(Execute):
+        """nbgrader's Execute, then sandbox_kernel.after_execution() (see above)."""
+
+        def create_kernel_manager(self):
+            self._sandbox_km = super().create_kernel_manager()
+            return self._sandbox_km
+
+        def preprocess(self, nb, resources=None, km=None):
+            self._sandbox_km = km
+            try:
+                return super().preprocess(nb, resources, km)
+            finally:
+                sandbox_kernel.after_execution(self._sandbox_km, nb, resources, self.log)
+
+    c.Execute.kernel_name = sandbox_kernel.KERNEL_NAME  # read by SandboxedExecute too (a subclass)
+    c.KernelManager.transport = "ipc"
+    c.KernelManager.ip = sandbox_kernel.ipc_address()
+    c.Autograde.autograde_preprocessors = [SandboxedExecute if pp is Execute else pp
+                                           for pp in Autograde.autograde_preprocessors.default()]
+elif sandbox_kernel is not None:
+    sandbox_kernel.warn_unconfined(SANDBOX_PROBLEM)
+else:
+    import sys
+
+    print(f"WARNING: nbgrader runs student code WITHOUT a sandbox ({SANDBOX_PROBLEM})", file=sys.stderr)
+
 
 
 class RestoreDeletedCells(OverwriteCells):

@@ -27,8 +27,8 @@ kernel specification ``two_layer_net_sandbox`` (see :func:`ensure_kernelspec`; t
   SIGTERM/SIGHUP, exits when it exits; then kills whatever is left in its cgroup and removes
   symlinks and special files that the kernel left in the submission folder (nbgrader, which
   runs unconfined, writes the graded notebook there: it must not write through a symlink);
-* records, next to the connection file (``<connection file>.sandbox``, outside the sandbox),
-  the verdicts of the hidden checks it ran. ``nbgrader_config.py``'s ``SandboxedExecute`` reads
+* records, outside the sandbox (``<connection file name>.sandbox`` in the folder of the ipc
+  address), the verdicts of the hidden checks it ran. ``nbgrader_config.py``'s ``SandboxedExecute`` reads
   them after the execution (:func:`after_execution`): a hidden test cell whose item the grader
   did not pass counts as failed, whatever the kernel printed, so replacing ``check_hidden``
   inside the kernel gains nothing.
@@ -169,7 +169,8 @@ def available() -> tuple[bool, str]:
             d.mkdir()
         cmd = bwrap_command(dirs[0], dirs[1], dirs[2], ["-I", "-c", "import zmq, numpy"])
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=_kernel_env(Path(tmp)))
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=_kernel_env(Path(tmp)),
+                                  check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return False, f"the sandbox probe failed: {exc}"
     if proc.returncode != 0:
@@ -238,6 +239,15 @@ def ensure_kernelspec() -> Path:
     raise OSError(f"cannot write the {KERNEL_NAME} kernel specification: {last_error}")
 
 
+def _short_tempdir(prefix: str) -> str:
+    """A new private folder for unix sockets, whose paths must stay under 108 bytes: in the
+    temporary folder ($TMPDIR), or /tmp or /var/tmp when that is too deep."""
+    for base in (tempfile.gettempdir(), "/tmp", "/var/tmp"):
+        if len(base) <= 60 and os.path.isdir(base) and os.access(base, os.W_OK):
+            return tempfile.mkdtemp(prefix=prefix, dir=base)
+    raise OSError("no temporary folder with a path short enough for unix sockets")
+
+
 @functools.lru_cache(maxsize=1)
 def ipc_address() -> str:
     """An absolute ZeroMQ ipc address in a private folder of this process (for
@@ -245,7 +255,7 @@ def ipc_address() -> str:
     ``kernel-ipc``, is relative, and nbgrader and the kernel have different working folders."""
     import atexit
 
-    folder = tempfile.mkdtemp(prefix="tln-ipc-")
+    folder = _short_tempdir("tln-ipc-")
     atexit.register(shutil.rmtree, folder, True)
     return os.path.join(folder, "kernel")
 
@@ -270,8 +280,10 @@ def warn_unconfined(reason: str) -> None:
 # After the execution (called by nbgrader_config.py's SandboxedExecute, in nbgrader's process)
 # ----------------------------------------------------------------------------------------------
 
-def state_path(connection_file: str | os.PathLike) -> Path:
-    return Path(f"{connection_file}.sandbox")
+def state_path(connection_file: str | os.PathLike, ip: str) -> Path:
+    """Where the launcher records the sandbox's state: in the folder of the ipc address, a
+    private folder of the nbgrader process (ipc_address()) that it removes when it exits."""
+    return Path(ip).parent / f"{Path(connection_file).name}.sandbox"
 
 
 def _write_state(path: Path, state: dict) -> None:
@@ -282,9 +294,9 @@ def _write_state(path: Path, state: dict) -> None:
     os.replace(tmp, path)
 
 
-def read_state(connection_file: str | os.PathLike) -> dict | None:
+def read_state(path: Path) -> dict | None:
     try:
-        return json.loads(state_path(connection_file).read_text())
+        return json.loads(path.read_text())
     except (OSError, ValueError):
         return None
 
@@ -334,18 +346,42 @@ def _kill_cgroups(dirs: list[str], wait: float = 5.0) -> None:
             pass
 
 
+def _remove_stale() -> None:
+    """Remove what launchers killed with SIGKILL could not: their private folders
+    (tln-kernel-<pid>-...) and the empty cgroups sandbox.ControlGroup made for processes that
+    are gone (tln-<pid>-...)."""
+    def gone(name: str, field: int) -> bool:
+        try:
+            return not Path(f"/proc/{int(name.split('-')[field])}").exists()
+        except (ValueError, IndexError):
+            return False
+
+    for d in Path("/sys/fs/cgroup").glob("*/tln-*-*"):
+        if gone(d.name, 1):
+            try:
+                d.rmdir()  # fails unless empty
+            except OSError:
+                pass
+    for base in {tempfile.gettempdir(), "/tmp", "/var/tmp"}:
+        for d in Path(base).glob("tln-kernel-*-*"):
+            if gone(d.name, 2) and d.is_dir() and not d.is_symlink() and d.stat().st_uid == os.geteuid():
+                shutil.rmtree(d, ignore_errors=True)
+
+
 HIDDEN_CALL = re.compile(r"""check_hidden\(\s*["'](\w+)["']""")
 
 
-def after_execution(connection_file: str | None, nb: Any, resources: dict, log: Any = None) -> None:
-    """After nbgrader executed ``nb`` in a sandboxed kernel whose connection file was
-    ``connection_file``: make sure nothing of the sandbox runs any more, clean the submission
-    folder, and fail every hidden test cell whose item the grader did not pass."""
-    if not connection_file:
+def after_execution(km: Any, nb: Any, resources: dict, log: Any = None) -> None:
+    """After nbgrader executed ``nb`` in a sandboxed kernel (kernel manager ``km``): make sure
+    nothing of the sandbox runs any more, clean the submission folder, and fail every hidden
+    test cell whose item the grader did not pass."""
+    connection_file, ip = getattr(km, "connection_file", None), getattr(km, "ip", "")
+    if not connection_file or not os.path.isabs(ip or ""):
         return
-    state = read_state(connection_file)
+    path = state_path(connection_file, ip)
+    state = read_state(path)
     try:
-        state_path(connection_file).unlink()
+        path.unlink()
     except OSError:
         pass
     if state is None:  # the launcher never started (no kernel, or not ours): nothing ran
@@ -355,6 +391,8 @@ def after_execution(connection_file: str | None, nb: Any, resources: dict, log: 
             log.warning("The notebook was executed WITHOUT the sandbox: %s", state.get("reason", ""))
         return
     _kill_cgroups(state.get("cgroups", []))
+    if state.get("private") and not state.get("finished"):  # the launcher was killed
+        shutil.rmtree(state["private"], ignore_errors=True)
     folder = state.get("cwd") or (resources or {}).get("metadata", {}).get("path")
     if folder:
         removed = sanitize_folder(Path(folder))
@@ -533,6 +571,9 @@ def _hung_up(conn: socket.socket) -> bool:
 
 
 def _killpg(proc: subprocess.Popen) -> None:
+    """Kill a grading process; its sandboxed workers die with it (bubblewrap's
+    --die-with-parent), and the cgroups it made for them (sandbox.ControlGroup names them
+    tln-<its pid>-...) are removed here, since it cannot any more."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -541,6 +582,7 @@ def _killpg(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         pass
+    _kill_cgroups([str(d) for d in Path("/sys/fs/cgroup").glob(f"*/tln-{proc.pid}-*")])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -575,7 +617,7 @@ class Launcher:
     def __init__(self, connection_file: Path, info: dict, cwd: Path, extra: list[str]):
         self.connection_file, self.info, self.cwd, self.extra = connection_file, info, cwd, extra
         self.limits = kernel_limits()
-        self.state_file = state_path(connection_file)
+        self.state_file = state_path(connection_file, info["ip"])
         self.state = {"sandboxed": True, "cwd": str(cwd), "launcher": os.getpid(), "cgroups": [], "verdicts": {}}
         self.lock = threading.Lock()
         self.proc: subprocess.Popen | None = None
@@ -638,7 +680,9 @@ class Launcher:
 
     # run ----------------------------------------------------------------------------
     def run(self) -> int:
-        private = Path(tempfile.mkdtemp(prefix="tln-kernel-"))
+        _remove_stale()
+        private = Path(_short_tempdir(f"tln-kernel-{os.getpid()}-"))
+        self.state["private"] = str(private)
         links: list[Path] = []
         server: GraderServer | None = None
         group: sandbox.ControlGroup | None = None
@@ -670,8 +714,9 @@ class Launcher:
                 os.symlink(kernel_dir / f"k-{port}", tmp)
                 os.replace(tmp, link)
                 links.append(link)
+            # Listening from now on; its thread starts after the fork below (preexec_fn runs in
+            # the child of a fork, which must not happen while other threads hold locks).
             server = GraderServer(grader_dir / "grader.sock", snapshot, work, self._verdict)
-            server.start()
 
             group = sandbox.ControlGroup(self.limits)
             self.state["cgroups"] = [str(d) for d in group.dirs]
@@ -696,12 +741,17 @@ class Launcher:
                                          preexec_fn=lambda: sandbox.preexec(limits, use_nproc, group), close_fds=True)
             output.close()
             os.close(status_w)
+            server.start()
             while self.proc.poll() is None:
+                # Learn the kernel's pid (for SIGINT) at once, while it is the only process of
+                # the sandbox besides its init: later, student code could have left others.
+                if self.kernel_pid is None:
+                    self._child_pid()
                 if self.stop_requested is not None and time.monotonic() - self.stop_requested > 3:
                     self.proc.kill()  # bwrap: its sandbox (a PID namespace) dies with it
                     break
                 try:
-                    self.proc.wait(timeout=0.2)
+                    self.proc.wait(timeout=0.2 if self.kernel_pid else 0.01)
                 except subprocess.TimeoutExpired:
                     pass
             code = self.proc.wait()
@@ -712,8 +762,10 @@ class Launcher:
                 self.proc.wait()
             if group is not None:
                 _kill_cgroups([str(d) for d in group.dirs])
-            if server is not None:
+            if server is not None and server.is_alive():
                 server.stop()
+            elif server is not None:
+                server.sock.close()
             _log_tail(private / "work" / "kernel.out")
             removed = sanitize_folder(self.cwd)
             if removed:
@@ -761,8 +813,10 @@ def main(argv: list[str] | None = None) -> int:
         reason = reason or f"the kernel's folder {cwd} cannot be confined ({unsafe})"
         warn_unconfined(reason)
         try:
-            _write_state(state_path(connection_file), {"sandboxed": False, "reason": reason})
-        except OSError:
+            ip = json.loads(connection_file.read_text()).get("ip", "")
+            if os.path.isabs(ip):
+                _write_state(state_path(connection_file, ip), {"sandboxed": False, "reason": reason})
+        except (OSError, ValueError, AttributeError):
             pass
         os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", str(connection_file), *extra])
     info = json.loads(connection_file.read_text())

@@ -1,0 +1,508 @@
+"""The sandboxed kernel of `nbgrader autograde` (autograder/sandbox_kernel.py).
+
+On a temporary nbgrader course: the solution still gets every autograded point (its hidden test
+cells are graded through the launcher's socket), and a hostile submission, whose answer cells
+attack the kernel nbgrader runs them in, reads nothing of the course, writes nothing outside its
+folder, reaches no network, is stopped by the process and memory limits, and gains nothing by
+replacing check_hidden. Then the pieces: the grading service's validation, the folder clean-up,
+the cross-check of hidden test cells, interrupts, and the fallback without bubblewrap.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+import types
+from pathlib import Path
+
+import nbformat
+import pytest
+from autograder import sandbox_kernel
+from autograder.course import Course
+
+import corpus
+
+REPO = Path(__file__).resolve().parents[1]
+
+needs_sandbox = pytest.mark.skipif(not sandbox_kernel.available()[0],
+                                   reason=f"no sandbox here: {sandbox_kernel.available()[1]}")
+
+
+def outputs(cell) -> str:
+    return "".join(o.get("text", "") or o.get("evalue", "") for o in cell.get("outputs", []))
+
+
+def hostile_line(nb, marker: str) -> str:
+    """The line a hostile cell printed (``HOSTILE <marker>: ...``) in the autograded notebook."""
+    for cell in nb.cells:
+        for line in outputs(cell).splitlines():
+            if line.startswith(f"HOSTILE {marker}:"):
+                return line
+    raise AssertionError(f"no 'HOSTILE {marker}:' output: the hostile cell did not run")
+
+
+class Listener:
+    """A TCP server on the host's 127.0.0.1 that records connections."""
+
+    def __init__(self):
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            conn.close()
+
+
+# Hostile code runs only in nbgrader's kernel (NBGRADER_EXECUTION=autograde there), not again in
+# the course grader's worker each time a hidden check grades the notebook.
+GUARD = 'import os\nif os.environ.get("NBGRADER_EXECUTION") == "autograde":\n'
+
+
+def indent(code: str) -> str:
+    return "".join(f"    {line}\n" for line in code.strip("\n").splitlines())
+
+
+def hostile_answers(paths: dict[str, str], port: int) -> dict[str, str]:
+    """The solution, with an attack at the top of answer cells (each prints `HOSTILE <what>: ...`)."""
+    A = corpus.ANSWERS
+    p = json.dumps(paths)
+    read = f'''
+import sys
+paths = {p}
+found = []
+for root in ("/work", "/root", "/home", "/srv", "/opt", "/var", "/run", "/tmp", paths["course"], paths["host_tmp"]):
+    for folder, _, files in os.walk(root):
+        for name in files:
+            if (name in ("two_layer_net.ipynb", "gradebook.db", "corpus.py")
+                    or name.endswith(".py") and os.path.basename(folder) == "autograder"):
+                found.append(os.path.join(folder, name))
+# Not secret: its own folder (its notebook and twolayer/), the Python installation (nbgrader's
+# own test files) and the check_hidden client.
+public = (os.getcwd() + "/", sys.prefix + "/", sys.base_prefix + "/", "/run/grader/lib/autograder/")
+found = sorted(f for f in found if not f.startswith(public))
+secret = ""
+for path in (paths["source_nb"], paths["course_source_nb"], paths["reference_py"], paths["gradebook"], paths["alice_nb"]):
+    try:
+        secret += open(path, errors="replace").read()
+    except OSError:
+        pass
+print("HOSTILE read:", len(found), found[:5], len(secret))
+'''
+    write = '''
+import shutil
+paths = %s
+results = {}
+for path in (paths["gradebook"], paths["course"] + "/PWNED", paths["host_tmp"] + "/PWNED", paths["repo"] + "/PWNED_BY_TEST",
+             paths["alice_nb"], paths["alice_submitted"]):
+    try:
+        with open(path, "a") as f:
+            f.write("pwned")
+        results[path] = "written"
+    except OSError as exc:
+        results[path] = type(exc).__name__
+for path in (paths["course_decoy"], paths["host_decoy"]):
+    try:
+        os.remove(path)
+        results[path] = "deleted"
+    except OSError as exc:
+        results[path] = type(exc).__name__
+shutil.rmtree(paths["course"] + "/source", ignore_errors=True)
+# Let nbgrader, unconfined, write the graded notebook through a link, and copy a file for us.
+os.symlink(paths["link_target"], "nb.link")
+os.replace("nb.link", "two_layer_net.ipynb")
+os.symlink(paths["reference_py"], "leak.py")
+os.mkfifo("fifo")
+import json
+print("HOSTILE write:", json.dumps(results))
+''' % p
+    network = f'''
+import socket
+for address in (("127.0.0.1", {port}), ("1.1.1.1", 80)):
+    try:
+        socket.create_connection(address, timeout=3).close()
+        print("HOSTILE network: CONNECTED to", address)
+    except OSError as exc:
+        print("HOSTILE network:", address, type(exc).__name__)
+# The launcher's grading socket: only items of the assignment, one bounded request at a time.
+import json as _json, struct as _struct
+for header in (b'{{"item": "../../../etc/passwd"}}', b"not json", b'{{"item": "relu_forward"}}' + b" " * 70000):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(os.environ["TWO_LAYER_NET_GRADER_SOCKET"])
+    s.sendall(_struct.pack("<II", len(header), 0) + header)
+    size = _struct.unpack("<I", s.recv(4))[0]
+    print("HOSTILE grader:", _json.loads(s.recv(size))["stderr"][:60])
+    s.close()
+import subprocess
+subprocess.run(["sh", "-c", "sleep 987654 &"])
+'''
+    identity = '''
+print("HOSTILE identity:", os.getuid(), open("/proc/1/cmdline", "rb").read().split(b"\\0")[0].decode(), sorted(os.listdir("/")))
+'''
+    fork_bomb = '''
+import time
+parent, failed = os.getpid(), None
+try:
+    for _ in range(20):  # 2**20 processes, each forking as long as it can
+        os.fork()
+except OSError as exc:
+    failed = type(exc).__name__
+if os.getpid() != parent:
+    time.sleep(2)
+    os._exit(0)
+try:
+    while True:
+        os.wait()  # its own children (the others are reaped by the sandbox's init)
+except ChildProcessError:
+    pass
+print("HOSTILE fork bomb stopped:", failed)
+'''
+    memory_bomb = '''
+import numpy as _np
+blocks = []
+try:
+    while True:
+        blocks.append(_np.ones(10 ** 8))
+except MemoryError:
+    print("HOSTILE memory bomb: stopped after", len(blocks), "blocks of 0.8 GB")
+del blocks
+'''
+    fake_checks = '''
+import sys, types
+fake = types.ModuleType("autograder.nbgrader_hidden")
+fake.check_hidden = lambda item, **kw: print(item + ": all hidden checks passed")
+sys.modules["autograder.nbgrader_hidden"] = fake
+print("HOSTILE fake check_hidden installed")
+'''
+    attacks = {"affine_forward": read, "affine_backward": write, "relu_forward": network, "relu_backward": identity,
+               "svm_loss": fork_bomb, "softmax_loss": memory_bomb}
+    answers = {item: GUARD + indent(code) + A[item] for item, code in attacks.items()}
+    # The last item: a wrong answer, and check_hidden replaced so that its hidden cell "passes".
+    answers["inline_question_2_choices"] = (GUARD + indent(fake_checks)
+                                            + "inline_question_2_choices = {1, 2, 3}\n")
+    return answers
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    if not sandbox_kernel.available()[0]:
+        pytest.skip(f"no sandbox here: {sandbox_kernel.available()[1]}")
+    base = tmp_path_factory.mktemp("sandbox")
+    course = Course(base / "course", cell_timeout=120)
+    course.env["TWO_LAYER_NET_KERNEL_MEMORY"] = "3G"  # the memory bomb stops after ~3 GB
+    course.create()
+    host_tmp = tmp_path_factory.mktemp("host_tmp")  # under the host's /tmp
+    paths = {
+        "repo": str(REPO), "course": str(course.root), "host_tmp": str(host_tmp),
+        "source_nb": str(REPO / "source" / "two_layer_net" / "two_layer_net.ipynb"),
+        "course_source_nb": str(course.root / "source" / "two_layer_net" / "two_layer_net.ipynb"),
+        "reference_py": str(REPO / "autograder" / "reference.py"), "gradebook": str(course.root / "gradebook.db"),
+        "alice_nb": str(course.root / "autograded" / "alice" / "two_layer_net" / "two_layer_net.ipynb"),
+        "alice_submitted": str(course.submission_path("alice")),
+        "course_decoy": str(course.root / "DECOY"), "host_decoy": str(host_tmp / "DECOY"),
+        "link_target": str(course.root / "LINK_TARGET"),
+    }
+    for decoy in ("course_decoy", "host_decoy", "link_target"):
+        Path(paths[decoy]).write_text("decoy\n")
+    listener = Listener()
+    for student, answers in (("alice", {}), ("mallory", hostile_answers(paths, listener.port))):
+        nb = tmp_path_factory.mktemp("nb") / "two_layer_net.ipynb"
+        corpus.write_submission(nb, answers, base=course.release_notebook)
+        course.submit(student, nb)
+    submitted_alice = course.submission_path("alice").read_bytes()
+    start = time.monotonic()
+    course.autograde()
+    seconds = time.monotonic() - start
+    pages = course.feedback()
+    return {"course": course, "paths": paths, "listener": listener, "seconds": seconds, "pages": pages,
+            "submitted_alice": submitted_alice}
+
+
+def autograded(course: Course, student: str):
+    return nbformat.read(course.root / "autograded" / student / "two_layer_net" / "two_layer_net.ipynb", as_version=4)
+
+
+def scores(course: Course, student: str) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook("two_layer_net", "two_layer_net", student)
+        return {g.name: g.auto_score for g in nb.grades if g.auto_score is not None}
+
+
+def log(course: Course) -> str:
+    return (course.root / "nbgrader.log").read_text()
+
+
+@pytest.mark.slow
+def test_solution_gets_every_point_through_the_sandbox(graded):
+    course = graded["course"]
+    result = course.results()["alice"]
+    assert (result.status, result.score, result.max_score) == ("graded", 92, 92), log(course)[-3000:]
+    nb = autograded(course, "alice")
+    text = "".join(outputs(c) for c in nb.cells)
+    assert text.count("all hidden checks passed") == 11
+    assert "WITHOUT a sandbox" not in log(course)
+
+
+@pytest.mark.slow
+def test_the_kernel_was_the_sandbox(graded):
+    line = hostile_line(autograded(graded["course"], "mallory"), "identity")
+    uid, init, listing = line.split(": ", 1)[1].split(" ", 2)
+    assert uid == "65534" and init.endswith("bwrap")
+    # Nothing of the machine but the system, the Python installation, its folder and /run.
+    assert "'home'" not in listing and "'var'" not in listing and "'srv'" not in listing
+
+
+@pytest.mark.slow
+def test_hostile_code_reads_nothing_of_the_course(graded):
+    nb = autograded(graded["course"], "mallory")
+    # Found no notebook, grader module or gradebook outside its own folder; read 0 characters.
+    assert hostile_line(nb, "read") == "HOSTILE read: 0 [] 0"
+    page = next(p for p in graded["pages"] if p.parent.parent.name == "mallory").read_text()
+    assert "HOSTILE read: 0 [] 0" in page
+    assert "def solution_answers" not in page and "BEGIN HIDDEN TESTS" not in page
+
+
+@pytest.mark.slow
+def test_hostile_code_writes_nothing_outside_its_folder(graded):
+    course, paths = graded["course"], graded["paths"]
+    line = hostile_line(autograded(course, "mallory"), "write")
+    results = json.loads(line.split(": ", 1)[1])
+    # Nothing was deleted. Writing failed, except under /tmp: this test's course lives there, and
+    # the sandbox's private /tmp (memory, gone with the kernel) has the folders leading to the
+    # submission's; those files are checked for on the host below.
+    assert not [path for path, what in results.items() if what == "deleted"], line
+    assert not [path for path, what in results.items() if what == "written" and not path.startswith("/tmp/")], line
+    assert results[paths["repo"] + "/PWNED_BY_TEST"] == "OSError", line  # a read-only file system
+    for decoy in ("course_decoy", "host_decoy", "link_target"):
+        assert Path(paths[decoy]).read_text() == "decoy\n", decoy
+    for pwned in (course.root / "PWNED", Path(paths["host_tmp"]) / "PWNED", REPO / "PWNED_BY_TEST"):
+        assert not pwned.exists(), pwned
+    assert (course.root / "source" / "two_layer_net" / "two_layer_net.ipynb").exists()
+    assert course.submission_path("alice").read_bytes() == graded["submitted_alice"]
+    assert scores(course, "alice")  # the gradebook is intact
+    # The links and the fifo it left were removed before nbgrader wrote the graded notebook.
+    folder = course.root / "autograded" / "mallory" / "two_layer_net"
+    assert not any(p.is_symlink() for p in folder.rglob("*")) and not (folder / "fifo").exists()
+    assert (folder / "two_layer_net.ipynb").is_file() and not (folder / "two_layer_net.ipynb").is_symlink()
+    assert "links and special files the notebook left in" in log(course)
+
+
+@pytest.mark.slow
+def test_hostile_code_reaches_no_network(graded):
+    nb = autograded(graded["course"], "mallory")
+    lines = [line for cell in nb.cells for line in outputs(cell).splitlines() if line.startswith("HOSTILE network")]
+    assert len(lines) == 2 and not any("CONNECTED" in line for line in lines), lines
+    assert graded["listener"].accepted == 0
+    grader = [line for cell in nb.cells for line in outputs(cell).splitlines() if line.startswith("HOSTILE grader")]
+    assert len(grader) == 3 and all("bad request" in line for line in grader), grader
+
+
+@pytest.mark.slow
+def test_hostile_processes_are_stopped(graded):
+    course = graded["course"]
+    nb = autograded(course, "mallory")
+    assert hostile_line(nb, "fork bomb stopped") == "HOSTILE fork bomb stopped: BlockingIOError"
+    blocks = int(hostile_line(nb, "memory bomb").split()[5])
+    assert 1 <= blocks <= 4
+    # Its background process died with the sandbox.
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            assert b"987654" not in cmdline.read_bytes() or str(os.getpid()) == cmdline.parent.name
+        except OSError:
+            pass
+
+
+@pytest.mark.slow
+def test_hostile_submission_gains_nothing_and_loses_only_what_it_broke(graded):
+    course = graded["course"]
+    got = scores(course, "mallory")
+    # The attacks sat in answer cells whose answers are right: those items keep their points.
+    assert sum(got.values()) == 92 - 3, got
+    # Its last hidden test cell printed "all hidden checks passed" (check_hidden was replaced),
+    # but the grader never passed that item: the cell failed.
+    assert got["inline_question_2_choices_hidden"] == 0
+    cell = next(c for c in autograded(course, "mallory").cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == "inline_question_2_choices_hidden")
+    assert "all hidden checks passed" in outputs(cell) and "did not reach the grader" in outputs(cell)
+
+
+@pytest.mark.slow
+def test_feedback_is_generated(graded):
+    names = {p.parent.parent.name for p in graded["pages"]}
+    assert names >= {"alice", "mallory"}
+
+
+@pytest.mark.slow
+def test_timing_is_reported(graded):
+    print(f"autograde of 2 notebooks in the sandbox: {graded['seconds']:.1f} s")
+    assert graded["seconds"] < 240
+
+
+# --------------------------------------------------------------------------------------------
+# The pieces
+# --------------------------------------------------------------------------------------------
+
+def _request(path: Path, header: bytes, payload: bytes = b"", declared: int | None = None) -> dict:
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(30)
+        s.connect(str(path))
+        s.sendall(struct.pack("<II", len(header), len(payload) if declared is None else declared) + header + payload)
+        size = struct.unpack("<I", s.recv(4))[0]
+        data = b""
+        while len(data) < size:
+            data += s.recv(size - len(data))
+        return json.loads(data)
+
+
+def test_grading_service_accepts_only_items_and_answers_each_once(tmp_path):
+    verdicts = []
+    server = sandbox_kernel.GraderServer(tmp_path / "g.sock", None, tmp_path, lambda item, ok: verdicts.append((item, ok)))
+    server.start()
+    try:
+        sock = tmp_path / "g.sock"
+        assert "unknown item" in _request(sock, b'{"item": "../x"}')["stderr"]
+        assert "unknown item" in _request(sock, b'{"item": "inline_question_1"}')["stderr"]  # hand-graded
+        assert "too large" in _request(sock, b'{"item": "svm_loss"}', declared=2 ** 31)["stderr"]
+        assert "bad request" in _request(sock, b"[1, 2]")["stderr"]
+        first = _request(sock, b'{"item": "svm_loss"}')
+        assert first["returncode"] == 1 and "no two_layer_net.ipynb" in first["stdout"]
+        assert _request(sock, b'{"item": "svm_loss"}') == first
+        bad_params = _request(sock, b'{"item": "solver"}', b"PK\x03\x04 not a zip")
+        assert bad_params["returncode"] == 1 and "not an .npz file" in bad_params["stdout"]
+        assert verdicts == [("svm_loss", False), ("solver", False)]
+    finally:
+        server.stop()
+
+
+def test_params_are_checked_before_anything_loads_them():
+    import io
+    import zipfile
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.savez(buffer, W1=np.ones(3))
+    assert sandbox_kernel._check_params(buffer.getvalue()) is None
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("W1.npy", b"\0" * (sandbox_kernel.MAX_PARAMS + 1))
+    assert "too large" in sandbox_kernel._check_params(bomb.getvalue())
+    odd = io.BytesIO()
+    with zipfile.ZipFile(odd, "w") as z:
+        z.writestr("../../evil.npy", b"x")
+    assert sandbox_kernel._check_params(odd.getvalue()) == "unexpected entries"
+
+
+def test_folder_clean_up_removes_links_and_special_files(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "keep.txt").write_text("x")
+    (tmp_path / "sub" / "link").symlink_to("/etc/hostname")
+    (tmp_path / "dirlink").symlink_to(tmp_path / "sub")
+    os.mkfifo(tmp_path / "fifo")
+    removed = sandbox_kernel.sanitize_folder(tmp_path)
+    assert sorted(removed) == ["dirlink", "fifo", "sub/link"]
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["keep.txt", "sub"]
+
+
+def test_hidden_test_cells_fail_unless_the_grader_passed_them(tmp_path):
+    def cell(gid, source, outputs=()):
+        return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {"grade": True, "grade_id": gid, "points": 1}},
+                                         outputs=list(outputs))
+    stream = nbformat.v4.new_output("stream", text="x: all hidden checks passed\n")
+    nb = nbformat.v4.new_notebook(cells=[
+        cell("passed", 'check_hidden("svm_loss")', [stream]),
+        cell("faked", 'check_hidden("softmax_loss")', [stream]),
+        cell("failed", 'check_hidden("relu_forward")', [nbformat.v4.new_output("error", ename="E", evalue="", traceback=[])]),
+        cell("visible", "assert True", []),
+    ])
+    km = types.SimpleNamespace(connection_file=str(tmp_path / "kernel-1.json"), ip=str(tmp_path / "ipc" / "kernel"))
+    (tmp_path / "ipc").mkdir()
+    state = sandbox_kernel.state_path(km.connection_file, km.ip)
+    sandbox_kernel._write_state(state, {"sandboxed": True, "cwd": str(tmp_path / "ipc"), "cgroups": [],
+                                        "verdicts": {"svm_loss": True, "softmax_loss": False}})
+    sandbox_kernel.after_execution(km, nb, {})
+    errors = [[o.ename for o in c.outputs if o.output_type == "error"] for c in nb.cells]
+    assert errors == [[], ["HiddenChecksFailed"], ["E"], []]
+    assert not state.exists()
+
+
+def test_kernelspec_is_written_once_and_runs_the_launcher_isolated():
+    path = sandbox_kernel.ensure_kernelspec()
+    mtime = path.stat().st_mtime_ns
+    assert sandbox_kernel.ensure_kernelspec() == path and path.stat().st_mtime_ns == mtime
+    spec = json.loads(path.read_text())
+    assert spec["argv"][1:4] == ["-I", "-m", "autograder.sandbox_kernel"] and spec["argv"][-1] == "{connection_file}"
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    assert KernelSpecManager().get_kernel_spec(sandbox_kernel.KERNEL_NAME).argv == spec["argv"]
+
+
+def _config(env: dict[str, str]) -> subprocess.CompletedProcess:
+    code = ("from traitlets.config.loader import PyFileConfigLoader\n"
+            f"cfg = PyFileConfigLoader('nbgrader_config.py', path={str(REPO)!r}).load_config()\n"
+            "print(cfg.Execute.get('kernel_name'), cfg.KernelManager.get('transport'))")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env},
+                          timeout=120)
+
+
+@needs_sandbox
+def test_course_config_selects_the_sandbox_where_it_works():
+    proc = _config({})
+    assert proc.stdout.split() == [sandbox_kernel.KERNEL_NAME, "ipc"], proc.stderr
+    assert "WARNING" not in proc.stderr
+
+
+def test_course_config_warns_loudly_without_the_sandbox():
+    proc = _config({"AUTOGRADER_SANDBOX": "none"})
+    assert proc.stdout.split() == ["None", "None"], proc.stderr
+    assert "WARNING: nbgrader runs student code WITHOUT a sandbox" in proc.stderr
+
+
+def _run(cells: list[str], tmp_path: Path, env: dict[str, str] | None = None, timeout: int = 5):
+    """Execute ``cells`` in the sandboxed kernel the way nbgrader does (the course's settings)."""
+    script = f"""
+import json, sys, nbformat
+from traitlets.config import Config
+from nbclient import NotebookClient
+from autograder import sandbox_kernel
+sandbox_kernel.ensure_kernelspec()
+c = Config()
+c.KernelManager.transport = "ipc"
+c.KernelManager.ip = sandbox_kernel.ipc_address()
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in json.loads(sys.argv[1])])
+NotebookClient(nb, config=c, kernel_name=sandbox_kernel.KERNEL_NAME, timeout={timeout}, allow_errors=True,
+               interrupt_on_timeout=True,
+               resources={{"metadata": {{"path": sys.argv[2]}}}}).execute()
+print(json.dumps([[o.get("text", "") or o.get("ename", "") for o in cell.outputs] for cell in nb.cells]))
+"""
+    proc = subprocess.run([sys.executable, "-c", script, json.dumps(cells), str(tmp_path)], capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.splitlines()[-1]), proc.stderr
+
+
+@pytest.mark.slow
+@needs_sandbox
+def test_interrupt_reaches_the_sandboxed_kernel(tmp_path):
+    out, _ = _run(["import os; print(os.getuid())", "while True:\n    pass", "print('still alive')"], tmp_path)
+    assert out[0] == ["65534\n"] and "still alive\n" in out[2], out
+
+
+@pytest.mark.slow
+def test_launcher_falls_back_to_a_plain_kernel_with_a_warning(tmp_path):
+    out, stderr = _run(["import os; print(os.getuid())"], tmp_path, env={"AUTOGRADER_SANDBOX": "none"})
+    assert out[0] == [f"{os.getuid()}\n"]
+    assert "WARNING: nbgrader runs student code WITHOUT a sandbox" in stderr
