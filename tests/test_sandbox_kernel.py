@@ -27,6 +27,10 @@ from autograder.course import Course
 
 import corpus
 
+# The hostile notebook leaves `sleep <mark> &` behind: unique per test process, so that another
+# pytest worker's sandbox (alive at that moment) is not mistaken for ours.
+SLEEP_MARK = str(900000 + os.getpid() % 99999)
+
 REPO = Path(__file__).resolve().parents[1]
 
 needs_sandbox = pytest.mark.skipif(not sandbox_kernel.available()[0],
@@ -145,7 +149,7 @@ for header in (b'{{"item": "../../../etc/passwd"}}', b"not json", b'{{"item": "r
     print("HOSTILE grader:", _json.loads(s.recv(size))["stderr"][:60])
     s.close()
 import subprocess
-subprocess.run(["sh", "-c", "sleep 987654 &"])
+subprocess.run(["sh", "-c", "sleep {SLEEP_MARK} &"])
 '''
     identity = '''
 print("HOSTILE identity:", os.getuid(), open("/proc/1/cmdline", "rb").read().split(b"\\0")[0].decode(), sorted(os.listdir("/")))
@@ -320,7 +324,7 @@ def test_hostile_processes_are_stopped(graded):
     # Its background process died with the sandbox.
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            assert b"987654" not in cmdline.read_bytes() or str(os.getpid()) == cmdline.parent.name
+            assert SLEEP_MARK.encode() not in cmdline.read_bytes() or str(os.getpid()) == cmdline.parent.name
         except OSError:
             pass
 
