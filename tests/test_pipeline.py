@@ -23,6 +23,9 @@ SUBMISSIONS = {
                                                                       'self.params["b1"] = 0'),
              "inline_question_2_choices": "inline_question_2_choices = {1, 2, 3}"},
     "dora": None,  # the untouched release notebook
+    # affine_backward's check must not depend on affine_forward in either grader (the benchmark
+    # once found nbgrader 4 points lower here, when the visible cell also ran the forward pass)
+    "erin": corpus.edit("affine_forward", "x.reshape(x.shape[0], -1) @ w + b", "x @ w + b"),
 }
 
 
