@@ -98,8 +98,8 @@ distclean: clean  ## clean, and also remove .venv and data/
 demo: setup  ## The main job: a throwaway course graded by nbgrader and the autograder (digits)
 	$(PY) -m autograder demo --dir demo-course
 
-bench: setup  ## (placeholder) Benchmark against the PyTorch CPU baseline (needs .[bench])
-	$(PY) -m autograder bench
+bench: setup  ## Benchmarks: training vs PyTorch CPU and the sgemm bound, grading vs nbgrader (docs/benchmarks.md)
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 test-browser: setup  ## Browser test of the student notebook in JupyterLab (headless Chromium; screenshots in test-artifacts/browser/)
 	bash tools/browser_setup.sh

@@ -1,0 +1,321 @@
+"""python -m benchmarks: training and grading against the alternatives, measured in one run.
+
+    python -m benchmarks                      # everything (about 15 minutes on 2 cores)
+    python -m benchmarks --quick              # a smoke run (1 epoch, 6 submissions; about 3 minutes)
+    python -m benchmarks --only training      # one part: training, grading, student
+    python -m benchmarks --output results.json --cifar10-dir /path/to/cifar10
+
+Prints markdown tables (docs/benchmarks.md shows them) and writes every number, with the
+machine's description, to benchmarks/results.json (or --output). See docs/benchmarks.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .common import REPO, code_state, find_cifar10, loadavg, log, machine
+
+SECTIONS = ("training", "grading", "student")
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="a smoke run: 1 epoch, 1 repeat, 6 submissions, no CIFAR-10 "
+                                                          "notebook")
+    p.add_argument("--output", "-o", default=str(REPO / "benchmarks" / "results.json"), help="the JSON file to write")
+    p.add_argument("--cifar10-dir", help="CIFAR-10 (else $CIFAR10_DIR, data/, or built from ../shared)")
+    p.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated parts to run ({', '.join(SECTIONS)})")
+    p.add_argument("--repeats", type=int, help="runs of each training benchmark, best is shown (default 3, quick 1)")
+    p.add_argument("--submissions", type=int, help="submissions in the graded class (default 20, quick 6)")
+    p.add_argument("--jobs", type=int, default=2, help="python -m autograder grade --jobs (default 2)")
+    p.add_argument("--no-nbgrader", action="store_true", help="skip nbgrader autograde")
+    p.add_argument("--no-torch", action="store_true", help="skip the PyTorch baseline")
+    p.add_argument("--skip-digits-grading", action="store_true", help="with --cifar10-grading: grade on CIFAR-10 only")
+    p.add_argument("--render", metavar="JSON", help="print the tables of a results file, measure nothing")
+    p.add_argument("--cifar10-grading", type=int, default=0, metavar="N",
+                   help="also grade the first N submissions on CIFAR-10 with both graders (default 0: "
+                        "each one trains the notebook's CIFAR-10 search, minutes per notebook)")
+    args = p.parse_args(argv)
+    args.sections = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(args.sections) - set(SECTIONS)
+    if unknown:
+        p.error(f"unknown part(s) {', '.join(sorted(unknown))}: choose from {', '.join(SECTIONS)}")
+    args.repeats = args.repeats or (1 if args.quick else 3)
+    args.submissions = args.submissions or (6 if args.quick else 20)
+    return args
+
+
+# --------------------------------------------------------------------------------------------
+# Tables
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    cells = [[str(c) for c in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    return "\n".join([line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+                     + [line(r) for r in cells[1:]])
+
+
+def f(value: Any, digits: int = 2) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def pct(value: Any) -> str:
+    return "" if value is None else f"{100 * value:.0f}%"
+
+
+NAMES = {"solver": "course Solver + reference layers (float32)", "numpy_float32": "hand-written numpy loop, float32",
+         "torch": "PyTorch CPU, float32, 2 threads", "numpy_float64": "hand-written numpy loop, float64",
+         "torch_1_thread": "PyTorch CPU, float32, 1 thread (extra)",
+         "torch_passive": "PyTorch CPU, float32, 2 threads, OMP_WAIT_POLICY=PASSIVE (extra)",
+         "solver_lean_reg": "what-if: Solver + reference, L2 terms via np.vdot, skipped at reg 0",
+         "solver_no_dx": "what-if: ... and no unused dX in layer 1's backward"}
+
+
+def training_tables(t: dict[str, Any]) -> str:
+    if "skipped" in t:
+        return f"Training: skipped: {t['skipped']}\n"
+    out = [f"### Training on CIFAR-10 ({t['num_train']:,} training images; best of the runs; "
+           f"sgemm peak {t['peak_sgemm_gflops']:.0f} GFLOP/s on 1024x1024)", ""]
+    rows = []
+    for entry in t["configs"]:
+        cfg, bound = entry["config"], entry["bound"]
+        label = (f"{cfg['name']}: hidden {cfg['hidden_dim']}, lr {cfg['learning_rate']:g}, reg {cfg['reg']:g}, "
+                 f"{cfg['num_epochs']} epochs, batch {cfg['batch_size']}")
+        for name, r in entry["results"].items():
+            if r is None:
+                rows.append([label, NAMES.get(name, name), t.get("torch") or "not run", "", "", "", "", "", ""])
+                continue
+            rows.append([label, NAMES.get(name, name), f(r["best"]), f(r["median"]), f"{r['images_per_s']:,.0f}",
+                         f(r["val_acc"], 3), pct(r["fraction_of_bound"]), pct(r["fraction_of_bound_with_dx"]),
+                         f(r.get("cores_used"), 1)])
+        rows.append([label, f"sgemm bound ({bound['flops'] / 1e9:.0f} GFLOP at {bound['rate_gflops']:.0f} GFLOP/s)",
+                     f(bound["time_bound"]), "", f"{entry['images'] / bound['time_bound']:,.0f}", "", "100%", "", ""])
+        rows.append([label, f"sgemm bound with the unused dX ({bound['flops_with_dx'] / 1e9:.0f} GFLOP)",
+                     f(bound["time_bound_with_dx"]), "", "", "", "", "100%", ""])
+    out.append(table(["configuration", "implementation", "seconds", "median s", "images/s", "val acc",
+                      "bound/actual", "bound with dX/actual", "cores used"], rows))
+    out.append("")
+    st = t.get("single_thread")
+    if st:
+        b = st["bound"]
+        out += [f"One thread, CPU seconds (robust to the load of a shared machine; {st['config']['name']} "
+                f"configuration; sgemm bound {b['time_bound']:.2f} s at {b['rate_gflops']:.0f} GFLOP/s, "
+                f"{b['time_bound_with_dx']:.2f} s with the unused dX):", ""]
+        out.append(table(["implementation", "CPU s (best)", "CPU s (median)", "wall s (best)", "bound/actual",
+                          "bound with dX/actual"],
+                         [[NAMES.get(k, k).replace(", 2 threads", "").replace(", 1 thread (extra)", ""),
+                           f(r["cpu_seconds"]["best"]), f(r["cpu_seconds"]["median"]), f(r["wall_seconds"]["best"]),
+                           pct(r["fraction_of_bound"]), pct(r["fraction_of_bound_with_dx"])]
+                          for k, r in st["results"].items()]))
+        out.append("")
+    pr = t.get("paired")
+    if pr and pr.get("results"):
+        res = pr["results"]
+        out += [f"Solver against PyTorch, 2 threads each, in alternating child processes ({pr['config']['name']} "
+                "configuration; each pair ran at the same load):", ""]
+        out.append(table(["implementation", "seconds (best)", "seconds (median)", "cores used per run", "val acc"],
+                         [[NAMES.get(k, k), f(r["seconds"]["best"]), f(r["seconds"]["median"]),
+                           ", ".join(f"{c:.1f}" for c in r["cores_used"]), f(r["val_acc"], 3)]
+                          for k, r in res.items()]))
+        ratios = pr.get("solver_over_torch") or []
+        if ratios:
+            out += ["", f"Solver time / PyTorch time, pair by pair: {', '.join(f'{x:.2f}' for x in ratios)}"]
+        out.append("")
+    for entry in t["configs"]:
+        res = entry["results"]
+        s, tor = res.get("solver"), res.get("torch")
+        verdict = []
+        paired = (t.get("paired") or {}).get("solver_over_torch")
+        if entry["config"]["name"] == "exercise" and paired:
+            ratio = sorted(paired)[len(paired) // 2]
+            verdict.append(f"Solver {'faster' if ratio < 1 else 'SLOWER'} than PyTorch in the paired runs "
+                           f"(median ratio {ratio:.2f})")
+        elif s and tor:
+            verdict.append(f"Solver {'faster' if s['best'] < tor['best'] else 'SLOWER'} than PyTorch "
+                           f"({s['best']:.2f} s vs {tor['best']:.2f} s, not at the same moment)")
+        if s:
+            verdict.append(f"Solver at {pct(s['fraction_of_bound'])} of the sgemm bound "
+                           f"({'meets' if s['fraction_of_bound'] >= 0.7 else 'misses'} the 70% target)")
+        out.append(f"- {entry['config']['name']}: " + "; ".join(verdict))
+    p = t.get("profile")
+    if p:
+        out += ["", f"### Where the Solver's time goes ({p['config']} configuration, one run of {p['seconds']:.2f} s)", ""]
+        out.append(table(["phase", "seconds", "share"],
+                         [[k, f(v, 3), pct(v / p["seconds"])] for k, v in p["phases"].items() if abs(v) >= 0.0005]))
+    return "\n".join(out) + "\n"
+
+
+def grading_tables(g: dict[str, Any]) -> str:
+    n = len(g["submissions"])
+    out = [f"### Grading {n} submissions on {g['dataset']}", ""]
+    rows = []
+    for tool, label in (("autograder", f"python -m autograder grade --jobs {g.get('autograder', {}).get('jobs', '')}"),
+                        ("nbgrader", "nbgrader autograde")):
+        r = g.get(tool)
+        if not r:
+            continue
+        per = list(r.get("per_submission_seconds", {}).values())
+        rows.append([label, f(r.get("seconds"), 1), f(r.get("seconds_per_submission"), 1),
+                     f(r.get("submissions_per_minute"), 1),
+                     f"{min(per):.1f} / {sorted(per)[len(per) // 2]:.1f} / {max(per):.1f}" if per else "",
+                     r.get("error", "")[:80] if r.get("error") else ""])
+    out.append(table(["grader", "total s", "s per submission", "submissions/min",
+                      "one submission min/median/max s", "error"], rows))
+    comp = g.get("comparison")
+    if comp:
+        agree = sum(c["agree"] for c in comp)
+        out += ["", f"Verdicts (autograded points out of 92): {agree} of {len(comp)} submissions agree.", ""]
+        out.append(table(["submission", "autograder", "nbgrader", "differences"],
+                         [[c["description"], f(c["autograder"], 0), f(c["nbgrader"], 0),
+                           "; ".join(f"{k}: {v['autograder']} vs {v['nbgrader']}" for k, v in c["differences"].items())]
+                          for c in comp]))
+    nb = g.get("nbgrader", {})
+    ch = nb.get("check_hidden")
+    if ch:
+        ex = ch.get("example") or {}
+        out += ["", f"check_hidden under nbgrader autograde: {ch['count']} hidden-check processes seen, the notebook "
+                    f"was at cwd/two_layer_net.ipynb for {ch['notebook_found']} and missing for "
+                    f"{ch['notebook_missing']}; {ch['seconds_total']:.0f} s in all.",
+                f"  e.g. kernel cwd {ex.get('kernel_cwd')}, files there {ex.get('kernel_cwd_files')}"]
+    p = g.get("phase_profile")
+    if p:
+        out += ["", f"### Where the grader's time goes (the solution on {p['dataset']}, in-process, "
+                    f"{p['seconds']:.2f} s, {p['score']:.0f}/{p['max_score']:.0f})", ""]
+        out.append(table(["phase", "seconds", "share"],
+                         [[k, f(v, 3), pct(v / p["seconds"])] for k, v in p["phases"].items()]))
+    fx = g.get("fixes")
+    if fx:
+        out += ["", "Gains of the proposed grader fixes (measured here):", ""]
+        rows = [["WorkerProcess.close() vs kill() at once (per worker)", f(fx["worker_close_seconds"]["best"], 3),
+                 f(fx["worker_kill_seconds"]["best"], 3)],
+                [f"{len(fx['hidden_check_items'])} hidden checks: one process each vs one for all",
+                 f(fx["hidden_checks_separate_seconds"], 2), f(fx["hidden_checks_one_process_seconds"], 2)]]
+        for name in ("digits", "cifar10"):
+            if f"load_dataset_{name}_warm_seconds" in fx:
+                rows.append([f"load_dataset('{name}') per submission vs once (cached)",
+                             f(fx[f"load_dataset_{name}_warm_seconds"], 3), "0"])
+        out.append(table(["what", "now s", "with the fix s"], rows))
+    st = g.get("startup")
+    if st:
+        out += ["", "Start-up costs (best of 3):", ""]
+        out.append(table(["what", "seconds"], [[k, f(v, 3)] for k, v in st.items()]))
+    return "\n".join(out) + "\n"
+
+
+def student_tables(s: dict[str, Any]) -> str:
+    out = ["### The student's loop", ""]
+    ms = lambda v: f"{1000 * v:.1f}"  # noqa: E731
+    rows = [[item, ms(e["self_check_first"]), ms(e["self_check"]["best"]), ms(e["self_check"]["median"]),
+             ms(e["check_cell"]["best"]) if "check_cell" in e else ""] for item, e in s["check_cells"].items()]
+    out.append(table(["item", "self_check, first call (ms)", "self_check, best (ms)", "self_check, median (ms)",
+                      "whole check cell, best (ms)"], rows))
+    out.append("")
+    rows = []
+    for ds, r in s.get("notebook", {}).items():
+        slow = ", ".join(f"{k} {v:.1f}" for k, v in list(r["slowest_cells"].items())[:4])
+        rows.append([ds, f(r["seconds"], 1), f(r["kernel_and_overhead_seconds"], 1), slow, r.get("error") or ""])
+    out.append(table(["dataset", "whole notebook s", "kernel start + overhead s", "slowest cells (s)", "error"], rows))
+    return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def render(results: dict[str, Any]) -> str:
+    parts = []
+    if "training" in results:
+        parts.append(training_tables(results["training"]))
+    for g in results.get("grading", {}).values():
+        parts.append(grading_tables(g))
+    if "student" in results:
+        parts.append(student_tables(results["student"]))
+    return "\n".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    if args.render:
+        print(render(json.loads(Path(args.render).read_text())))
+        return 0
+    started = time.perf_counter()
+    results: dict[str, Any] = {"command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
+                               "date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "quick": args.quick,
+                               "repeats": args.repeats, "machine": machine(), "code": code_state()}
+    cifar10_dir, origin = find_cifar10(args.cifar10_dir)
+    results["cifar10"] = {"dir": str(cifar10_dir) if cifar10_dir else None, "origin": origin}
+    if cifar10_dir is None:
+        print(f"CIFAR-10 benchmarks skipped: {origin}")
+    output = Path(args.output)
+    sections_text: list[str] = []
+
+    def save() -> None:
+        results["loadavg_at_end"] = loadavg()
+        results["code_at_end"] = code_state()
+        results["seconds"] = time.perf_counter() - started
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(results, indent=1, default=str) + "\n")
+
+    if "training" in args.sections:
+        if cifar10_dir is None:
+            results["training"] = {"skipped": origin}
+        else:
+            from twolayer.data import load_dataset
+
+            from . import training
+
+            log(f"loading CIFAR-10 from {cifar10_dir}")
+            start = time.perf_counter()
+            data = load_dataset("cifar10", cifar10_dir=cifar10_dir)
+            load_seconds = time.perf_counter() - start
+            results["training"] = training.benchmark(data, quick=args.quick, repeats=args.repeats,
+                                                     with_torch=not args.no_torch, cifar10_dir=str(cifar10_dir))
+            results["training"]["load_dataset_seconds"] = load_seconds
+            del data
+        sections_text.append(training_tables(results["training"]))
+        print(sections_text[-1], flush=True)
+        save()
+    if "grading" in args.sections:
+        from . import grading
+
+        results["grading"] = {}
+        if not args.skip_digits_grading:
+            results["grading"]["digits"] = grading.benchmark(
+                count=args.submissions, jobs=args.jobs, dataset="digits", cifar10_dir=None,
+                with_nbgrader=not args.no_nbgrader, cifar10_dir_for_fixes=cifar10_dir)
+            sections_text.append(grading_tables(results["grading"]["digits"]))
+            print(sections_text[-1], flush=True)
+            save()
+        if args.cifar10_grading and cifar10_dir is not None:
+            results["grading"]["cifar10"] = grading.benchmark(
+                count=args.cifar10_grading, jobs=args.jobs, dataset="cifar10", cifar10_dir=cifar10_dir,
+                with_nbgrader=not args.no_nbgrader)
+            sections_text.append(grading_tables(results["grading"]["cifar10"]))
+            print(sections_text[-1], flush=True)
+            save()
+    if "student" in args.sections:
+        from . import student
+
+        results["student"] = student.benchmark(cifar10_dir=cifar10_dir, quick=args.quick, repeats=args.repeats)
+        sections_text.append(student_tables(results["student"]))
+        print(sections_text[-1], flush=True)
+        save()
+    m = results["machine"]
+    blas = m["blas"][0] if isinstance(m.get("blas"), list) and m["blas"] else {}
+    print(f"Machine: {m['nproc']} x {m['cpu_model']}, numpy {m['numpy']} ({blas.get('internal_api')} "
+          f"{blas.get('version')} {blas.get('architecture')}, {blas.get('num_threads')} threads), torch {m.get('torch')}, "
+          f"OPENBLAS_CORETYPE={m.get('OPENBLAS_CORETYPE') or 'unset'}, load average {m['loadavg_at_start']} -> "
+          f"{loadavg()}")
+    save()
+    print(f"Wrote {output} ({results['seconds']:.0f} s in all)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""What every benchmark shares: paths, timing, the machine's description, finding CIFAR-10."""
+from __future__ import annotations
+
+import atexit
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCE_DIR = REPO / "source" / "two_layer_net"
+SOURCE_NOTEBOOK = SOURCE_DIR / "two_layer_net.ipynb"
+RELEASE_NOTEBOOK = REPO / "release" / "two_layer_net" / "two_layer_net.ipynb"
+SHARED_BUILD_CIFAR10 = REPO.parent / "shared" / "datasets" / "build-cifar10"
+PYTHON = sys.executable
+
+
+def log(message: str) -> None:
+    """Progress on stderr (the table goes to stdout)."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def loadavg() -> list[float]:
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def summary(times: list[float]) -> dict[str, Any]:
+    """Best, median and all of repeated timings (best is what the tables show: on a shared
+    machine the other processes only ever add time)."""
+    return {"best": min(times), "median": statistics.median(times), "all": [round(t, 4) for t in times]}
+
+
+def repeat(fn: Callable[[], Any], repeats: int) -> tuple[list[float], list[Any]]:
+    """Run ``fn`` ``repeats`` times; the wall-clock seconds and the results of each run."""
+    times, results = [], []
+    for _ in range(max(1, repeats)):
+        start = time.perf_counter()
+        results.append(fn())
+        times.append(time.perf_counter() - start)
+    return times, results
+
+
+def corpus():
+    """``tests/corpus.py`` (write_submission, MISTAKES, CORRECT), imported from its file."""
+    tests = str(REPO / "tests")
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+    import corpus as module  # noqa: PLC0415 - on purpose: only when needed
+
+    return module
+
+
+# --------------------------------------------------------------------------------------------
+# The machine
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _cpu_flags() -> list[str]:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+                return sorted(f for f in flags if f.startswith(("avx", "fma", "sse4")))
+    except OSError:
+        pass
+    return []
+
+
+def machine() -> dict[str, Any]:
+    """nproc, the CPU, memory, numpy and its BLAS (threadpoolctl), torch, OPENBLAS_CORETYPE."""
+    import numpy as np
+
+    info: dict[str, Any] = {
+        "nproc": os.cpu_count(),
+        "cpu_model": _cpu_model(),
+        "cpu_flags": _cpu_flags(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+        "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
+        "loadavg_at_start": loadavg(),
+    }
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        info["memory_gib"] = round(pages / 1024 ** 3, 1)
+    except (ValueError, OSError):
+        pass
+    try:
+        from threadpoolctl import threadpool_info
+
+        info["blas"] = [{k: v for k, v in pool.items() if k != "filepath"} for pool in threadpool_info()]
+    except ImportError:
+        info["blas"] = "threadpoolctl not installed"
+    try:  # without importing it: its OpenMP runtime must start in the child that measures it
+        from importlib.metadata import PackageNotFoundError, version
+
+        info["torch"] = version("torch")
+    except PackageNotFoundError:
+        info["torch"] = None
+    info["OMP_WAIT_POLICY"] = os.environ.get("OMP_WAIT_POLICY")
+    info["bwrap"] = shutil.which("bwrap")
+    return info
+
+
+# --------------------------------------------------------------------------------------------
+# CIFAR-10
+
+
+def find_cifar10(explicit: str | None) -> tuple[Path | None, str]:
+    """Where CIFAR-10 is: ``--cifar10-dir``, ``$CIFAR10_DIR``, the repository's ``data/`` (what
+    ``make cifar10`` builds), else built from ``../shared/datasets/build-cifar10`` into a
+    temporary folder (removed at exit). ``(None, why)`` when none of these works."""
+    from twolayer.data import is_cifar10_installed
+
+    candidates = [("--cifar10-dir", explicit), ("CIFAR10_DIR", os.environ.get("CIFAR10_DIR")),
+                  ("data/ (make cifar10)", str(REPO / "data"))]
+    for origin, folder in candidates:
+        if folder and is_cifar10_installed(folder):
+            return Path(folder), origin
+        if folder and origin != "data/ (make cifar10)":
+            return None, f"{origin}={folder} holds no complete CIFAR-10 install"
+    if SHARED_BUILD_CIFAR10.is_file():
+        dest = Path(tempfile.mkdtemp(prefix="bench-cifar10-"))
+        atexit.register(shutil.rmtree, dest, ignore_errors=True)
+        log(f"building CIFAR-10 from {SHARED_BUILD_CIFAR10} into {dest} ...")
+        done = subprocess.run([PYTHON, str(SHARED_BUILD_CIFAR10), str(dest)], capture_output=True, text=True)
+        if done.returncode == 0 and is_cifar10_installed(dest):
+            return dest, f"built from {SHARED_BUILD_CIFAR10} (temporary)"
+        return None, f"building it from {SHARED_BUILD_CIFAR10} failed: {done.stderr.strip()[-300:]}"
+    return None, ("CIFAR-10 not found: pass --cifar10-dir or set CIFAR10_DIR (`make cifar10` installs it "
+                  "into data/)")
+
+
+# --------------------------------------------------------------------------------------------
+# What was measured
+
+
+FINGERPRINTED = ("source/two_layer_net/two_layer_net.ipynb", "source/two_layer_net/twolayer/solver.py",
+                 "source/two_layer_net/twolayer/data.py", "source/two_layer_net/twolayer/checks.py",
+                 "autograder/grading.py", "autograder/remote.py", "autograder/sandbox.py", "autograder/worker.py",
+                 "autograder/nbgrader_hidden.py", "autograder/sandbox_kernel.py", "nbgrader_config.py")
+
+
+def code_state() -> dict[str, Any]:
+    """The commit, the files changed since it, and a hash of each file the numbers depend on
+    (others may be editing them while the benchmark runs)."""
+    import hashlib
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=20).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+
+    files = {}
+    for rel in FINGERPRINTED:
+        path = REPO / rel
+        files[rel] = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else None
+    return {"commit": git("rev-parse", "--short", "HEAD"), "changed": git("status", "--porcelain").splitlines(),
+            "sha256": files}
+
