@@ -9,6 +9,8 @@ STAMP  := $(VENV)/.installed
 
 # `make test PYTEST_ARGS="-k softmax -x"` passes arguments through to pytest.
 PYTEST_ARGS ?=
+# `make bench BENCH_ARGS="--quick"` passes arguments through to python -m benchmarks.
+BENCH_ARGS ?=
 # Two workers on the two cores of the course machines (pytest-xdist, in the lock). Measured on
 # the whole suite: 183 s serially, 150 s with -n 2 (one 2-minute `nbgrader validate` of the
 # source notebook dominates either way). XDIST= runs serially.

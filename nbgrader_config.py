@@ -221,3 +221,8 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# nbclient gives up on a cell when the kernel's output does not arrive within iopub_timeout (4 s by
+# default) and nbgrader then drops the whole submission: on a busy machine a correct notebook
+# with a lot of output got 0/92 (docs/benchmarks.md). Wait a minute instead.
+c.Execute.iopub_timeout = 60

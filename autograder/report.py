@@ -67,8 +67,15 @@ def text(results: Iterable[SubmissionResult], *, details: bool = True) -> str:
     return out.getvalue()
 
 
+def _plain(value: object) -> object:
+    """numpy scalars and other stragglers as JSON numbers or strings."""
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
 def json_report(results: list[SubmissionResult]) -> str:
-    return json.dumps({"submissions": [r.to_dict() for r in results]}, indent=2)
+    return json.dumps({"submissions": [r.to_dict() for r in results]}, indent=2, default=_plain)
 
 
 def gradescope(result: SubmissionResult) -> str:
@@ -91,7 +98,7 @@ def gradescope(result: SubmissionResult) -> str:
            "extra_data": {"dataset": result.dataset, "seed": result.seed, "status": result.status}}
     if result.status != "graded":
         doc["score"] = 0.0
-    return json.dumps(doc, indent=2)
+    return json.dumps(doc, indent=2, default=_plain)
 
 
 def grades_csv(results: Iterable[SubmissionResult]) -> str:

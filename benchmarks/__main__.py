@@ -57,7 +57,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def table(headers: list[str], rows: list[list[Any]]) -> str:
     cells = [[str(c) for c in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"
     return "\n".join([line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
                      + [line(r) for r in cells[1:]])
 
@@ -81,8 +81,8 @@ NAMES = {"solver": "course Solver + reference layers (float32)", "numpy_float32"
 def training_tables(t: dict[str, Any]) -> str:
     if "skipped" in t:
         return f"Training: skipped: {t['skipped']}\n"
-    out = [f"### Training on CIFAR-10 ({t['num_train']:,} training images; best of the runs; "
-           f"sgemm peak {t['peak_sgemm_gflops']:.0f} GFLOP/s on 1024x1024)", ""]
+    out = [(f"### Training on CIFAR-10 ({t['num_train']:,} training images; best of the runs; "
+           f"sgemm peak {t['peak_sgemm_gflops']:.0f} GFLOP/s on 1024x1024)"), ""]
     rows = []
     for entry in t["configs"]:
         cfg, bound = entry["config"], entry["bound"]
@@ -105,9 +105,9 @@ def training_tables(t: dict[str, Any]) -> str:
     st = t.get("single_thread")
     if st:
         b = st["bound"]
-        out += [f"One thread, CPU seconds (robust to the load of a shared machine; {st['config']['name']} "
+        out += [(f"One thread, CPU seconds (robust to the load of a shared machine; {st['config']['name']} "
                 f"configuration; sgemm bound {b['time_bound']:.2f} s at {b['rate_gflops']:.0f} GFLOP/s, "
-                f"{b['time_bound_with_dx']:.2f} s with the unused dX):", ""]
+                f"{b['time_bound_with_dx']:.2f} s with the unused dX):"), ""]
         out.append(table(["implementation", "CPU s (best)", "CPU s (median)", "wall s (best)", "bound/actual",
                           "bound with dX/actual"],
                          [[NAMES.get(k, k).replace(", 2 threads", "").replace(", 1 thread (extra)", ""),
@@ -118,8 +118,8 @@ def training_tables(t: dict[str, Any]) -> str:
     pr = t.get("paired")
     if pr and pr.get("results"):
         res = pr["results"]
-        out += [f"Solver against PyTorch, 2 threads each, in alternating child processes ({pr['config']['name']} "
-                "configuration; each pair ran at the same load):", ""]
+        out += [(f"Solver against PyTorch, 2 threads each, in alternating child processes ({pr['config']['name']} "
+                "configuration; each pair ran at the same load):"), ""]
         out.append(table(["implementation", "seconds (best)", "seconds (median)", "cores used per run", "val acc"],
                          [[NAMES.get(k, k), f(r["seconds"]["best"]), f(r["seconds"]["median"]),
                            ", ".join(f"{c:.1f}" for c in r["cores_used"]), f(r["val_acc"], 3)]
@@ -180,14 +180,14 @@ def grading_tables(g: dict[str, Any]) -> str:
     ch = nb.get("check_hidden")
     if ch:
         ex = ch.get("example") or {}
-        out += ["", f"check_hidden under nbgrader autograde: {ch['count']} hidden-check processes seen, the notebook "
+        out += ["", (f"check_hidden under nbgrader autograde: {ch['count']} hidden-check processes seen, the notebook "
                     f"was at cwd/two_layer_net.ipynb for {ch['notebook_found']} and missing for "
-                    f"{ch['notebook_missing']}; {ch['seconds_total']:.0f} s in all.",
+                    f"{ch['notebook_missing']}; {ch['seconds_total']:.0f} s in all."),
                 f"  e.g. kernel cwd {ex.get('kernel_cwd')}, files there {ex.get('kernel_cwd_files')}"]
     p = g.get("phase_profile")
     if p:
-        out += ["", f"### Where the grader's time goes (the solution on {p['dataset']}, in-process, "
-                    f"{p['seconds']:.2f} s, {p['score']:.0f}/{p['max_score']:.0f})", ""]
+        out += ["", (f"### Where the grader's time goes (the solution on {p['dataset']}, in-process, "
+                    f"{p['seconds']:.2f} s, {p['score']:.0f}/{p['max_score']:.0f})"), ""]
         out.append(table(["phase", "seconds", "share"],
                          [[k, f(v, 3), pct(v / p["seconds"])] for k, v in p["phases"].items()]))
     fx = g.get("fixes")
@@ -211,7 +211,7 @@ def grading_tables(g: dict[str, Any]) -> str:
 
 def student_tables(s: dict[str, Any]) -> str:
     out = ["### The student's loop", ""]
-    ms = lambda v: f"{1000 * v:.1f}"  # noqa: E731
+    ms = lambda v: f"{1000 * v:.1f}"
     rows = [[item, ms(e["self_check_first"]), ms(e["self_check"]["best"]), ms(e["self_check"]["median"]),
              ms(e["check_cell"]["best"]) if "check_cell" in e else ""] for item, e in s["check_cells"].items()]
     out.append(table(["item", "self_check, first call (ms)", "self_check, best (ms)", "self_check, median (ms)",

@@ -55,7 +55,7 @@ def corpus():
     tests = str(REPO / "tests")
     if tests not in sys.path:
         sys.path.insert(0, tests)
-    import corpus as module  # noqa: PLC0415 - on purpose: only when needed
+    import corpus as module
 
     return module
 
@@ -143,7 +143,8 @@ def find_cifar10(explicit: str | None) -> tuple[Path | None, str]:
         dest = Path(tempfile.mkdtemp(prefix="bench-cifar10-"))
         atexit.register(shutil.rmtree, dest, ignore_errors=True)
         log(f"building CIFAR-10 from {SHARED_BUILD_CIFAR10} into {dest} ...")
-        done = subprocess.run([PYTHON, str(SHARED_BUILD_CIFAR10), str(dest)], capture_output=True, text=True)
+        done = subprocess.run([PYTHON, str(SHARED_BUILD_CIFAR10), str(dest)], capture_output=True, text=True,
+                              check=False)
         if done.returncode == 0 and is_cifar10_installed(dest):
             return dest, f"built from {SHARED_BUILD_CIFAR10} (temporary)"
         return None, f"building it from {SHARED_BUILD_CIFAR10} failed: {done.stderr.strip()[-300:]}"
@@ -168,7 +169,8 @@ def code_state() -> dict[str, Any]:
 
     def git(*args: str) -> str:
         try:
-            return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=20).stdout.strip()
+            return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=20,
+                                  check=False).stdout.strip()
         except (OSError, subprocess.TimeoutExpired):
             return ""
 

@@ -91,7 +91,7 @@ def run_autograder(submitted: Path, jobs: int, env: dict[str, str], workdir: Pat
     cmd = [PYTHON, "-m", "autograder", "grade", str(submitted), "--jobs", str(jobs), "--summary", "-q",
            "-o", str(report), "--csv", str(grades)]
     start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=REPO, env={**os.environ, **env}, capture_output=True, text=True)
+    done = subprocess.run(cmd, cwd=REPO, env={**os.environ, **env}, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     out: dict[str, Any] = {"command": " ".join(cmd[1:]).replace(str(submitted), "SUBMITTED"), "jobs": jobs,
                            "returncode": done.returncode, "seconds": wall}
@@ -352,7 +352,7 @@ def startup_costs(notebook: Path, env: dict[str, str], repeats: int = 3) -> dict
         times = []
         for _ in range(repeats):
             start = time.perf_counter()
-            subprocess.run(cmd, capture_output=True, **kw)
+            subprocess.run(cmd, capture_output=True, check=False, **kw)
             times.append(time.perf_counter() - start)
         return min(times)
 
@@ -388,8 +388,10 @@ def startup_costs(notebook: Path, env: dict[str, str], repeats: int = 3) -> dict
 def phase_profile(notebook: Path, dataset: str) -> dict[str, Any]:
     """One ``grade_submission`` of ``notebook`` in this process with timers around its phases
     (wrappers installed here only; the grader's files are not touched)."""
-    from autograder import grading, items as hidden_items, remote
     from twolayer import checks as C
+
+    from autograder import grading, remote
+    from autograder import items as hidden_items
 
     acc: dict[str, float] = {}
 
@@ -466,24 +468,25 @@ def fix_measurements(notebook: Path, env: dict[str, str], cifar10_dir: Path | No
       ``python -m autograder check`` process per hidden cell) against one process for all 9;
     - ``load_dataset`` again (what ``_grade_training`` does for every submission), warm.
     """
+    from twolayer.config import ITEMS
+    from twolayer.data import load_dataset
+
     from autograder import sandbox
     from autograder.reference import source_cells
     from autograder.remote import RemoteTarget, WorkerProcess
-    from twolayer.config import ITEMS
-    from twolayer.data import load_dataset
 
     out: dict[str, Any] = {}
     setup = source_cells()["setup_imports"].source
     times: dict[str, list[float]] = {"close": [], "kill": []}
     for _ in range(3):
-        for how in times:
+        for how, seconds in times.items():
             worker = WorkerProcess(limits=sandbox.Limits(), env=env, timeout=60)
             RemoteTarget(worker).exec_cell("setup_imports", setup)
             start = time.perf_counter()
             if how == "kill":
                 worker.kill()
             worker.close()
-            times[how].append(time.perf_counter() - start)
+            seconds.append(time.perf_counter() - start)
     out["worker_close_seconds"] = summary(times["close"])
     out["worker_kill_seconds"] = summary(times["kill"])
 
@@ -492,13 +495,13 @@ def fix_measurements(notebook: Path, env: dict[str, str], cifar10_dir: Path | No
     start = time.perf_counter()
     for item in items:
         subprocess.run([PYTHON, "-I", "-m", "autograder", "check", str(notebook), "--item", item],
-                       capture_output=True, env=run_env, cwd=tempfile.gettempdir())
+                       capture_output=True, env=run_env, cwd=tempfile.gettempdir(), check=False)
     out["hidden_checks_separate_seconds"] = time.perf_counter() - start
     cmd = [PYTHON, "-I", "-m", "autograder", "grade", str(notebook), "-q", "--summary"]
     for item in items:
         cmd += ["--item", item]
     start = time.perf_counter()
-    subprocess.run(cmd, capture_output=True, env=run_env, cwd=tempfile.gettempdir())
+    subprocess.run(cmd, capture_output=True, env=run_env, cwd=tempfile.gettempdir(), check=False)
     out["hidden_checks_one_process_seconds"] = time.perf_counter() - start
     out["hidden_check_items"] = items
 
@@ -535,7 +538,18 @@ def benchmark(*, count: int, jobs: int, dataset: str, cifar10_dir: Path | None, 
             out["comparison"] = compare(subs, out["autograder"].get("scores", {}), out["nbgrader"].get("scores", {}))
         solution = submitted / subs[0]["student"] / ASSIGNMENT / NOTEBOOK
         log(f"profiling the grader on the solution ({dataset})")
-        out["phase_profile"] = phase_profile(solution, dataset)
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)   # the grader in this process finds CIFAR-10 through $CIFAR10_DIR
+        try:
+            out["phase_profile"] = phase_profile(solution, dataset)
+        except Exception as exc:  # noqa: BLE001 - keep the measurements taken so far
+            out["phase_profile_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
         if dataset == "digits":
             out["startup"] = startup_costs(solution, env)
             log("measuring the gains of the proposed grader fixes")

@@ -19,13 +19,13 @@ import numpy as np
 
 from .common import log, summary
 
-EXERCISE = dict(name="exercise", hidden_dim=50, learning_rate=1e-4, reg=0.0, num_epochs=5, batch_size=200,
-                lr_decay=0.95)
+EXERCISE = {"name": "exercise", "hidden_dim": 50, "learning_rate": 1e-4, "reg": 0.0, "num_epochs": 5, "batch_size": 200,
+                "lr_decay": 0.95}
 # The best configuration of the source notebook's search cell on CIFAR-10 (its grid: lr 1e-3,
 # 10 epochs, reg 0.05/0.25, hidden 100/200): hidden 200 wins on every seed tried; the two
 # regularisation strengths tie within 0.3 points (and cost the same time).
-TUNED = dict(name="tuned", hidden_dim=200, learning_rate=1e-3, reg=0.25, num_epochs=10, batch_size=200,
-             lr_decay=0.95)
+TUNED = {"name": "tuned", "hidden_dim": 200, "learning_rate": 1e-3, "reg": 0.25, "num_epochs": 10, "batch_size": 200,
+             "lr_decay": 0.95}
 CHECK_TRAIN_SAMPLES = 1000   # Solver's num_train_samples
 CHECK_BATCH = 100            # Solver.check_accuracy's batch_size
 TORCH_MISSING = "PyTorch not installed: pip install torch==2.13.0"
@@ -52,8 +52,9 @@ def _rows(X: np.ndarray) -> np.ndarray:
 
 
 def run_solver(data: dict, cfg: dict, seed: int = 0, *, model_cls: Any = None, profile_hooks: Any = None) -> dict:
-    from autograder.reference import reference
     from twolayer.solver import Solver
+
+    from autograder.reference import reference
 
     TwoLayerNet = model_cls or reference().TwoLayerNet
     np.random.seed(seed)
@@ -233,7 +234,7 @@ def gemm_list(num_train: int, num_val: int, D: int, cfg: dict) -> list[dict]:
         ("accuracy check X@W1", CHECK_BATCH, D, H, "nn", check_batches, True),
         ("accuracy check h@W2", CHECK_BATCH, H, C, "nn", check_batches, True),
     ]
-    return [dict(name=n, m=m, k=k, n=nn, layout=lay, count=cnt, needed=need, flops=2 * m * k * nn * cnt)
+    return [{"name": n, "m": m, "k": k, "n": nn, "layout": lay, "count": cnt, "needed": need, "flops": 2 * m * k * nn * cnt}
             for n, m, k, nn, lay, cnt, need in g]
 
 
@@ -357,8 +358,9 @@ def variant_model(skip_dx: bool) -> Any:
 def profile_solver(data: dict, cfg: dict) -> dict:
     """One Solver run with timers around its phases (wrappers installed in this process only),
     and a cProfile run for the top functions."""
-    from autograder.reference import reference
     from twolayer import solver as solver_module
+
+    from autograder.reference import reference
 
     R = reference()
     ns = R.TwoLayerNet.loss.__globals__   # the namespace the reference cells ran in

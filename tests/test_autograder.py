@@ -62,6 +62,15 @@ def test_solution_gets_every_autograded_point(solution_result):
     assert "Sigmoid" in r.manual_answers["inline_question_1"]
 
 
+def test_solution_report_formats_are_valid_json(solution_result):
+    from autograder import report
+
+    data = json.loads(report.json_report([solution_result]))
+    assert data["submissions"][0]["score"] == 92
+    gs = json.loads(report.gradescope(solution_result))
+    assert gs["score"] == 92 and all(isinstance(t["score"], (int, float)) for t in gs["tests"])
+
+
 def test_untouched_release_gets_zero_with_readable_report_and_exit_0(tmp_path):
     out = tmp_path / "report.txt"
     csv = tmp_path / "grades.csv"

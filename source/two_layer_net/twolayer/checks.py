@@ -31,6 +31,9 @@ class Finding:
     message: str = ""
     hint: str = ""
 
+    def __post_init__(self) -> None:
+        self.passed = bool(self.passed)  # numpy booleans from comparisons must not leak into reports
+
     def text(self) -> str:
         mark = "PASS" if self.passed else "FAIL"
         out = f"[{mark}] {self.check}"
