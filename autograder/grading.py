@@ -5,10 +5,7 @@ nothing, exactly as nbgrader scores a test cell, so that both graders agree.
 """
 from __future__ import annotations
 
-import os
 import secrets
-import shutil
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -116,8 +113,8 @@ class Session:
         self.worker: WorkerProcess | None = None
         self.target: RemoteTarget | None = None
 
-    def start(self, until: str | None = None, after: Any = None) -> None:
-        """Start a worker and run the cells (up to and including ``until``)."""
+    def start(self, after: Any = None) -> None:
+        """Start a worker and run the cells; ``after(cell_id)`` is called after each one."""
         self.close()
         self.worker = WorkerProcess(limits=self.limits, readonly=self.readonly, env=self.env, timeout=self.timeout)
         self.target = RemoteTarget(self.worker)
@@ -130,13 +127,11 @@ class Session:
                 # This cell killed or hung the process: run everything else without it.
                 self.cell_errors[cell_id] = f"running the cell {str(err)}"
                 self.skip.add(cell_id)
-                return self.start(until, after)
+                return self.start(after)
             if not reply.get("ok"):
                 self.cell_errors[cell_id] = reply.get("error", "failed")
             if after is not None:
                 after(cell_id)
-            if cell_id == until:
-                return
 
     def close(self) -> None:
         if self.worker is not None:
@@ -316,13 +311,3 @@ def _explain_dependencies(result: SubmissionResult) -> None:
                 for cell in result.cells:
                     if cell.item == item and not cell.passed:
                         cell.findings.append(asdict(C.Finding(False, "dependencies", note)))
-
-
-def scratch_copy(src: Path) -> Path:
-    """A private copy of a submission folder (student code may write into its own folder)."""
-    dst = Path(tempfile.mkdtemp(prefix="tln-sub-"))
-    for entry in src.iterdir():
-        if entry.is_file() and entry.stat().st_size < 50 * 1024 ** 2:
-            shutil.copy2(entry, dst / entry.name)
-    os.chmod(dst, 0o777)
-    return dst
