@@ -22,7 +22,10 @@ kernel specification ``two_layer_net_sandbox`` (see :func:`ensure_kernelspec`; t
   code runs in the grader's own sandboxed worker, as always) and answers with its output and
   exit status. ``<snapshot>`` is the notebook as nbgrader put it into the folder before the
   kernel started: student code cannot swap it. Each item is graded once per kernel (a later
-  request gets the same answer), so the grader is no oracle to try answers against;
+  request gets the same answer), so the grader is no oracle to try answers against. The first
+  request for an item that needs no trained model grades all such items in one process
+  (``check --item A --item B ... --json``; one start-up instead of nine, measured 7.6 s against
+  1.5 s), and each item's answer is handed out when its own hidden cell asks for it;
 * forwards SIGINT (nbclient's interrupt on a cell timeout) to the sandboxed kernel, stops it on
   SIGTERM/SIGHUP, exits when it exits; then kills whatever is left in its cgroup and removes
   symlinks and special files that the kernel left in the submission folder (nbgrader, which
@@ -467,6 +470,11 @@ class GraderServer(threading.Thread):
         self.path, self.snapshot, self.workdir, self.on_verdict = path, snapshot, workdir, on_verdict
         self.items = _code_items()
         self.answers: dict[str, dict] = {}
+        from .notebook import TRAINING_ITEMS
+
+        self.batch_items = {item for item in self.items if item not in TRAINING_ITEMS}
+        self.batch: dict[str, dict] | None = None
+        self.batch_failed = False
         self.stopping = threading.Event()
         self.proc: subprocess.Popen | None = None
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -517,12 +525,71 @@ class GraderServer(threading.Thread):
         if item in self.answers:  # graded once per kernel: the same answer again
             self._reply(conn, self.answers[item])
             return
-        answer = self.grade(item, params, conn)
+        answer = None
+        if not params and item in self.batch_items and self.snapshot is not None and not self.batch_failed:
+            if self.batch is None:
+                batch = self.grade_batch(conn)
+                if batch is None:  # the client went away (interrupted): no verdict, nothing kept
+                    return
+                self.batch = batch
+            answer = self.batch.get(item)
+        if answer is None:
+            answer = self.grade(item, params, conn)
         if answer is None:  # the client went away (interrupted): no verdict
             return
         self.answers[item] = answer
         self.on_verdict(item, answer["returncode"] == 0)
         self._reply(conn, answer)
+
+    def _command(self, items: list[str], *extra: str) -> list[str]:
+        cmd = [sys.executable, "-I", "-m", "autograder", "check", str(self.snapshot)]
+        for item in items:
+            cmd += ["--item", item]
+        return cmd + list(extra)
+
+    def _run(self, cmd: list[str], conn: socket.socket, timeout: float) -> tuple[str, str, int] | str | None:
+        """(stdout, stderr, exit status) of a grader process; "timeout", or None when the client
+        hung up or the server stops (the process is killed then)."""
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", SOCKET_ENV)}
+        with tempfile.TemporaryDirectory(prefix="tln-check-", dir=self.workdir) as cwd, \
+                tempfile.TemporaryFile(dir=self.workdir) as out, tempfile.TemporaryFile(dir=self.workdir) as err:
+            self.proc = proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
+                                                cwd=cwd, start_new_session=True)
+            deadline = time.monotonic() + timeout
+            while proc.poll() is None:
+                if self.stopping.is_set() or _hung_up(conn):
+                    _killpg(proc)
+                    self.proc = None
+                    return None
+                if time.monotonic() > deadline:
+                    _killpg(proc)
+                    self.proc = None
+                    return "timeout"
+            self.proc = None
+            out.seek(0)
+            err.seek(0)
+            return (out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")[-500:],
+                    proc.returncode)
+
+    def grade_batch(self, conn: socket.socket) -> dict[str, dict] | None:
+        """The answers for all the items that need no trained model, from one grader process;
+        {} when that process failed (each item is then graded on its own), None when the client
+        went away."""
+        ran = self._run(self._command(sorted(self.batch_items), "--json"), conn, CHECK_TIMEOUT)
+        if ran is None:
+            return None
+        try:
+            if ran == "timeout" or ran[2] != 0:
+                raise ValueError(ran if ran == "timeout" else f"exit status {ran[2]}: {ran[1][-200:]}")
+            answers = json.loads(ran[0])["items"]
+            batch = {item: {"stdout": str(a["stdout"])[-MAX_OUTPUT:], "stderr": "", "returncode": int(a["returncode"])}
+                     for item, a in answers.items() if item in self.batch_items}
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            self.batch_failed = True
+            print(f"two_layer_net sandbox: grading the hidden checks together failed ({exc}); "
+                  "grading them one by one", file=sys.stderr, flush=True)
+            return {}
+        return batch
 
     def grade(self, item: str, params: bytes, conn: socket.socket) -> dict | None:
         problem = _check_params(params) if params else None
@@ -532,35 +599,19 @@ class GraderServer(threading.Thread):
         if self.snapshot is None:
             return {"stdout": f"{item}: could not be graded: there was no {NOTEBOOK} in the folder when the "
                               "kernel started", "stderr": "", "returncode": 1}
-        cmd = [sys.executable, "-I", "-m", "autograder", "check", str(self.snapshot), "--item", item]
+        extra: list[str] = []
         if params:
             path = self.workdir / f"params-{item}.npz"
             path.write_bytes(params)
-            cmd += ["--params", str(path)]
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", SOCKET_ENV)}
-        with tempfile.TemporaryDirectory(prefix="tln-check-", dir=self.workdir) as cwd, \
-                tempfile.TemporaryFile(dir=self.workdir) as out, tempfile.TemporaryFile(dir=self.workdir) as err:
-            self.proc = proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
-                                                cwd=cwd, start_new_session=True)
-            deadline = time.monotonic() + CHECK_TIMEOUT
-            timed_out = False
-            while proc.poll() is None:
-                if self.stopping.is_set() or _hung_up(conn):
-                    _killpg(proc)
-                    return None
-                if time.monotonic() > deadline:
-                    _killpg(proc)
-                    timed_out = True
-                    break
-            self.proc = None
-            out.seek(0)
-            err.seek(0)
-            stdout = out.read().decode("utf-8", "replace")[-MAX_OUTPUT:]
-            stderr = err.read().decode("utf-8", "replace")[-500:]
-        if timed_out:
+            extra = ["--params", str(path)]
+        ran = self._run(self._command([item], *extra), conn, CHECK_TIMEOUT)
+        if ran is None:
+            return None
+        if ran == "timeout":
             return {"stdout": f"{item}: the hidden checks did not finish within {CHECK_TIMEOUT:.0f} s",
                     "stderr": "", "returncode": 1}
-        return {"stdout": stdout, "stderr": stderr, "returncode": proc.returncode}
+        stdout, stderr, returncode = ran
+        return {"stdout": stdout[-MAX_OUTPUT:], "stderr": stderr, "returncode": returncode}
 
 
 def _hung_up(conn: socket.socket) -> bool:

@@ -266,3 +266,59 @@ def test_docs_mistakes_table_is_current(mistake_results):
     for name, item, lost, message in corpus.mistake_rows(mistake_results):
         row = f"| {name} | `{item}` | {lost:g} | {message.replace('|', '/')} |"
         assert numbers_out(row) in doc, f"{name}: run `.venv/bin/python tools/mistakes_table.py`"
+
+
+def test_check_grades_several_items_in_one_process(tmp_path):
+    """`check --item A --item B --json` (what the hidden test cells use): one verdict per item,
+    the same as one item at a time; --params only with exactly one item."""
+    mistake = next(m for m in corpus.MISTAKES if m.name == "leaky ReLU")
+    nb = corpus.write_submission(tmp_path / "two_layer_net.ipynb", mistake.answers)
+    run = lambda *args: subprocess.run([sys.executable, "-I", "-m", "autograder", "check", str(nb), *args],
+                                       capture_output=True, text=True, cwd=tmp_path)
+    both = run("--item", "affine_forward", "--item", "relu_forward", "--json")
+    assert both.returncode == 0, both.stderr
+    items = json.loads(both.stdout)["items"]
+    assert items["affine_forward"] == {"stdout": "affine_forward: all hidden checks passed\n", "returncode": 0}
+    assert items["relu_forward"]["returncode"] == 1 and "FAIL " in items["relu_forward"]["stdout"]
+    text = run("--item", "affine_forward", "--item", "relu_forward")
+    assert text.returncode == 1 and "relu_forward: hidden checks failed" in text.stdout
+    assert "affine_forward: all hidden checks passed" in text.stdout
+    refused = run("--item", "solver", "--item", "affine_forward", "--params", str(nb))
+    assert refused.returncode == 2 and "exactly one --item" in refused.stderr
+
+
+def test_grader_loads_the_dataset_once_and_read_only():
+    from autograder import grading
+
+    first = grading._grading_data("digits")
+    assert grading._grading_data("digits") is first
+    assert not first["X_val"].flags.writeable and not first["y_test"].flags.writeable
+    assert first["X_train"].shape[1:] == (1, 8, 8) and len(first["class_names"]) == 10
+
+
+def test_hidden_cells_without_the_sandbox_share_one_grader_process(tmp_path, monkeypatch):
+    """check_hidden in a plain kernel: the first untrained item grades all nine in one process;
+    the others reuse it while the saved notebook is unchanged; a changed notebook is graded again."""
+    from autograder import nbgrader_hidden as H
+
+    mistake = next(m for m in corpus.MISTAKES if m.name == "leaky ReLU")
+    nb = corpus.write_submission(tmp_path / "two_layer_net.ipynb", mistake.answers)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TWO_LAYER_NET_GRADER_SOCKET", raising=False)
+    monkeypatch.setattr(H, "_BATCH", {})
+    calls = []
+    run = H._run_check
+    monkeypatch.setattr(H, "_run_check", lambda args: calls.append(args) or run(args))
+    H.check_hidden("affine_forward")
+    assert len(calls) == 1 and args_items(calls[0]) == 9
+    with pytest.raises(H.HiddenChecksFailed, match="relu_forward: hidden checks failed"):
+        H.check_hidden("relu_forward")
+    assert len(calls) == 1
+    corpus.write_submission(nb)                      # fixed and saved
+    os.utime(nb, ns=(0, 10 ** 18))
+    H.check_hidden("relu_forward")
+    assert len(calls) == 2
+
+
+def args_items(args: list[str]) -> int:
+    return args.count("--item")

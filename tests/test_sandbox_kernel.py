@@ -510,3 +510,71 @@ def test_launcher_falls_back_to_a_plain_kernel_with_a_warning(tmp_path):
     out, stderr = _run(["import os; print(os.getuid())"], tmp_path, env={"AUTOGRADER_SANDBOX": "none"})
     assert out[0] == [f"{os.getuid()}\n"]
     assert "WARNING: nbgrader runs student code WITHOUT a sandbox" in stderr
+
+
+def _counting_runs(server) -> list[list[str]]:
+    """Records the grader commands the server runs (and still runs them)."""
+    calls: list[list[str]] = []
+    run = server._run
+
+    def counted(cmd, conn, timeout):
+        calls.append([a for a in cmd if a.startswith("--") or not a.startswith("/")])
+        return run(cmd, conn, timeout)
+
+    server._run = counted
+    return calls
+
+
+def _leaky_relu(tmp_path: Path) -> Path:
+    mistake = next(m for m in corpus.MISTAKES if m.name == "leaky ReLU")
+    return corpus.write_submission(tmp_path / "two_layer_net.ipynb", mistake.answers)
+
+
+def test_grading_service_grades_the_untrained_items_in_one_process(tmp_path):
+    """One grader process for the nine items that need no model; each verdict still counts only
+    when its own hidden cell asks, and the answers are those of one-item grading."""
+    snapshot = _leaky_relu(tmp_path)
+    verdicts = []
+    server = sandbox_kernel.GraderServer(tmp_path / "g.sock", snapshot, tmp_path,
+                                         lambda item, ok: verdicts.append((item, ok)))
+    calls = _counting_runs(server)
+    server.start()
+    try:
+        sock = tmp_path / "g.sock"
+        first = _request(sock, b'{"item": "affine_forward"}')
+        assert first["returncode"] == 0 and "affine_forward: all hidden checks passed" in first["stdout"]
+        assert len(calls) == 1 and "--json" in calls[0] and calls[0].count("--item") == 9
+        assert verdicts == [("affine_forward", True)]     # the other items' verdicts wait for their cells
+        relu = _request(sock, b'{"item": "relu_forward"}')
+        assert relu["returncode"] == 1 and "relu_forward: hidden checks failed" in relu["stdout"]
+        assert "FAIL " in relu["stdout"] and "max(0, x)" in relu["stdout"]
+        assert len(calls) == 1
+        assert verdicts == [("affine_forward", True), ("relu_forward", False)]
+        assert _request(sock, b'{"item": "relu_forward"}') == relu
+    finally:
+        server.stop()
+    single = subprocess.run([sys.executable, "-I", "-m", "autograder", "check", str(snapshot), "--item",
+                             "relu_forward"], capture_output=True, text=True, cwd=tmp_path)
+    assert single.returncode == 1
+    fails = lambda text: sorted(line.split(":")[0] for line in text.splitlines() if line.startswith("FAIL"))
+    assert fails(single.stdout) == fails(relu["stdout"])
+
+
+def test_grading_service_grades_one_by_one_when_the_batch_fails(tmp_path):
+    snapshot = _leaky_relu(tmp_path)
+    verdicts = []
+    server = sandbox_kernel.GraderServer(tmp_path / "g.sock", snapshot, tmp_path,
+                                         lambda item, ok: verdicts.append((item, ok)))
+    command = server._command
+    server._command = lambda items, *extra: (command(items, *extra) + ["--no-such-option"]
+                                             if "--json" in extra else command(items, *extra))
+    calls = _counting_runs(server)
+    server.start()
+    try:
+        sock = tmp_path / "g.sock"
+        assert _request(sock, b'{"item": "relu_forward"}')["returncode"] == 1
+        assert _request(sock, b'{"item": "affine_forward"}')["returncode"] == 0
+        assert server.batch_failed and len(calls) == 3   # the failed batch, then one process per item
+        assert verdicts == [("relu_forward", False), ("affine_forward", True)]
+    finally:
+        server.stop()
