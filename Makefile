@@ -11,6 +11,11 @@ STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 # `make bench BENCH_ARGS="--quick"` passes arguments through to python -m benchmarks.
 BENCH_ARGS ?=
+# The PyTorch baseline of `make bench` (optional; the "bench" extra of pyproject.toml). Plain pip
+# takes the CPU build of 2.13.0 from this machine's wheel folder; elsewhere PyPI's build of that
+# version is the CUDA one (GBs): TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu".
+TORCH_SPEC     ?= torch==2.13.0
+TORCH_PIP_ARGS ?=
 # Two workers on the two cores of the course machines (pytest-xdist, in the lock). Measured on
 # the whole suite: 183 s serially, 150 s with -n 2 (one 2-minute `nbgrader validate` of the
 # source notebook dominates either way). XDIST= runs serially.
@@ -101,6 +106,9 @@ demo: setup  ## The main job: a throwaway course graded by nbgrader and the auto
 	$(PY) -m autograder demo --dir demo-course
 
 bench: setup  ## Benchmarks: training vs PyTorch CPU and the sgemm bound, grading vs nbgrader (docs/benchmarks.md)
+	@$(PY) -c "import torch" 2>/dev/null || { echo "Installing $(TORCH_SPEC) (the PyTorch baseline) ..."; \
+	  $(PY) -m pip install --disable-pip-version-check --quiet $(TORCH_PIP_ARGS) "$(TORCH_SPEC)" \
+	  || echo "PyTorch could not be installed: the benchmark runs without its rows"; }
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
 test-browser: setup  ## Browser test of the student notebook in JupyterLab (headless Chromium; screenshots in test-artifacts/browser/)
