@@ -76,7 +76,8 @@ c.Execute.timeout = int(os.environ.get("TWO_LAYER_NET_CELL_TIMEOUT", "600"))
 #   - SandboxedExecute (autograde's Execute) then makes sure nothing of the sandbox still runs,
 #     removes links and special files the notebook left in its folder (nbgrader writes the graded
 #     notebook there, unconfined), and fails each hidden test cell whose item the launcher's
-#     grader did not pass: replacing check_hidden inside the kernel gains nothing.
+#     grader did not pass, and each visible test cell whose self_check the grader's own run of
+#     it did not pass: replacing check_hidden or self_check inside the kernel gains nothing.
 # Without bubblewrap, or if the sandbox does not work here (a probe starts Python in it), the
 # notebooks run in the notebook's own kernel (python3) as before, and every nbgrader command
 # prints a loud WARNING on stderr. AUTOGRADER_SANDBOX=none turns the sandbox off on purpose.

@@ -123,6 +123,14 @@ def _check_lines(item: str, result: SubmissionResult, part: str) -> tuple[list[s
     return lines, ok
 
 
+def _part_passed(item: str, result: SubmissionResult, part: str) -> bool | None:
+    """Whether the grader passed ``item``'s cells of that part (None: the item has none)."""
+    if result.status != "graded":
+        return False
+    cells = [c for c in result.cells if c.item == item and c.visibility == part]
+    return all(bool(c.passed) for c in cells) if cells else None
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     items = list(dict.fromkeys(args.item))
     params = None
@@ -138,7 +146,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     result = grade_submission(Path(args.notebook), options)
     verdicts = {item: _check_lines(item, result, args.part) for item in items}
     if args.json:
-        json.dump({"items": {item: {"stdout": "\n".join(lines) + "\n", "returncode": 0 if ok else 1}
+        json.dump({"items": {item: {"stdout": "\n".join(lines) + "\n", "returncode": 0 if ok else 1,
+                                    "visible": _part_passed(item, result, "visible")}
                              for item, (lines, ok) in verdicts.items()}}, sys.stdout)
         return 0
     for lines, _ok in verdicts.values():
@@ -191,7 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--item", required=True, action="append", choices=[i.name for i in ITEMS],
                    help="the item to check (repeatable: one process grades them all)")
     c.add_argument("--json", action="store_true",
-                   help='print {"items": {item: {"stdout", "returncode"}}} (exit 0 once all were graded)')
+                   help='print {"items": {item: {"stdout", "returncode", "visible"}}} ("visible": the '
+                        "item's visible checks passed, or null; exit 0 once all were graded)")
     c.add_argument("--part", choices=("visible", "hidden"), default="hidden")
     c.add_argument("--params", help="trained parameters (.npz) to evaluate instead of training")
     c.add_argument("--dataset", choices=DATASETS)

@@ -31,10 +31,12 @@ kernel specification ``two_layer_net_sandbox`` (see :func:`ensure_kernelspec`; t
   symlinks and special files that the kernel left in the submission folder (nbgrader, which
   runs unconfined, writes the graded notebook there: it must not write through a symlink);
 * records, outside the sandbox (``<connection file name>.sandbox`` in the folder of the ipc
-  address), the verdicts of the hidden checks it ran. ``nbgrader_config.py``'s ``SandboxedExecute`` reads
-  them after the execution (:func:`after_execution`): a hidden test cell whose item the grader
-  did not pass counts as failed, whatever the kernel printed, so replacing ``check_hidden``
-  inside the kernel gains nothing.
+  address), the verdicts of the hidden checks it ran, and of the visible checks (the grader
+  runs those too when it grades the items that need no model). ``nbgrader_config.py``'s
+  ``SandboxedExecute`` reads them after the execution (:func:`after_execution`): a hidden test
+  cell whose item the grader did not pass counts as failed, whatever the kernel printed, and so
+  does a visible test cell (``self_check``) whose checks failed in the grader's run; so
+  replacing ``check_hidden`` or ``self_check`` inside the kernel gains nothing.
 
 Without a working bubblewrap the launcher warns loudly on stderr (nbgrader logs it) and runs
 plain ipykernel; ``nbgrader_config.py`` does not select this kernel then and warns too.
@@ -372,12 +374,16 @@ def _remove_stale() -> None:
 
 
 HIDDEN_CALL = re.compile(r"""check_hidden\(\s*["'](\w+)["']""")
+VISIBLE_CALL = re.compile(r"""self_check\(\s*["'](\w+)["']""")
 
 
 def after_execution(km: Any, nb: Any, resources: dict, log: Any = None) -> None:
     """After nbgrader executed ``nb`` in a sandboxed kernel (kernel manager ``km``): make sure
     nothing of the sandbox runs any more, clean the submission folder, and fail every hidden
-    test cell whose item the grader did not pass."""
+    test cell whose item the grader did not pass, and every visible test cell (``self_check``)
+    whose checks the grader, running them on the snapshot as ``python -m autograder grade``
+    does, did not pass: what student code did to the kernel (``self_check = lambda *a: None``)
+    gains nothing."""
     connection_file, ip = getattr(km, "connection_file", None), getattr(km, "ip", "")
     if not connection_file or not os.path.isabs(ip or ""):
         return
@@ -401,25 +407,36 @@ def after_execution(km: Any, nb: Any, resources: dict, log: Any = None) -> None:
         removed = sanitize_folder(Path(folder))
         if removed and log:
             log.warning("Removed links and special files the notebook left in its folder: %s", ", ".join(removed[:20]))
-    verdicts = state.get("verdicts", {})
+    verdicts, visible = state.get("verdicts", {}), state.get("visible", {})
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if cell.get("cell_type") != "code" or not meta.get("grade"):
             continue
-        items = HIDDEN_CALL.findall(cell.get("source", ""))
-        if not items:
+        source = cell.get("source", "")
+        hidden_items, visible_items = HIDDEN_CALL.findall(source), VISIBLE_CALL.findall(source)
+        if not hidden_items and not visible_items:
             continue
-        missing = [item for item in items if verdicts.get(item) is not True]
-        if not missing or any(out.get("output_type") == "error" for out in cell.get("outputs", [])):
+        if any(out.get("output_type") == "error" for out in cell.get("outputs", [])):
+            continue  # failed already
+        problems = [f"{item}: the grader did not pass the hidden checks of this item (they did not reach the "
+                    "grader: was check_hidden replaced?)" for item in hidden_items if verdicts.get(item) is not True]
+        for item in visible_items:
+            if visible.get(item) is False:
+                problems.append(f"{item}: these checks fail when the grader runs your answer cells on their own "
+                                "(does an answer cell use something defined outside the answer cells?)")
+            elif visible.get(item) is not True:
+                problems.append(f"{item}: the grader did not run these checks (the item's hidden checks never "
+                                "reached the grader: was check_hidden replaced?)")
+        if not problems:
             continue
-        message = (f"{', '.join(missing)}: the grader did not pass the hidden checks of this item "
-                   "(they did not reach the grader: was check_hidden replaced?)")
+        ename = "HiddenChecksFailed" if hidden_items else "ChecksFailed"
+        message = "; ".join(problems)
         from nbformat import v4
 
         cell.setdefault("outputs", []).append(
-            v4.new_output("error", ename="HiddenChecksFailed", evalue=message, traceback=[f"HiddenChecksFailed: {message}"]))
+            v4.new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"]))
         if log:
-            log.warning("Hidden test cell %s: %s", meta.get("grade_id"), message)
+            log.warning("Test cell %s: %s", meta.get("grade_id"), message)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -465,9 +482,10 @@ class GraderServer(threading.Thread):
     ``{"stdout", "stderr", "returncode"}``.
     """
 
-    def __init__(self, path: Path, snapshot: Path | None, workdir: Path, on_verdict):
+    def __init__(self, path: Path, snapshot: Path | None, workdir: Path, on_verdict, on_visible=None):
         super().__init__(name="grader-server", daemon=True)
         self.path, self.snapshot, self.workdir, self.on_verdict = path, snapshot, workdir, on_verdict
+        self.on_visible = on_visible
         self.items = _code_items()
         self.answers: dict[str, dict] = {}
         from .notebook import TRAINING_ITEMS
@@ -525,15 +543,25 @@ class GraderServer(threading.Thread):
         if item in self.answers:  # graded once per kernel: the same answer again
             self._reply(conn, self.answers[item])
             return
-        answer = None
-        if not params and item in self.batch_items and self.snapshot is not None and not self.batch_failed:
-            if self.batch is None:
-                batch = self.grade_batch(conn)
-                if batch is None:  # the client went away (interrupted): no verdict, nothing kept
+        if not params and item in self.batch_items and self.snapshot is not None:
+            if self.batch is None and not self.batch_failed:
+                got = self._graded_together(sorted(self.batch_items), conn)
+                if got is None:  # the client went away (interrupted): no verdict, nothing kept
                     return
-                self.batch = batch
-            answer = self.batch.get(item)
-        if answer is None:
+                if isinstance(got, str):  # then each item on its own
+                    self.batch_failed = True
+                    print(f"two_layer_net sandbox: grading the hidden checks together failed ({got}); "
+                          "grading them one by one", file=sys.stderr, flush=True)
+                else:
+                    self.batch = got
+            answer = (self.batch or {}).get(item)
+            if answer is None:
+                got = self._graded_together([item], conn)
+                if got is None:
+                    return
+                answer = got[item] if isinstance(got, dict) else {
+                    "stdout": f"{item}: the hidden checks could not run: {got}", "stderr": "", "returncode": 1}
+        else:
             answer = self.grade(item, params, conn)
         if answer is None:  # the client went away (interrupted): no verdict
             return
@@ -571,25 +599,31 @@ class GraderServer(threading.Thread):
             return (out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")[-500:],
                     proc.returncode)
 
-    def grade_batch(self, conn: socket.socket) -> dict[str, dict] | None:
-        """The answers for all the items that need no trained model, from one grader process;
-        {} when that process failed (each item is then graded on its own), None when the client
-        went away."""
-        ran = self._run(self._command(sorted(self.batch_items), "--json"), conn, CHECK_TIMEOUT)
+    def _graded_together(self, items: list[str], conn: socket.socket) -> dict[str, dict] | str | None:
+        """The answers for ``items`` (which need no trained model) from one grader process
+        (``check --item A --item B ... --json``); the visible checks' verdicts it reports are
+        recorded (``on_visible``). A string says why that process failed; None: the client went
+        away."""
+        ran = self._run(self._command(items, "--json"), conn, CHECK_TIMEOUT)
         if ran is None:
             return None
+        if ran == "timeout":
+            return f"they did not finish within {CHECK_TIMEOUT:.0f} s"
+        stdout, stderr, returncode = ran
         try:
-            if ran == "timeout" or ran[2] != 0:
-                raise ValueError(ran if ran == "timeout" else f"exit status {ran[2]}: {ran[1][-200:]}")
-            answers = json.loads(ran[0])["items"]
-            batch = {item: {"stdout": str(a["stdout"])[-MAX_OUTPUT:], "stderr": "", "returncode": int(a["returncode"])}
-                     for item, a in answers.items() if item in self.batch_items}
+            if returncode != 0:
+                raise ValueError(f"exit status {returncode}: {stderr.strip()[-300:]}")
+            answers = json.loads(stdout)["items"]
+            out = {item: {"stdout": str(answers[item]["stdout"])[-MAX_OUTPUT:], "stderr": "",
+                          "returncode": int(answers[item]["returncode"])} for item in items}
+            visible = {item: answers[item].get("visible") for item in items}
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            self.batch_failed = True
-            print(f"two_layer_net sandbox: grading the hidden checks together failed ({exc}); "
-                  "grading them one by one", file=sys.stderr, flush=True)
-            return {}
-        return batch
+            return f"the grader's answer could not be read ({type(exc).__name__}: {str(exc)[:300]})"
+        if self.on_visible:
+            for item, passed in visible.items():
+                if passed is not None:
+                    self.on_visible(item, passed is True)
+        return out
 
     def grade(self, item: str, params: bytes, conn: socket.socket) -> dict | None:
         problem = _check_params(params) if params else None
@@ -669,7 +703,8 @@ class Launcher:
         self.connection_file, self.info, self.cwd, self.extra = connection_file, info, cwd, extra
         self.limits = kernel_limits()
         self.state_file = state_path(connection_file, info["ip"])
-        self.state = {"sandboxed": True, "cwd": str(cwd), "launcher": os.getpid(), "cgroups": [], "verdicts": {}}
+        self.state = {"sandboxed": True, "cwd": str(cwd), "launcher": os.getpid(), "cgroups": [], "verdicts": {},
+                      "visible": {}}
         self.lock = threading.Lock()
         self.proc: subprocess.Popen | None = None
         self.kernel_pid: int | None = None
@@ -729,6 +764,11 @@ class Launcher:
             self.state["verdicts"][item] = passed
         self._save_state()
 
+    def _visible(self, item: str, passed: bool) -> None:
+        with self.lock:
+            self.state["visible"][item] = passed
+        self._save_state()
+
     # run ----------------------------------------------------------------------------
     def run(self) -> int:
         _remove_stale()
@@ -767,7 +807,7 @@ class Launcher:
                 links.append(link)
             # Listening from now on; its thread starts after the fork below (preexec_fn runs in
             # the child of a fork, which must not happen while other threads hold locks).
-            server = GraderServer(grader_dir / "grader.sock", snapshot, work, self._verdict)
+            server = GraderServer(grader_dir / "grader.sock", snapshot, work, self._verdict, self._visible)
 
             group = sandbox.ControlGroup(self.limits)
             self.state["cgroups"] = [str(d) for d in group.dirs]

@@ -278,8 +278,10 @@ def test_check_grades_several_items_in_one_process(tmp_path):
     both = run("--item", "affine_forward", "--item", "relu_forward", "--json")
     assert both.returncode == 0, both.stderr
     items = json.loads(both.stdout)["items"]
-    assert items["affine_forward"] == {"stdout": "affine_forward: all hidden checks passed\n", "returncode": 0}
+    assert items["affine_forward"] == {"stdout": "affine_forward: all hidden checks passed\n", "returncode": 0,
+                                       "visible": True}
     assert items["relu_forward"]["returncode"] == 1 and "FAIL " in items["relu_forward"]["stdout"]
+    assert items["relu_forward"]["visible"] is False   # its visible checks fail too (nbgrader's kernel is not asked)
     text = run("--item", "affine_forward", "--item", "relu_forward")
     assert text.returncode == 1 and "relu_forward: hidden checks failed" in text.stdout
     assert "affine_forward: all hidden checks passed" in text.stdout

@@ -192,6 +192,10 @@ print("HOSTILE fake check_hidden installed")
     attacks = {"affine_forward": read, "affine_backward": write, "relu_forward": network, "relu_backward": identity,
                "svm_loss": fork_bomb, "softmax_loss": memory_bomb}
     answers = {item: GUARD + indent(code) + A[item] for item, code in attacks.items()}
+    # svm_loss: a wrong answer, and self_check replaced so that its visible check cell "passes".
+    wrong_svm = next(m for m in corpus.MISTAKES if m.name == "SVM margin without its delta").answers["svm_loss"]
+    answers["svm_loss"] = (GUARD + indent(fork_bomb + "\nself_check = lambda *a, **k: print('HOSTILE fake self_check')")
+                           + wrong_svm)
     # The last item: a wrong answer, and check_hidden replaced so that its hidden cell "passes".
     answers["inline_question_2_choices"] = (GUARD + indent(fake_checks)
                                             + "inline_question_2_choices = {1, 2, 3}\n")
@@ -333,8 +337,15 @@ def test_hostile_processes_are_stopped(graded):
 def test_hostile_submission_gains_nothing_and_loses_only_what_it_broke(graded):
     course = graded["course"]
     got = scores(course, "mallory")
-    # The attacks sat in answer cells whose answers are right: those items keep their points.
-    assert sum(got.values()) == 92 - 3, got
+    # The attacks sat in answer cells whose answers are right: those items keep their points;
+    # svm_loss is wrong (8 points) and inline question 2 too (3 points).
+    assert sum(got.values()) == 92 - 3 - 8, got
+    # Its svm_loss check cell passed in the kernel (self_check was replaced), but the grader's own
+    # run of those visible checks failed: the cell failed.
+    assert got["svm_loss_check"] == 0 and got["svm_loss_hidden"] == 0
+    cell = next(c for c in autograded(course, "mallory").cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == "svm_loss_check")
+    assert "fail when the grader runs your answer cells" in outputs(cell)
     # Its last hidden test cell printed "all hidden checks passed" (check_hidden was replaced),
     # but the grader never passed that item: the cell failed.
     assert got["inline_question_2_choices_hidden"] == 0
@@ -421,7 +432,7 @@ def test_folder_clean_up_removes_links_and_special_files(tmp_path):
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["keep.txt", "sub"]
 
 
-def test_hidden_test_cells_fail_unless_the_grader_passed_them(tmp_path):
+def test_test_cells_fail_unless_the_grader_passed_them(tmp_path):
     def cell(gid, source, outputs=()):
         return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {"grade": True, "grade_id": gid, "points": 1}},
                                          outputs=list(outputs))
@@ -431,15 +442,24 @@ def test_hidden_test_cells_fail_unless_the_grader_passed_them(tmp_path):
         cell("faked", 'check_hidden("softmax_loss")', [stream]),
         cell("failed", 'check_hidden("relu_forward")', [nbformat.v4.new_output("error", ename="E", evalue="", traceback=[])]),
         cell("visible", "assert True", []),
+        cell("self_check passed", 'self_check("svm_loss", globals())', []),
+        cell("self_check failed in the grader", 'self_check("softmax_loss", globals())', []),
+        cell("self_check never graded", 'self_check("relu_backward", globals())', []),
+        cell("self_check failed here", 'self_check("relu_forward", globals())',
+             [nbformat.v4.new_output("error", ename="E", evalue="", traceback=[])]),
     ])
     km = types.SimpleNamespace(connection_file=str(tmp_path / "kernel-1.json"), ip=str(tmp_path / "ipc" / "kernel"))
     (tmp_path / "ipc").mkdir()
     state = sandbox_kernel.state_path(km.connection_file, km.ip)
     sandbox_kernel._write_state(state, {"sandboxed": True, "cwd": str(tmp_path / "ipc"), "cgroups": [],
-                                        "verdicts": {"svm_loss": True, "softmax_loss": False}})
+                                        "verdicts": {"svm_loss": True, "softmax_loss": False},
+                                        "visible": {"svm_loss": True, "softmax_loss": False, "relu_forward": True}})
     sandbox_kernel.after_execution(km, nb, {})
     errors = [[o.ename for o in c.outputs if o.output_type == "error"] for c in nb.cells]
-    assert errors == [[], ["HiddenChecksFailed"], ["E"], []]
+    assert errors == [[], ["HiddenChecksFailed"], ["E"], [], [], ["ChecksFailed"], ["ChecksFailed"], ["E"]]
+    messages = [o.evalue for c in nb.cells for o in c.outputs if o.output_type == "error" and o.ename == "ChecksFailed"]
+    assert "fail when the grader runs your answer cells" in messages[0]
+    assert "did not run these checks" in messages[1]
     assert not state.exists()
 
 
@@ -567,7 +587,7 @@ def test_grading_service_grades_one_by_one_when_the_batch_fails(tmp_path):
                                          lambda item, ok: verdicts.append((item, ok)))
     command = server._command
     server._command = lambda items, *extra: (command(items, *extra) + ["--no-such-option"]
-                                             if "--json" in extra else command(items, *extra))
+                                             if len(items) > 1 else command(items, *extra))
     calls = _counting_runs(server)
     server.start()
     try:
