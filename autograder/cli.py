@@ -2,8 +2,9 @@
 
 Subcommands:
   grade PATH...   grade submitted notebooks (files, or folders searched for two_layer_net.ipynb)
-  check NOTEBOOK --item ITEM
-                  grade one item of one notebook and exit 1 if it fails
+  check NOTEBOOK --item ITEM [--item ITEM ...] [--json]
+                  grade items of one notebook and exit 1 if one fails; with --json print
+                  each item's output and verdicts instead (exit 0 once the process ran)
                   (what the hidden test cells of the nbgrader notebook run)
   visible         rewrite the expected values of the visible checks from the reference
   solutions       execute the solution notebook into solutions/ (for after the deadline)
@@ -201,7 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the item to check (repeatable: one process grades them all)")
     c.add_argument("--json", action="store_true",
                    help='print {"items": {item: {"stdout", "returncode", "visible"}}} ("visible": the '
-                        "item's visible checks passed, or null; exit 0 once all were graded)")
+                        "item's visible checks passed, or null) and exit 0; an ungradable notebook "
+                        'shows as failed items')
     c.add_argument("--part", choices=("visible", "hidden"), default="hidden")
     c.add_argument("--params", help="trained parameters (.npz) to evaluate instead of training")
     c.add_argument("--dataset", choices=DATASETS)

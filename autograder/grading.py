@@ -37,7 +37,8 @@ def _grading_data(dataset: str) -> dict[str, Any]:
         if key not in _DATASETS:
             data = load_dataset(dataset)
             shapes = {"X_train": np.empty((0,) + data["X_train"].shape[1:], data["X_train"].dtype)}
-            kept = {k: data[k] for k in ("X_val", "y_val", "X_test", "y_test")}
+            # Copies: the splits can be views of the whole training array (600 MB for CIFAR-10).
+            kept = {k: np.array(data[k]) for k in ("X_val", "y_val", "X_test", "y_test")}
             for array in kept.values():
                 array.setflags(write=False)
             _DATASETS[key] = {**kept, **shapes, "class_names": list(data["class_names"])}

@@ -6,8 +6,9 @@ code runs in the sandboxed worker, the reference and comparisons in that fresh p
 Nothing of the reference enters the student's kernel, and what the student's code did to
 this kernel (monkeypatching numpy, the checks, builtins) cannot reach the verdict.
 For the training items the kernel hands over the trained parameters only (``.npz``). The
-other items are graded together by one process on the first call and handed out one by one
-(the saved notebook is what is graded; when it changes, they are graded again).
+other items are graded together by one background process started on the first call and
+handed out one by one (the saved notebook is what is graded; when it changes, they are graded
+again); an item whose answer is not there within ``BATCH_WAIT`` is graded on its own.
 
 In the sandboxed kernel (``autograder/sandbox_kernel.py``) neither the reference nor the grader
 is visible, so ``check_hidden`` asks the kernel's launcher, outside the sandbox, over the unix
@@ -25,6 +26,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -79,13 +81,14 @@ def _recv(sock: socket.socket, n: int) -> bytes:
     return data
 
 
-_BATCH: dict[tuple, dict[str, dict]] = {}
+BATCH_WAIT = 20.0  # seconds after the batch's start that a hidden cell waits for it (as the launcher)
+_BATCH: dict[tuple, dict[str, Any]] = {}
 
 
 def _batch_items() -> list[str]:
     from twolayer.config import ITEMS
 
-    from autograder.notebook import TRAINING_ITEMS
+    from autograder.notebook import TRAINING_ITEMS  # outside the sandbox only: the package is there
 
     return [i.name for i in ITEMS if i.kind == "code" and i.name not in TRAINING_ITEMS]
 
@@ -97,29 +100,61 @@ def _run_check(args: list[str]) -> subprocess.CompletedProcess:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=cwd)
 
 
+def _start_batch(notebook: Path, items: list[str]) -> dict[str, Any]:
+    """Starts the grader process that grades ``items`` together, in the background: it belongs to
+    no cell, so an interrupted cell does not stop it and a later cell picks its answers up."""
+    out = tempfile.TemporaryFile()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    cmd = [sys.executable, "-I", "-m", "autograder", "check", str(notebook),
+           *(a for i in items for a in ("--item", i)), "--json"]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.DEVNULL, env=env,
+                            cwd=tempfile.gettempdir())
+    return {"proc": proc, "out": out, "started": time.monotonic(), "answers": None, "failed": False}
+
+
 def _batched(notebook: Path, item: str) -> tuple[str, str, int] | None:
     """The answer for ``item`` from one grader process that grades every item needing no trained
-    model (one start-up instead of nine), kept for as long as the saved notebook is unchanged;
-    None when that process failed (the item is then graded on its own)."""
+    model (one start-up instead of nine), kept for as long as the saved notebook is unchanged.
+    None when that process failed or has not answered within BATCH_WAIT of its start: the item
+    is then graded on its own (an answer cell that loops makes the batch as slow as the sum of
+    its items' timeouts; a failure is remembered, not retried by every cell)."""
     try:
         st = notebook.stat()
     except OSError:
         return None
     key = (str(notebook), st.st_mtime_ns, st.st_size)
-    if key not in _BATCH:
+    entry = _BATCH.get(key)
+    if entry is None:
         items = _batch_items()
         if item not in items:
             return None
-        try:
-            proc = _run_check([str(notebook), *(a for i in items for a in ("--item", i)), "--json"])
-            answers = json.loads(proc.stdout)["items"] if proc.returncode == 0 else None
-        except (subprocess.TimeoutExpired, ValueError, KeyError, TypeError):
-            answers = None
-        if not isinstance(answers, dict):
-            return None
+        for old in _BATCH.values():
+            if old["proc"].poll() is None:
+                old["proc"].kill()
         _BATCH.clear()
-        _BATCH[key] = answers
-    answer = _BATCH[key].get(item)
+        entry = _BATCH[key] = _start_batch(notebook, items)
+    if entry["answers"] is None and not entry["failed"]:
+        proc = entry["proc"]
+        try:
+            proc.wait(timeout=max(0.0, entry["started"] + BATCH_WAIT - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            if time.monotonic() > entry["started"] + TIMEOUT:
+                proc.kill()
+                entry["failed"] = True
+            return None
+        try:
+            entry["out"].seek(0)
+            answers = json.loads(entry["out"].read())["items"] if proc.returncode == 0 else None
+        except (ValueError, KeyError, TypeError):
+            answers = None
+        entry["out"].close()
+        if isinstance(answers, dict):
+            entry["answers"] = answers
+        else:
+            entry["failed"] = True
+    if entry["failed"]:
+        return None
+    answer = entry["answers"].get(item)
     if not isinstance(answer, dict):
         return None
     return str(answer.get("stdout", "")), "", int(answer.get("returncode", 1))

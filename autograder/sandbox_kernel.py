@@ -83,6 +83,9 @@ MAX_PARAMS = 256 * 1024 ** 2           # bytes of the .npz of one model (also it
 MAX_OUTPUT = 20_000                    # characters of the check's output sent back
 REQUEST_TIMEOUT = 60.0                 # to receive one request
 CHECK_TIMEOUT = float(os.environ.get("TWO_LAYER_NET_CHECK_TIMEOUT", "300"))
+# How long a hidden cell waits for the batch (the nine items graded together; 1-2 s normally)
+# before its item is graded on its own.
+BATCH_WAIT = 20.0
 
 PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 ENV_PASSTHROUGH = ("CIFAR10_DIR", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
@@ -480,6 +483,14 @@ class GraderServer(threading.Thread):
     Request: ``struct "<II"`` (header length, payload length), a JSON header ``{"item": ...}``,
     the payload (the model's parameters as .npz, or nothing). Reply: ``struct "<I"`` and a JSON
     ``{"stdout", "stderr", "returncode"}``.
+
+    The nine items that need no trained model are graded together, by one grader process that
+    the first request for one of them starts in the background (the batch). A request waits for
+    the batch until ``BATCH_WAIT`` seconds after its start; if the batch has failed or is still
+    running then (an answer cell that loops makes it as slow as the sum of its items' timeouts),
+    the item is graded on its own, as the training items always are. The batch belongs to no
+    request: a client that goes away (nbclient interrupts a cell at its timeout) does not stop
+    it, and a later request picks its answers up.
     """
 
     def __init__(self, path: Path, snapshot: Path | None, workdir: Path, on_verdict, on_visible=None):
@@ -488,13 +499,16 @@ class GraderServer(threading.Thread):
         self.on_visible = on_visible
         self.items = _code_items()
         self.answers: dict[str, dict] = {}
-        from .notebook import TRAINING_ITEMS
+        from .notebook import TRAINING_ITEMS  # their checks need the kernel's model
 
         self.batch_items = {item for item in self.items if item not in TRAINING_ITEMS}
         self.batch: dict[str, dict] | None = None
-        self.batch_failed = False
+        self.batch_problem: str | None = None
+        self.batch_started: float | None = None
+        self.batch_done = threading.Event()
         self.stopping = threading.Event()
-        self.proc: subprocess.Popen | None = None
+        self.procs: set[subprocess.Popen] = set()
+        self.procs_lock = threading.Lock()
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.bind(str(path))
         self.sock.listen(1)
@@ -502,9 +516,11 @@ class GraderServer(threading.Thread):
 
     def stop(self) -> None:
         self.stopping.set()
-        proc = self.proc
-        if proc is not None and proc.poll() is None:
-            _killpg(proc)
+        with self.procs_lock:
+            procs = list(self.procs)
+        for proc in procs:
+            if proc.poll() is None:
+                _killpg(proc)
         self.join(timeout=5)
         self.sock.close()
 
@@ -544,18 +560,10 @@ class GraderServer(threading.Thread):
             self._reply(conn, self.answers[item])
             return
         if not params and item in self.batch_items and self.snapshot is not None:
-            if self.batch is None and not self.batch_failed:
-                got = self._graded_together(sorted(self.batch_items), conn)
-                if got is None:  # the client went away (interrupted): no verdict, nothing kept
-                    return
-                if isinstance(got, str):  # then each item on its own
-                    self.batch_failed = True
-                    print(f"two_layer_net sandbox: grading the hidden checks together failed ({got}); "
-                          "grading them one by one", file=sys.stderr, flush=True)
-                else:
-                    self.batch = got
-            answer = (self.batch or {}).get(item)
-            if answer is None:
+            answer = self._from_batch(item, conn)
+            if answer == "hung up":  # the client went away (interrupted): no verdict
+                return
+            if answer is None:  # no batch answer in time: this item on its own
                 got = self._graded_together([item], conn)
                 if got is None:
                     return
@@ -569,41 +577,71 @@ class GraderServer(threading.Thread):
         self.on_verdict(item, answer["returncode"] == 0)
         self._reply(conn, answer)
 
+    def _from_batch(self, item: str, conn: socket.socket) -> dict | str | None:
+        """The batch's answer for ``item`` (starting the batch if need be); None when the batch
+        failed or has not answered within BATCH_WAIT of its start; "hung up" if the client went."""
+        if self.batch_started is None:
+            self.batch_started = time.monotonic()
+            threading.Thread(target=self._run_batch, name="grader-batch", daemon=True).start()
+        while not self.batch_done.is_set():
+            if time.monotonic() > self.batch_started + BATCH_WAIT:
+                return None
+            if self.stopping.is_set() or _hung_up(conn, 0.05):
+                return "hung up"
+        return (self.batch or {}).get(item)
+
+    def _run_batch(self) -> None:
+        try:
+            got = self._graded_together(sorted(self.batch_items), None)
+            if isinstance(got, dict):
+                self.batch = got
+            else:
+                self.batch_problem = got or "stopped"
+                print(f"two_layer_net sandbox: grading the hidden checks together failed ({self.batch_problem}); "
+                      "they are graded one by one", file=sys.stderr, flush=True)
+        finally:
+            self.batch_done.set()
+
     def _command(self, items: list[str], *extra: str) -> list[str]:
         cmd = [sys.executable, "-I", "-m", "autograder", "check", str(self.snapshot)]
         for item in items:
             cmd += ["--item", item]
         return cmd + list(extra)
 
-    def _run(self, cmd: list[str], conn: socket.socket, timeout: float) -> tuple[str, str, int] | str | None:
+    def _run(self, cmd: list[str], conn: socket.socket | None, timeout: float) -> tuple[str, str, int] | str | None:
         """(stdout, stderr, exit status) of a grader process; "timeout", or None when the client
-        hung up or the server stops (the process is killed then)."""
+        (if any) hung up or the server stops (the process is killed then)."""
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", SOCKET_ENV)}
         with tempfile.TemporaryDirectory(prefix="tln-check-", dir=self.workdir) as cwd, \
                 tempfile.TemporaryFile(dir=self.workdir) as out, tempfile.TemporaryFile(dir=self.workdir) as err:
-            self.proc = proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
-                                                cwd=cwd, start_new_session=True)
-            deadline = time.monotonic() + timeout
-            while proc.poll() is None:
-                if self.stopping.is_set() or _hung_up(conn):
-                    _killpg(proc)
-                    self.proc = None
-                    return None
-                if time.monotonic() > deadline:
-                    _killpg(proc)
-                    self.proc = None
-                    return "timeout"
-            self.proc = None
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, cwd=cwd,
+                                    start_new_session=True)
+            with self.procs_lock:
+                self.procs.add(proc)
+            try:
+                deadline = time.monotonic() + timeout
+                while proc.poll() is None:
+                    if self.stopping.is_set() or (conn is not None and _hung_up(conn)):
+                        _killpg(proc)
+                        return None
+                    if time.monotonic() > deadline:
+                        _killpg(proc)
+                        return "timeout"
+                    if conn is None:
+                        time.sleep(0.05)
+            finally:
+                with self.procs_lock:
+                    self.procs.discard(proc)
             out.seek(0)
             err.seek(0)
             return (out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")[-500:],
                     proc.returncode)
 
-    def _graded_together(self, items: list[str], conn: socket.socket) -> dict[str, dict] | str | None:
+    def _graded_together(self, items: list[str], conn: socket.socket | None) -> dict[str, dict] | str | None:
         """The answers for ``items`` (which need no trained model) from one grader process
         (``check --item A --item B ... --json``); the visible checks' verdicts it reports are
         recorded (``on_visible``). A string says why that process failed; None: the client went
-        away."""
+        away, or the server stops."""
         ran = self._run(self._command(items, "--json"), conn, CHECK_TIMEOUT)
         if ran is None:
             return None
@@ -648,10 +686,11 @@ class GraderServer(threading.Thread):
         return {"stdout": stdout[-MAX_OUTPUT:], "stderr": stderr, "returncode": returncode}
 
 
-def _hung_up(conn: socket.socket) -> bool:
-    """Waits up to 0.2 s for the client. While its request is graded it only waits: anything it
-    does (closing its end: interrupted; or sending more than its request) ends the request."""
-    ready, _, _ = select.select([conn], [], [], 0.2)
+def _hung_up(conn: socket.socket, wait: float = 0.2) -> bool:
+    """Waits up to ``wait`` seconds for the client. While its request is graded it only waits:
+    anything it does (closing its end: interrupted; or sending more than its request) ends the
+    request."""
+    ready, _, _ = select.select([conn], [], [], wait)
     return bool(ready)
 
 

@@ -299,8 +299,9 @@ def test_grader_loads_the_dataset_once_and_read_only():
 
 
 def test_hidden_cells_without_the_sandbox_share_one_grader_process(tmp_path, monkeypatch):
-    """check_hidden in a plain kernel: the first untrained item grades all nine in one process;
-    the others reuse it while the saved notebook is unchanged; a changed notebook is graded again."""
+    """check_hidden in a plain kernel: the first untrained item starts one process for all nine;
+    the others reuse it while the saved notebook is unchanged; a changed notebook is graded again;
+    a batch that is late or fails leaves each item to be graded on its own, and is not retried."""
     from autograder import nbgrader_hidden as H
 
     mistake = next(m for m in corpus.MISTAKES if m.name == "leaky ReLU")
@@ -308,19 +309,24 @@ def test_hidden_cells_without_the_sandbox_share_one_grader_process(tmp_path, mon
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TWO_LAYER_NET_GRADER_SOCKET", raising=False)
     monkeypatch.setattr(H, "_BATCH", {})
-    calls = []
-    run = H._run_check
-    monkeypatch.setattr(H, "_run_check", lambda args: calls.append(args) or run(args))
+    batches, singles = [], []
+    start_batch, run = H._start_batch, H._run_check
+    monkeypatch.setattr(H, "_start_batch", lambda notebook, items: batches.append(items) or start_batch(notebook, items))
+    monkeypatch.setattr(H, "_run_check", lambda args: singles.append(args) or run(args))
     H.check_hidden("affine_forward")
-    assert len(calls) == 1 and args_items(calls[0]) == 9
+    assert len(batches) == 1 and len(batches[0]) == 9 and singles == []
     with pytest.raises(H.HiddenChecksFailed, match="relu_forward: hidden checks failed"):
         H.check_hidden("relu_forward")
-    assert len(calls) == 1
+    assert len(batches) == 1 and singles == []
     corpus.write_submission(nb)                      # fixed and saved
     os.utime(nb, ns=(0, 10 ** 18))
     H.check_hidden("relu_forward")
-    assert len(calls) == 2
+    assert len(batches) == 2 and singles == []
 
-
-def args_items(args: list[str]) -> int:
-    return args.count("--item")
+    # A batch that fails: each item on its own, the batch not started again.
+    os.utime(nb, ns=(0, 2 * 10 ** 18))
+    monkeypatch.setattr(H, "_start_batch", lambda notebook, items: batches.append(items) or start_batch(
+        notebook, ["no_such_item"]))
+    H.check_hidden("affine_forward")
+    H.check_hidden("svm_loss")
+    assert len(batches) == 3 and len(singles) == 2

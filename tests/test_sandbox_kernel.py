@@ -552,11 +552,12 @@ def _leaky_relu(tmp_path: Path) -> Path:
 
 def test_grading_service_grades_the_untrained_items_in_one_process(tmp_path):
     """One grader process for the nine items that need no model; each verdict still counts only
-    when its own hidden cell asks, and the answers are those of one-item grading."""
+    when its own hidden cell asks, the visible checks' verdicts of all nine are recorded, and the
+    answers are those of one-item grading."""
     snapshot = _leaky_relu(tmp_path)
-    verdicts = []
+    verdicts, visible = [], {}
     server = sandbox_kernel.GraderServer(tmp_path / "g.sock", snapshot, tmp_path,
-                                         lambda item, ok: verdicts.append((item, ok)))
+                                         lambda item, ok: verdicts.append((item, ok)), visible.__setitem__)
     calls = _counting_runs(server)
     server.start()
     try:
@@ -565,6 +566,8 @@ def test_grading_service_grades_the_untrained_items_in_one_process(tmp_path):
         assert first["returncode"] == 0 and "affine_forward: all hidden checks passed" in first["stdout"]
         assert len(calls) == 1 and "--json" in calls[0] and calls[0].count("--item") == 9
         assert verdicts == [("affine_forward", True)]     # the other items' verdicts wait for their cells
+        assert visible == {"affine_forward": True, "affine_backward": True, "relu_forward": False,
+                           "relu_backward": True, "svm_loss": True, "softmax_loss": True, "two_layer_net": False}
         relu = _request(sock, b'{"item": "relu_forward"}')
         assert relu["returncode"] == 1 and "relu_forward: hidden checks failed" in relu["stdout"]
         assert "FAIL " in relu["stdout"] and "max(0, x)" in relu["stdout"]
@@ -594,7 +597,49 @@ def test_grading_service_grades_one_by_one_when_the_batch_fails(tmp_path):
         sock = tmp_path / "g.sock"
         assert _request(sock, b'{"item": "relu_forward"}')["returncode"] == 1
         assert _request(sock, b'{"item": "affine_forward"}')["returncode"] == 0
-        assert server.batch_failed and len(calls) == 3   # the failed batch, then one process per item
+        assert server.batch_problem and len(calls) == 3   # the failed batch, then one process per item
+        assert verdicts == [("relu_forward", False), ("affine_forward", True)]
+    finally:
+        server.stop()
+
+
+def test_a_slow_batch_neither_holds_up_the_cells_nor_dies_with_an_interrupted_one(tmp_path, monkeypatch):
+    """An answer cell that loops makes the batch as slow as its items' timeouts: a cell waits
+    BATCH_WAIT for it, then has its item graded alone. A cell interrupted while it waits (the
+    client hangs up) does not stop the batch, whose answers later cells get."""
+    snapshot = _leaky_relu(tmp_path)
+    monkeypatch.setattr(sandbox_kernel, "BATCH_WAIT", 1.0)
+    gate = tmp_path / "gate"
+    verdicts = []
+    server = sandbox_kernel.GraderServer(tmp_path / "g.sock", snapshot, tmp_path,
+                                         lambda item, ok: verdicts.append((item, ok)))
+    command = server._command
+    # The batch waits for the gate file before grading (stands in for a slow answer cell).
+    wait = f"import os, time, runpy, sys\nwhile not os.path.exists({str(gate)!r}): time.sleep(0.05)\n"
+    server._command = lambda items, *extra: (
+        [sys.executable, "-I", "-c", wait + "sys.argv = ['autograder'] + sys.argv[1:]\n"
+         "runpy.run_module('autograder', run_name='__main__')", *command(items, *extra)[4:]]
+        if len(items) > 1 else command(items, *extra))
+    calls = _counting_runs(server)
+    server.start()
+    try:
+        sock = tmp_path / "g.sock"
+        with socket.socket(socket.AF_UNIX) as s:           # a cell interrupted while it waits
+            s.connect(str(sock))
+            s.sendall(struct.pack("<II", 26, 0) + b'{"item": "affine_forward"}')
+            time.sleep(0.3)
+        assert verdicts == []
+        start = time.monotonic()
+        relu = _request(sock, b'{"item": "relu_forward"}')  # the batch is late: graded alone
+        assert relu["returncode"] == 1 and time.monotonic() - start < 30
+        assert len(calls) == 2 and calls[1].count("--item") == 1
+        gate.write_text("go")
+        deadline = time.monotonic() + 60
+        while not server.batch_done.is_set() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert server.batch is not None and server.batch_problem is None   # it survived the hang-up
+        assert _request(sock, b'{"item": "affine_forward"}')["returncode"] == 0
+        assert len(calls) == 2                              # from the batch
         assert verdicts == [("relu_forward", False), ("affine_forward", True)]
     finally:
         server.stop()
