@@ -225,5 +225,7 @@ c.GenerateFeedback.preprocessors = [
 
 # nbclient gives up on a cell when the kernel's output does not arrive within iopub_timeout (4 s by
 # default) and nbgrader then drops the whole submission: on a busy machine a correct notebook
-# with a lot of output got 0/92 (docs/benchmarks.md). Wait a minute instead.
+# with a lot of output got 0/92 (docs/benchmarks.md). Wait a minute instead. (The course's kernel
+# also has no ZeroMQ high-water mark on its output, so that a flood of prints is queued, not
+# dropped with the final "idle" message: autograder/sandbox_kernel.py, KERNEL_BOOT.)
 c.Execute.iopub_timeout = 60

@@ -5,7 +5,7 @@ kernel specification ``two_layer_net_sandbox`` (see :func:`ensure_kernelspec`; t
 ``nbgrader_config.py`` writes it and selects it where bubblewrap works) starts this module,
 *outside* the sandbox, as ``python -I -m autograder.sandbox_kernel -f {connection_file}``. It
 
-* starts ``python -m ipykernel_launcher`` inside bubblewrap: user ``nobody`` in its own user,
+* starts ipykernel (``KERNEL_BOOT``: without a high-water mark on IOPub) inside bubblewrap: user ``nobody`` in its own user,
   PID, IPC, UTS and network namespaces (no network at all), the system and the Python
   installation read-only, read-write only the submission's own folder (the kernel's working
   folder, where nbgrader executes the notebook) and a private ``/tmp``; nothing of the course
@@ -83,6 +83,25 @@ MAX_PARAMS = 256 * 1024 ** 2           # bytes of the .npz of one model (also it
 MAX_OUTPUT = 20_000                    # characters of the check's output sent back
 REQUEST_TIMEOUT = 60.0                 # to receive one request
 CHECK_TIMEOUT = float(os.environ.get("TWO_LAYER_NET_CHECK_TIMEOUT", "300"))
+# ipykernel, with no high-water mark on its IOPub socket. ZeroMQ's default (1,000 queued messages)
+# makes the kernel drop output when nbclient reads slower than a cell prints (a debug print in
+# a function that a gradient check calls thousands of times), the closing "idle" status message
+# among it; nbclient then waits for it until iopub_timeout and nbgrader drops the whole
+# submission (seen: a correct notebook with debug prints, ungraded). Queued in the kernel instead
+# (its memory is capped by the sandbox's cgroup).
+KERNEL_BOOT = (  # as ipykernel_launcher: the working folder leaves sys.path while this loads
+    "import sys\n"
+    "if sys.path and sys.path[0] == '':\n"
+    "    del sys.path[0]\n"
+    "import zmq\n"
+    "from ipykernel.kernelapp import IPKernelApp\n"
+    "class App(IPKernelApp):\n"
+    "    def init_iopub(self, context):\n"
+    "        context.setsockopt(zmq.SNDHWM, 0)\n"
+    "        context.setsockopt(zmq.RCVHWM, 0)\n"
+    "        super().init_iopub(context)\n"
+    "App.launch_instance(argv=sys.argv[1:])\n"
+)
 # How long a hidden cell waits for the batch (the nine items graded together; 1-2 s normally)
 # before its item is graded on its own.
 BATCH_WAIT = 20.0
@@ -851,7 +870,7 @@ class Launcher:
             group = sandbox.ControlGroup(self.limits)
             self.state["cgroups"] = [str(d) for d in group.dirs]
             self._save_state()
-            python_args = ["-m", "ipykernel_launcher", "-f", f"{KERNEL_DIR}/connection.json",
+            python_args = ["-c", KERNEL_BOOT, "-f", f"{KERNEL_DIR}/connection.json",
                            "--HistoryManager.hist_file=:memory:", *self.extra]
             cmd = bwrap_command(self.cwd, kernel_dir, grader_dir, python_args, readonly=_readonly_data())
             status_r, status_w = os.pipe()
@@ -948,7 +967,7 @@ def main(argv: list[str] | None = None) -> int:
                 _write_state(state_path(connection_file, ip), {"sandboxed": False, "reason": reason})
         except (OSError, ValueError, AttributeError):
             pass
-        os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", str(connection_file), *extra])
+        os.execv(sys.executable, [sys.executable, "-c", KERNEL_BOOT, "-f", str(connection_file), *extra])
     info = json.loads(connection_file.read_text())
     if info.get("transport") != "ipc" or not os.path.isabs(info.get("ip", "")):
         print(f"{KERNEL_NAME}: the kernel needs ZeroMQ's ipc transport with an absolute address (the sandbox "
