@@ -106,11 +106,15 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cells(result: SubmissionResult, item: str, part: str) -> list:
+    return [c for c in result.cells if c.item == item and c.visibility == part]
+
+
 def _check_lines(item: str, result: SubmissionResult, part: str) -> tuple[list[str], bool]:
     """What ``check`` prints for one item, and whether it passed."""
     if result.status != "graded":
         return [f"{item}: could not be graded: {result.reason}"], False
-    cells = [c for c in result.cells if c.item == item and c.visibility == part]
+    cells = _cells(result, item, part)
     ok = all(c.passed for c in cells)
     lines = []
     for c in cells:
@@ -128,7 +132,7 @@ def _part_passed(item: str, result: SubmissionResult, part: str) -> bool | None:
     """Whether the grader passed ``item``'s cells of that part (None: the item has none)."""
     if result.status != "graded":
         return False
-    cells = [c for c in result.cells if c.item == item and c.visibility == part]
+    cells = _cells(result, item, part)
     return all(bool(c.passed) for c in cells) if cells else None
 
 

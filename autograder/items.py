@@ -356,7 +356,7 @@ def check_trained(item: str, params: Any, data: dict, threshold: float) -> tuple
     """Validation accuracy of trained parameters against the dataset's threshold."""
     label = {"solver": "model (the Solver run)", "hyperparameter_search": "best_model"}[item]
     check = f"validation accuracy of {label} at least {threshold:.2f}"
-    D = int(np.prod(data["X_train"].shape[1:]))
+    D = int(np.prod(data["X_val"].shape[1:]))
     Cn = len(data["class_names"])
     shapes = {"W1": (D, None), "b1": (None,), "W2": (None, Cn), "b2": (Cn,)}
     if not isinstance(params, dict):

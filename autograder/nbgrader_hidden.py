@@ -93,9 +93,14 @@ def _batch_items() -> list[str]:
     return [i.name for i in ITEMS if i.kind == "code" and i.name not in TRAINING_ITEMS]
 
 
+def _check_command(args: list[str]) -> tuple[list[str], dict[str, str]]:
+    """``python -m autograder check ARGS`` in a fresh, isolated interpreter, and its environment."""
+    return ([sys.executable, "-I", "-m", "autograder", "check", *args],
+            {k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+
+
 def _run_check(args: list[str]) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-I", "-m", "autograder", "check", *args]
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    cmd, env = _check_command(args)
     with tempfile.TemporaryDirectory(prefix="tln-check-") as cwd:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=cwd)
 
@@ -104,9 +109,7 @@ def _start_batch(notebook: Path, items: list[str]) -> dict[str, Any]:
     """Starts the grader process that grades ``items`` together, in the background: it belongs to
     no cell, so an interrupted cell does not stop it and a later cell picks its answers up."""
     out = tempfile.TemporaryFile()
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    cmd = [sys.executable, "-I", "-m", "autograder", "check", str(notebook),
-           *(a for i in items for a in ("--item", i)), "--json"]
+    cmd, env = _check_command([str(notebook), *(a for i in items for a in ("--item", i)), "--json"])
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.DEVNULL, env=env,
                             cwd=tempfile.gettempdir())
     return {"proc": proc, "out": out, "started": time.monotonic(), "answers": None, "failed": False}
@@ -128,9 +131,10 @@ def _batched(notebook: Path, item: str) -> tuple[str, str, int] | None:
         items = _batch_items()
         if item not in items:
             return None
-        for old in _BATCH.values():
+        for old in _BATCH.values():   # the notebook changed: its answers are stale
             if old["proc"].poll() is None:
                 old["proc"].kill()
+            old["out"].close()
         _BATCH.clear()
         entry = _BATCH[key] = _start_batch(notebook, items)
     if entry["answers"] is None and not entry["failed"]:

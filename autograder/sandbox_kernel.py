@@ -447,8 +447,8 @@ def after_execution(km: Any, nb: Any, resources: dict, log: Any = None) -> None:
                 problems.append(f"{item}: these checks fail when the grader runs your answer cells on their own "
                                 "(does an answer cell use something defined outside the answer cells?)")
             elif visible.get(item) is not True:
-                problems.append(f"{item}: the grader did not run these checks (the item's hidden checks never "
-                                "reached the grader: was check_hidden replaced?)")
+                problems.append(f"{item}: the grader could not confirm these checks (its run of them failed or "
+                                "never started: see this item's hidden test cell; was check_hidden replaced?)")
         if not problems:
             continue
         ename = "HiddenChecksFailed" if hidden_items else "ChecksFailed"
@@ -525,6 +525,7 @@ class GraderServer(threading.Thread):
         self.batch_problem: str | None = None
         self.batch_started: float | None = None
         self.batch_done = threading.Event()
+        self.batch_thread: threading.Thread | None = None
         self.stopping = threading.Event()
         self.procs: set[subprocess.Popen] = set()
         self.procs_lock = threading.Lock()
@@ -541,6 +542,8 @@ class GraderServer(threading.Thread):
             if proc.poll() is None:
                 _killpg(proc)
         self.join(timeout=5)
+        if self.batch_thread is not None:   # it sees `stopping` and kills a process it started late
+            self.batch_thread.join(timeout=5)
         self.sock.close()
 
     def run(self) -> None:
@@ -601,7 +604,8 @@ class GraderServer(threading.Thread):
         failed or has not answered within BATCH_WAIT of its start; "hung up" if the client went."""
         if self.batch_started is None:
             self.batch_started = time.monotonic()
-            threading.Thread(target=self._run_batch, name="grader-batch", daemon=True).start()
+            self.batch_thread = threading.Thread(target=self._run_batch, name="grader-batch", daemon=True)
+            self.batch_thread.start()
         while not self.batch_done.is_set():
             if time.monotonic() > self.batch_started + BATCH_WAIT:
                 return None
@@ -813,19 +817,16 @@ class Launcher:
             self.stop_requested = time.monotonic()
 
     # state --------------------------------------------------------------------------
-    def _save_state(self) -> None:
+    def _save_state(self, **changes: Any) -> None:
         with self.lock:
+            self.state.update(changes)
             _write_state(self.state_file, self.state)
 
-    def _verdict(self, item: str, passed: bool) -> None:
+    def _record(self, kind: str, item: str, passed: bool) -> None:
+        """A verdict of the grader: ``kind`` "verdicts" (hidden checks) or "visible"."""
         with self.lock:
-            self.state["verdicts"][item] = passed
-        self._save_state()
-
-    def _visible(self, item: str, passed: bool) -> None:
-        with self.lock:
-            self.state["visible"][item] = passed
-        self._save_state()
+            self.state[kind][item] = passed
+            _write_state(self.state_file, self.state)
 
     # run ----------------------------------------------------------------------------
     def run(self) -> int:
@@ -865,7 +866,8 @@ class Launcher:
                 links.append(link)
             # Listening from now on; its thread starts after the fork below (preexec_fn runs in
             # the child of a fork, which must not happen while other threads hold locks).
-            server = GraderServer(grader_dir / "grader.sock", snapshot, work, self._verdict, self._visible)
+            server = GraderServer(grader_dir / "grader.sock", snapshot, work,
+                                  functools.partial(self._record, "verdicts"), functools.partial(self._record, "visible"))
 
             group = sandbox.ControlGroup(self.limits)
             self.state["cgroups"] = [str(d) for d in group.dirs]
@@ -927,9 +929,8 @@ class Launcher:
                 except OSError:
                     pass
             shutil.rmtree(private, ignore_errors=True)
-            self.state["finished"] = True
             try:
-                self._save_state()
+                self._save_state(finished=True)
             except OSError:
                 pass
 

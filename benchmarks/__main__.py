@@ -168,7 +168,8 @@ def grading_tables(g: dict[str, Any]) -> str:
         agree = sum(c["agree"] for c in comp)
         out += ["", f"Verdicts (autograded points out of 92): {agree} of {len(comp)} submissions agree.", ""]
         out.append(table(["submission", "autograder", "nbgrader", "differences"],
-                         [[c["description"], f(c["autograder"], 0), f(c["nbgrader"], 0),
+                         [[c["description"], f(c["autograder"], 0) if c["autograder"] is not None else "ungraded",
+                           f(c["nbgrader"], 0) if c["nbgrader"] is not None else "ungraded",
                            "; ".join(f"{k}: {v['autograder']} vs {v['nbgrader']}" for k, v in c["differences"].items())]
                           for c in comp]))
     nb = g.get("nbgrader", {})
@@ -248,7 +249,6 @@ def main(argv: list[str] | None = None) -> int:
     if cifar10_dir is None:
         print(f"CIFAR-10 benchmarks skipped: {origin}")
     output = Path(args.output)
-    sections_text: list[str] = []
 
     def save() -> None:
         results["loadavg_at_end"] = loadavg()
@@ -273,8 +273,7 @@ def main(argv: list[str] | None = None) -> int:
                                                      with_torch=not args.no_torch, cifar10_dir=str(cifar10_dir))
             results["training"]["load_dataset_seconds"] = load_seconds
             del data
-        sections_text.append(training_tables(results["training"]))
-        print(sections_text[-1], flush=True)
+        print(training_tables(results["training"]), flush=True)
         save()
     if "grading" in args.sections:
         from . import grading
@@ -284,22 +283,19 @@ def main(argv: list[str] | None = None) -> int:
             results["grading"]["digits"] = grading.benchmark(
                 count=args.submissions, jobs=args.jobs, dataset="digits", cifar10_dir=None,
                 with_nbgrader=not args.no_nbgrader, cifar10_dir_for_fixes=cifar10_dir)
-            sections_text.append(grading_tables(results["grading"]["digits"]))
-            print(sections_text[-1], flush=True)
+            print(grading_tables(results["grading"]["digits"]), flush=True)
             save()
         if args.cifar10_grading and cifar10_dir is not None:
             results["grading"]["cifar10"] = grading.benchmark(
                 count=args.cifar10_grading, jobs=args.jobs, dataset="cifar10", cifar10_dir=cifar10_dir,
                 with_nbgrader=not args.no_nbgrader)
-            sections_text.append(grading_tables(results["grading"]["cifar10"]))
-            print(sections_text[-1], flush=True)
+            print(grading_tables(results["grading"]["cifar10"]), flush=True)
             save()
     if "student" in args.sections:
         from . import student
 
         results["student"] = student.benchmark(cifar10_dir=cifar10_dir, quick=args.quick, repeats=args.repeats)
-        sections_text.append(student_tables(results["student"]))
-        print(sections_text[-1], flush=True)
+        print(student_tables(results["student"]), flush=True)
         save()
     m = results["machine"]
     blas = m["blas"][0] if isinstance(m.get("blas"), list) and m["blas"] else {}

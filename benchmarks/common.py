@@ -10,13 +10,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE_DIR = REPO / "source" / "two_layer_net"
-SOURCE_NOTEBOOK = SOURCE_DIR / "two_layer_net.ipynb"
 RELEASE_NOTEBOOK = REPO / "release" / "two_layer_net" / "two_layer_net.ipynb"
 SHARED_BUILD_CIFAR10 = REPO.parent / "shared" / "datasets" / "build-cifar10"
 PYTHON = sys.executable
@@ -38,16 +36,6 @@ def summary(times: list[float]) -> dict[str, Any]:
     """Best, median and all of repeated timings (best is what the tables show: on a shared
     machine the other processes only ever add time)."""
     return {"best": min(times), "median": statistics.median(times), "all": [round(t, 4) for t in times]}
-
-
-def repeat(fn: Callable[[], Any], repeats: int) -> tuple[list[float], list[Any]]:
-    """Run ``fn`` ``repeats`` times; the wall-clock seconds and the results of each run."""
-    times, results = [], []
-    for _ in range(max(1, repeats)):
-        start = time.perf_counter()
-        results.append(fn())
-        times.append(time.perf_counter() - start)
-    return times, results
 
 
 def corpus():
@@ -130,14 +118,15 @@ def find_cifar10(explicit: str | None) -> tuple[Path | None, str]:
     """Where CIFAR-10 is: ``--cifar10-dir``, ``$CIFAR10_DIR``, the repository's ``data/`` (what
     ``make cifar10`` builds), else built from ``../shared/datasets/build-cifar10`` into a
     temporary folder (removed at exit). ``(None, why)`` when none of these works."""
-    from twolayer.data import is_cifar10_installed
+    from twolayer.data import default_data_dir, is_cifar10_installed
 
     candidates = [("--cifar10-dir", explicit), ("CIFAR10_DIR", os.environ.get("CIFAR10_DIR")),
-                  ("data/ (make cifar10)", str(REPO / "data"))]
+                  ("data/ (make cifar10)", str(REPO / "data")),
+                  ("the course's default data folder", str(default_data_dir()))]
     for origin, folder in candidates:
         if folder and is_cifar10_installed(folder):
             return Path(folder), origin
-        if folder and origin != "data/ (make cifar10)":
+        if folder and origin in ("--cifar10-dir", "CIFAR10_DIR"):
             return None, f"{origin}={folder} holds no complete CIFAR-10 install"
     if SHARED_BUILD_CIFAR10.is_file():
         dest = Path(tempfile.mkdtemp(prefix="bench-cifar10-"))

@@ -17,6 +17,10 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
+
+from autograder.grading import CODE_ITEMS, LAYER_ITEMS
+from autograder.notebook import TRAINING_ITEMS
 
 from .common import PYTHON, REPO, SOURCE_DIR, corpus, log, summary
 
@@ -33,7 +37,6 @@ MISTAKE_NAMES = (
 # the student's code, not of the graders).
 CORRECT_NAMES = ("einsum", "np.where", "float32", "helper functions of their own",
                  "solver and search written their own way")
-LAYERS = ("affine_forward", "affine_backward", "relu_forward", "relu_backward")
 
 
 def _slug(text: str) -> str:
@@ -53,9 +56,9 @@ def class_submissions(count: int = 20) -> list[dict[str, Any]]:
     for name in CORRECT_NAMES:
         subs.append({"kind": "correct", "description": f"correct: {name}", "answers": c.CORRECT[name], "solved": True})
     subs.append({"kind": "partial", "description": "unfinished: layers only",
-                 "answers": {k: c.ANSWERS[k] for k in LAYERS}, "solved": False})
+                 "answers": {k: c.ANSWERS[k] for k in LAYER_ITEMS}, "solved": False})
     subs.append({"kind": "partial", "description": "unfinished: no training yet",
-                 "answers": {k: v for k, v in c.ANSWERS.items() if k not in ("solver", "hyperparameter_search")},
+                 "answers": {k: v for k, v in c.ANSWERS.items() if k not in TRAINING_ITEMS},
                  "solved": False})
     subs.append({"kind": "correct", "description": "correct: extra prints", "answers": c.CORRECT["extra prints"],
                  "solved": True})
@@ -310,6 +313,9 @@ def gradebook_scores(course: Path, students: list[str]) -> dict[str, Any]:
             except MissingEntry:
                 scores[student] = {"status": "missing", "total": None, "items": {}}
                 continue
+            if not (course / "autograded" / student / ASSIGNMENT / NOTEBOOK).exists():   # as Course.results
+                scores[student] = {"status": "ungraded", "total": None, "items": {}}
+                continue
             items: dict[str, float] = {}
             total = 0.0
             for notebook in submission.notebooks:
@@ -430,8 +436,7 @@ def phase_profile(notebook: Path, dataset: str) -> dict[str, Any]:
     patch(remote.WorkerProcess, "close", lambda *a, **k: "worker close")
     patch(C, "visible_findings", lambda item, t: "checks: visible")
     for item in list(hidden_items.HIDDEN):
-        patch_item = item
-        original = hidden_items.HIDDEN[patch_item]
+        original = hidden_items.HIDDEN[item]
 
         def hidden(t, rng, _orig=original):
             start = time.perf_counter()
@@ -439,8 +444,8 @@ def phase_profile(notebook: Path, dataset: str) -> dict[str, Any]:
                 return _orig(t, rng)
             finally:
                 add("checks: hidden (reference + RPC)", time.perf_counter() - start)
-        hidden_items.HIDDEN[patch_item] = hidden
-        saved.append((hidden_items.HIDDEN, patch_item, original))
+        hidden_items.HIDDEN[item] = hidden
+        saved.append((hidden_items.HIDDEN, item, original))
     patch(hidden_items, "check_trained", lambda *a, **k: "checks: trained params (val/test accuracy)")
     patch(grading, "_grading_data", lambda *a, **k: "grader: dataset for the accuracies (loaded once per process)")
     try:
@@ -471,7 +476,6 @@ def fix_measurements(notebook: Path, env: dict[str, str], cifar10_dir: Path | No
     - ``load_dataset`` for the accuracy checks: before, for every submission (warm); now once
       per grading process.
     """
-    from twolayer.config import ITEMS
     from twolayer.data import load_dataset
 
     from autograder import sandbox
@@ -495,7 +499,7 @@ def fix_measurements(notebook: Path, env: dict[str, str], cifar10_dir: Path | No
     out["worker_quit_seconds"] = summary(times["quit"])
     out["worker_close_seconds"] = summary(times["close"])
 
-    items = [i.name for i in ITEMS if i.kind == "code" and i.name not in ("solver", "hyperparameter_search")]
+    items = list(CODE_ITEMS)
     run_env = {**os.environ, **env}
     base = [PYTHON, "-I", "-m", "autograder", "check", str(notebook)]
     start = time.perf_counter()
@@ -523,7 +527,7 @@ def fix_measurements(notebook: Path, env: dict[str, str], cifar10_dir: Path | No
 
 
 def benchmark(*, count: int, jobs: int, dataset: str, cifar10_dir: Path | None, with_nbgrader: bool,
-              keep: Path | None = None, cifar10_dir_for_fixes: Path | None = None) -> dict[str, Any]:
+              cifar10_dir_for_fixes: Path | None = None) -> dict[str, Any]:
     env = {"TWO_LAYER_NET_DATASET": dataset}
     if dataset == "cifar10":
         env["CIFAR10_DIR"] = str(cifar10_dir)
@@ -542,18 +546,11 @@ def benchmark(*, count: int, jobs: int, dataset: str, cifar10_dir: Path | None, 
             out["comparison"] = compare(subs, out["autograder"].get("scores", {}), out["nbgrader"].get("scores", {}))
         solution = submitted / subs[0]["student"] / ASSIGNMENT / NOTEBOOK
         log(f"profiling the grader on the solution ({dataset})")
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)   # the grader in this process finds CIFAR-10 through $CIFAR10_DIR
-        try:
-            out["phase_profile"] = phase_profile(solution, dataset)
-        except Exception as exc:  # noqa: BLE001 - keep the measurements taken so far
-            out["phase_profile_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+        with patch.dict(os.environ, env):   # the grader in this process finds CIFAR-10 through $CIFAR10_DIR
+            try:
+                out["phase_profile"] = phase_profile(solution, dataset)
+            except Exception as exc:  # noqa: BLE001 - keep the measurements taken so far
+                out["phase_profile_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
         if dataset == "digits":
             out["startup"] = startup_costs(solution, env)
             log("measuring the gains of the proposed grader fixes")
@@ -565,6 +562,4 @@ def benchmark(*, count: int, jobs: int, dataset: str, cifar10_dir: Path | None, 
                 r["submissions_per_minute"] = 60 * len(subs) / r["seconds"]
         return out
     finally:
-        if keep:
-            shutil.copytree(root, keep, dirs_exist_ok=True)
         shutil.rmtree(root, ignore_errors=True)

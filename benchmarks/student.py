@@ -11,6 +11,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from .common import RELEASE_NOTEBOOK, corpus, log, summary
 
@@ -22,10 +23,10 @@ def solved_namespace() -> dict[str, Any]:
     """A notebook namespace: the set-up imports and every solution cell but the training ones."""
     from autograder.reference import source_cells
 
-    os.environ.setdefault("MPLBACKEND", "Agg")
     cells = source_cells()
     ns: dict[str, Any] = {"__name__": "__main__"}
-    exec(compile(cells["setup_imports"].source, "<setup_imports>", "exec"), ns)  # noqa: S102 - the notebook's cells
+    with patch.dict(os.environ, {"MPLBACKEND": os.environ.get("MPLBACKEND", "Agg")}):   # not for later kernels
+        exec(compile(cells["setup_imports"].source, "<setup_imports>", "exec"), ns)  # noqa: S102 - the notebook's cells
     for item in CHECKED_ITEMS:
         exec(compile(cells[item].source, f"<{item}>", "exec"), ns)  # noqa: S102 - the notebook's cells
     return ns
@@ -79,21 +80,19 @@ def whole_notebook(dataset: str, cifar10_dir: Path | None, timeout: int = 1200) 
     from nbclient import NotebookClient
 
     folder = Path(tempfile.mkdtemp(prefix=f"bench-notebook-{dataset}-"))
-    saved = {k: os.environ.get(k) for k in ("TWO_LAYER_NET_DATASET", "CIFAR10_DIR")}
+    kernel_env = {"TWO_LAYER_NET_DATASET": dataset, **({"CIFAR10_DIR": str(cifar10_dir)} if cifar10_dir else {})}
     try:
         shutil.copytree(RELEASE_NOTEBOOK.parent / "twolayer", folder / "twolayer",
                         ignore=shutil.ignore_patterns("__pycache__", "datasets"))
         path = corpus().write_submission(folder / "two_layer_net.ipynb")
         nb = nbformat.read(path, as_version=4)
-        os.environ["TWO_LAYER_NET_DATASET"] = dataset
-        if cifar10_dir is not None:
-            os.environ["CIFAR10_DIR"] = str(cifar10_dir)
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                                 resources={"metadata": {"path": str(folder)}})
         start = time.perf_counter()
         error = None
         try:
-            client.execute()
+            with patch.dict(os.environ, kernel_env):   # the kernel inherits them
+                client.execute()
         except Exception as exc:  # noqa: BLE001 - a failing cell: report it, with the time so far
             error = f"{type(exc).__name__}: {str(exc)[-500:]}"
         wall = time.perf_counter() - start
@@ -110,11 +109,6 @@ def whole_notebook(dataset: str, cifar10_dir: Path | None, timeout: int = 1200) 
                 "kernel_and_overhead_seconds": wall - executed, "error": error,
                 "slowest_cells": dict(sorted(cells.items(), key=lambda kv: -kv[1])[:8]), "cells": cells}
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
         shutil.rmtree(folder, ignore_errors=True)
 
 

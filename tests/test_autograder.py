@@ -295,7 +295,8 @@ def test_grader_loads_the_dataset_once_and_read_only():
     first = grading._grading_data("digits")
     assert grading._grading_data("digits") is first
     assert not first["X_val"].flags.writeable and not first["y_test"].flags.writeable
-    assert first["X_train"].shape[1:] == (1, 8, 8) and len(first["class_names"]) == 10
+    assert first["X_val"].shape[1:] == (1, 8, 8) and len(first["class_names"]) == 10
+    assert "X_train" not in first                    # the training split is not kept
 
 
 def test_hidden_cells_without_the_sandbox_share_one_grader_process(tmp_path, monkeypatch):

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
+import corpus
 import pytest
-from autograder.grading import Options, grade_submission
 from twolayer.config import thresholds
 from twolayer.data import is_cifar10_installed
 
-import corpus
+from autograder.grading import Options, grade_submission
 
 pytestmark = [
     pytest.mark.cifar10,
@@ -34,8 +33,8 @@ def test_reference_solution_clears_the_cifar10_thresholds_with_margin(tmp_path):
 
 
 def test_solved_notebook_runs_top_to_bottom_on_cifar10(tmp_path, monkeypatch):
-    from nbclient import NotebookClient
     import nbformat
+    from nbclient import NotebookClient
 
     folder = tmp_path / "two_layer_net"
     shutil.copytree(corpus.RELEASE.parent, folder, ignore=shutil.ignore_patterns("__pycache__", "datasets"))

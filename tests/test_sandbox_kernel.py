@@ -459,7 +459,7 @@ def test_test_cells_fail_unless_the_grader_passed_them(tmp_path):
     assert errors == [[], ["HiddenChecksFailed"], ["E"], [], [], ["ChecksFailed"], ["ChecksFailed"], ["E"]]
     messages = [o.evalue for c in nb.cells for o in c.outputs if o.output_type == "error" and o.ename == "ChecksFailed"]
     assert "fail when the grader runs your answer cells" in messages[0]
-    assert "did not run these checks" in messages[1]
+    assert "could not confirm these checks" in messages[1]
     assert not state.exists()
 
 
