@@ -16,64 +16,18 @@ grader itself could not run (bad arguments, missing dataset, ...).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-import numpy as np
-from twolayer.config import DATASETS, ITEMS, dataset_name
+from twolayer.config import DATASETS, dataset_name
 from twolayer.data import DatasetNotInstalled
 
 from . import report
-from .grading import Options, SubmissionResult, grade_submission
-
-NOTEBOOK = "two_layer_net.ipynb"
-
-
-def find_notebooks(paths: list[str]) -> list[Path]:
-    found: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found += sorted(q for q in p.rglob(NOTEBOOK) if ".ipynb_checkpoints" not in q.parts)
-        elif p.exists():
-            found.append(p)
-        else:
-            raise FileNotFoundError(f"{p}: no such file or folder")
-    return found
-
-
-def grade_many(paths: list[Path], options: Options, jobs: int, progress: bool = True) -> list[SubmissionResult]:
-    results: dict[Path, SubmissionResult] = {}
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(paths), desc="grading", unit="notebook", file=sys.stderr)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(_grade_safely, p, options): p for p in paths}
-        for future in as_completed(futures):
-            results[futures[future]] = future.result()
-            if bar:
-                bar.update()
-    if bar:
-        bar.close()
-    return [results[p] for p in paths]
-
-
-def _grade_safely(path: Path, options: Options) -> SubmissionResult:
-    try:
-        return grade_submission(path, options)
-    except DatasetNotInstalled:
-        raise
-    except Exception as exc:  # a bug of the grader must not stop the class: report it as ungraded
-        from .grading import student_name
-
-        return SubmissionResult(str(path), student_name(path), status="ungraded",
-                                reason=f"the grader failed on this notebook: {type(exc).__name__}: {exc}",
-                                dataset=options.dataset or "")
+from .classes import NOTEBOOK, find_notebooks, grade_many, one_blas_thread
+from .grading import Options
+from .items import ITEMS
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -106,58 +60,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cells(result: SubmissionResult, item: str, part: str) -> list:
-    return [c for c in result.cells if c.item == item and c.visibility == part]
-
-
-def _check_lines(item: str, result: SubmissionResult, part: str) -> tuple[list[str], bool]:
-    """What ``check`` prints for one item, and whether it passed."""
-    if result.status != "graded":
-        return [f"{item}: could not be graded: {result.reason}"], False
-    cells = _cells(result, item, part)
-    ok = all(c.passed for c in cells)
-    lines = []
-    for c in cells:
-        for f in c.findings:
-            if not f["passed"]:
-                lines.append(f"FAIL {f['check']}: {f['message']}" + (f"\n     Hint: {f['hint']}" if f["hint"] else ""))
-    if item in result.accuracies:
-        acc = result.accuracies[item]
-        lines.append(f"{item}: validation accuracy {acc['val_acc']:.3f}, test accuracy {acc['test_acc']:.3f}")
-    lines.append(f"{item}: {'all hidden checks passed' if ok else 'hidden checks failed'}")
-    return lines, ok
-
-
-def _part_passed(item: str, result: SubmissionResult, part: str) -> bool | None:
-    """Whether the grader passed ``item``'s cells of that part (None: the item has none)."""
-    if result.status != "graded":
-        return False
-    cells = _cells(result, item, part)
-    return all(bool(c.passed) for c in cells) if cells else None
-
-
 def cmd_check(args: argparse.Namespace) -> int:
-    items = list(dict.fromkeys(args.item))
-    params = None
-    if args.params:
-        if len(items) != 1:
-            print("error: --params goes with exactly one --item", file=sys.stderr)
-            return 2
-        with np.load(args.params, allow_pickle=False) as z:
-            params = {items[0]: {k: z[k] for k in z.files}}
-    options = Options(dataset=dataset_name(args.dataset), items=tuple(items), params=params, seed=args.seed)
-    # One process grades all the items asked for: the nbgrader notebook's nine hidden cells that
-    # need no trained model cost one start-up (about 1 s) instead of nine.
-    result = grade_submission(Path(args.notebook), options)
-    verdicts = {item: _check_lines(item, result, args.part) for item in items}
-    if args.json:
-        json.dump({"items": {item: {"stdout": "\n".join(lines) + "\n", "returncode": 0 if ok else 1,
-                                    "visible": _part_passed(item, result, "visible")}
-                             for item, (lines, ok) in verdicts.items()}}, sys.stdout)
-        return 0
-    for lines, _ok in verdicts.values():
-        print("\n".join(lines))
-    return 0 if all(ok for _lines, ok in verdicts.values()) else 1
+    from .check import main as check_main
+
+    return check_main(args.notebook, args.item, part=args.part, params=args.params, dataset=args.dataset,
+                      seed=args.seed, as_json=args.json)
 
 
 def cmd_visible(args: argparse.Namespace) -> int:
@@ -227,13 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from threadpoolctl import threadpool_limits
-
-    # The grader's own arithmetic is small, and several graders and sandboxed workers share the
-    # cores: one BLAS thread each. (OpenBLAS threads spin while they wait; oversubscribed, two
-    # graders' matrix products slowed each other down by orders of magnitude.) Set here, not at
-    # import: a library user (the benchmarks' training runs) keeps its own BLAS threads.
-    threadpool_limits(1)
+    # Set here, not at import: a library user (the benchmarks' training runs) keeps its own BLAS threads.
+    one_blas_thread()
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -11,11 +11,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from twolayer.config import ITEMS, ITEMS_BY_NAME
-
+from .items import ITEMS, ITEMS_BY_NAME
 from .reference import load_source
 
-TRAINING_ITEMS = ("solver", "hyperparameter_search")
 MAX_NOTEBOOK_BYTES = 50 * 1024 ** 2
 
 

@@ -12,13 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
-from twolayer.config import ITEMS
+from .items import CODE_ITEMS, ITEMS_BY_NAME
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE_NOTEBOOK = REPO / "source" / "two_layer_net" / "two_layer_net.ipynb"
-# Items whose reference code the checks call (training and search are not re-run by the grader).
-REFERENCE_ITEMS = ("affine_forward", "affine_backward", "relu_forward", "relu_backward", "svm_loss",
-                   "softmax_loss", "two_layer_net", "inline_question_1_choices", "inline_question_2_choices")
 
 
 def source_notebook() -> Path:
@@ -78,13 +75,14 @@ def fill_notebook(base: Path, dest: Path, answers: dict[str, str]) -> Path:
 def reference() -> SimpleNamespace:
     """The reference functions, ``TwoLayerNet`` and the inline-question answers."""
     cells = source_cells()
-    names = {item.name: item.defines for item in ITEMS}
+    names = {name: ITEMS_BY_NAME[name].defines for name in CODE_ITEMS}
     ns: dict = {"__name__": "reference"}
     # The solution cells use numpy only; the set-up cell's plotting imports would cost the
     # grader half a second per process for nothing.
     exec("import numpy as np", ns)
-    for item in REFERENCE_ITEMS:
+    # The items graded by calling code (training and search are not re-run by the grader).
+    for item in CODE_ITEMS:
         exec(compile(cells[item].source, f"<reference {item}>", "exec"), ns)
         if names[item] not in ns:
             raise RuntimeError(f"the source notebook's {item} cell does not define {names[item]}")
-    return SimpleNamespace(**{names[item]: ns[names[item]] for item in REFERENCE_ITEMS})
+    return SimpleNamespace(**{names[item]: ns[names[item]] for item in CODE_ITEMS})

@@ -1,6 +1,6 @@
 """The grader's side of a worker: start it in the sandbox, talk to it, stop it.
 
-:class:`RemoteTarget` implements the ``Target`` of ``twolayer.checks``, so the very same
+:class:`RemoteTarget` implements the ``Target`` of ``twolayer.targets``, so the very same
 checks that a student's notebook runs in-process run here against a sandboxed process.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
-from twolayer.checks import Handle, StudentCodeError
+from twolayer.targets import StudentCodeError
 
 from . import sandbox
 from .worker import Codec, decode, write_frame
@@ -31,6 +31,17 @@ MAX_PAYLOAD = 2 * 1024 ** 3
 
 class WorkerDied(StudentCodeError):
     pass
+
+
+class Handle:
+    """An object that stays in the worker (a cache, a model): the grader holds a reference to it."""
+
+    def __init__(self, ref: Any, type_name: str = ""):
+        self.ref = ref
+        self.type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name or 'object'}>"
 
 
 class WorkerProcess:

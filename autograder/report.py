@@ -6,33 +6,21 @@ import io
 import json
 from typing import Iterable
 
-from twolayer.config import ITEMS, item_points
-
-from .grading import SubmissionResult
-
-
-def _item_scores(result: SubmissionResult) -> dict[str, tuple[float | None, float]]:
-    scores: dict[str, tuple[float | None, float]] = {}
-    for cell in result.cells:
-        got, total = scores.get(cell.item, (0.0, 0.0))
-        if cell.points is None:
-            scores[cell.item] = (None, total + cell.max_points)
-        else:
-            scores[cell.item] = ((got or 0.0) + cell.points, total + cell.max_points)
-    return scores
+from .items import ITEMS, item_points
+from .results import SubmissionResult, Visibility
 
 
 def feedback_lines(result: SubmissionResult, *, passed_too: bool = False) -> list[str]:
     lines = []
     for cell in result.cells:
         for f in cell.findings:
-            if f["passed"] and not passed_too:
+            if f.passed and not passed_too:
                 continue
-            lines.append(f"  [{cell.grade_id}] {'PASS' if f['passed'] else 'FAIL'} {f['check']}")
-            if not f["passed"] and f["message"]:
-                lines.append(f"      {f['message']}")
-            if not f["passed"] and f["hint"]:
-                lines.append(f"      Hint: {f['hint']}")
+            lines.append(f"  [{cell.grade_id}] {'PASS' if f.passed else 'FAIL'} {f.check}")
+            if not f.passed and f.message:
+                lines.append(f"      {f.message}")
+            if not f.passed and f.hint:
+                lines.append(f"      Hint: {f.hint}")
     return lines
 
 
@@ -40,11 +28,11 @@ def text(results: Iterable[SubmissionResult], *, details: bool = True) -> str:
     out = io.StringIO()
     for r in results:
         out.write(f"== {r.student}  ({r.path})\n")
-        if r.status != "graded":
+        if not r.graded:
             out.write(f"   UNGRADED: {r.reason}\n\n")
             continue
         out.write(f"   dataset: {r.dataset}   seed: {r.seed}   time: {r.seconds:.1f} s\n")
-        scores = _item_scores(r)
+        scores = r.item_scores()
         width = max(len(i.name) for i in ITEMS)
         for item in ITEMS:
             if item.name not in scores:
@@ -56,7 +44,7 @@ def text(results: Iterable[SubmissionResult], *, details: bool = True) -> str:
         for item, acc in r.accuracies.items():
             out.write(f"   {item}: validation {acc['val_acc']:.3f}, test {acc['test_acc']:.3f}\n")
         out.write(f"   autograded score: {r.score:.1f} / {r.max_score:.1f}"
-                  f" (+ {sum(c.max_points for c in r.cells if c.visibility == 'manual'):.0f} points graded by hand)\n")
+                  f" (+ {r.manual_points:.0f} points graded by hand)\n")
         if details:
             lines = feedback_lines(r)
             if lines:
@@ -82,21 +70,21 @@ def gradescope(result: SubmissionResult) -> str:
     """Gradescope's results.json for one submission."""
     tests = []
     for cell in result.cells:
-        if cell.visibility == "manual":
+        if cell.visibility is Visibility.MANUAL:
             continue
         output = "\n".join(
-            f"{'PASS' if f['passed'] else 'FAIL'} {f['check']}" + (f": {f['message']}" if f["message"] and not f["passed"] else "")
-            + (f"\nHint: {f['hint']}" if f["hint"] and not f["passed"] else "")
+            f"{'PASS' if f.passed else 'FAIL'} {f.check}" + (f": {f.message}" if f.message and not f.passed else "")
+            + (f"\nHint: {f.hint}" if f.hint and not f.passed else "")
             for f in cell.findings)
         tests.append({"name": f"{cell.item} ({cell.visibility} checks)", "score": cell.points or 0.0,
                       "max_score": cell.max_points, "output": output,
                       "visibility": "visible", "tags": [cell.item], "number": cell.grade_id})
     doc = {"score": result.score, "tests": tests,
            "output": (f"Dataset: {result.dataset}. Inline questions 1 and 2 "
-                      f"({sum(c.max_points for c in result.cells if c.visibility == 'manual'):.0f} points) are graded by hand."
-                      if result.status == "graded" else f"Could not be graded: {result.reason}"),
+                      f"({result.manual_points:.0f} points) are graded by hand."
+                      if result.graded else f"Could not be graded: {result.reason}"),
            "extra_data": {"dataset": result.dataset, "seed": result.seed, "status": result.status}}
-    if result.status != "graded":
+    if not result.graded:
         doc["score"] = 0.0
     return json.dumps(doc, indent=2, default=_plain)
 
@@ -107,8 +95,8 @@ def grades_csv(results: Iterable[SubmissionResult]) -> str:
     writer = csv.writer(out)
     writer.writerow(["student", "status", "score", "max_score", *items, "dataset", "reason", "path"])
     for r in results:
-        scores = _item_scores(r)
-        if r.status != "graded":
+        scores = r.item_scores()
+        if not r.graded:
             writer.writerow([r.student, r.status, "", "", *["" for _ in items], r.dataset, r.reason, r.path])
             continue
         row = []

@@ -368,16 +368,16 @@ CORRECT: dict[str, dict[str, str]] = {
 
 def mistake_rows(results: dict) -> list[tuple[str, str, float, str]]:
     """(mistake, item, points lost, the message the student gets) for every mistake."""
-    from twolayer.config import item_points
+    from autograder.items import item_points
 
     rows = []
     for m in MISTAKES:
         r = results[m.name]
         got = sum(c.points or 0 for c in r.cells if c.item == m.item)
-        failed = [f for c in r.cells if c.item == m.item for f in c.findings if not f["passed"]]
-        hinted = [f for f in failed if f["hint"]]
+        failed = [f for c in r.cells_of(m.item) for f in c.failures]
+        hinted = [f for f in failed if f.hint]
         first = (hinted or failed)[0]
-        message = first["hint"] or first["message"]
+        message = first.hint or first.message
         rows.append((m.name, m.item, item_points(m.item) - got, message))
     return rows
 

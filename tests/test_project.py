@@ -2,7 +2,7 @@
 
 pyproject.toml, environment.yml and requirements.lock name the same dependencies; the points in
 twolayer/assignment.toml add up to 100 and are the points of the source notebook's grade cells;
-every graded item of twolayer.config.ITEMS has its cells in the source notebook, with the right
+every graded item of autograder.items.ITEMS has its cells in the source notebook, with the right
 type and nbgrader metadata, and every answer cell defines the name the grader looks for.
 """
 from __future__ import annotations
@@ -18,7 +18,8 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
-from twolayer import config
+from autograder import items
+from twolayer.config import points
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -108,30 +109,30 @@ def test_lock_satisfies_pyproject():
 # --------------------------------------------------------------------------------------------
 
 def test_points_add_up_to_100():
-    assert sum(config.points().values()) == 100
+    assert sum(points().values()) == 100
 
 
 def test_points_equal_the_notebook_metadata(source_cells):
     in_notebook = {gid: cell.metadata.nbgrader["points"]
                    for gid, cell in source_cells.items() if cell.metadata.nbgrader.get("grade")}
-    assert set(in_notebook) == set(config.points()), (
+    assert set(in_notebook) == set(points()), (
         "the grade cells of the notebook and the [points] of assignment.toml differ: "
-        f"only in the notebook {sorted(set(in_notebook) - set(config.points()))}, "
-        f"only in assignment.toml {sorted(set(config.points()) - set(in_notebook))}")
-    for gid, pts in config.points().items():
+        f"only in the notebook {sorted(set(in_notebook) - set(points()))}, "
+        f"only in assignment.toml {sorted(set(points()) - set(in_notebook))}")
+    for gid, pts in points().items():
         assert in_notebook[gid] == pts, f"{gid}: {in_notebook[gid]} points in the notebook, {pts} in assignment.toml"
 
 
 def test_every_grade_cell_belongs_to_an_item():
-    graded = {cell for item in config.ITEMS for cell in item.test_cells} | set(config.MANUAL_ITEMS)
-    assert graded == set(config.points())
+    graded = {cell for item in items.ITEMS for cell in item.test_cells} | set(items.MANUAL_ITEMS)
+    assert graded == set(points())
 
 
 def _metadata(cell) -> dict:
     return dict(cell.metadata.nbgrader)
 
 
-@pytest.mark.parametrize("item", config.ITEMS, ids=lambda item: item.name)
+@pytest.mark.parametrize("item", items.ITEMS, ids=lambda item: item.name)
 def test_item_cells_exist_with_the_right_metadata(item, source_cells):
     assert item.name in source_cells, f"no answer cell with grade_id {item.name!r}"
     answer = source_cells[item.name]
@@ -140,7 +141,7 @@ def test_item_cells_exist_with_the_right_metadata(item, source_cells):
     assert meta["solution"] is True and meta["locked"] is False, f"{item.name} is a student's answer cell"
     assert "BEGIN SOLUTION" in answer.source and "END SOLUTION" in answer.source
     if item.kind == "markdown":  # graded by hand
-        assert meta["grade"] is True and meta["points"] == config.points()[item.name]
+        assert meta["grade"] is True and meta["points"] == points()[item.name]
     else:  # graded by its test cells
         assert meta["grade"] is False
 
@@ -152,7 +153,7 @@ def test_item_cells_exist_with_the_right_metadata(item, source_cells):
         meta = _metadata(test)
         assert test.cell_type == "code"
         assert meta["grade"] is True and meta["locked"] is True and meta["solution"] is False
-        assert meta["points"] == config.points()[test_id]
+        assert meta["points"] == points()[test_id]
         hidden = "BEGIN HIDDEN TESTS" in test.source
         assert hidden == test_id.endswith("_hidden"), f"{test_id}: hidden tests iff it is a _hidden cell"
         if hidden:
@@ -163,12 +164,12 @@ def test_item_cells_exist_with_the_right_metadata(item, source_cells):
 
 def test_items_in_the_order_students_meet_them(source_cells):
     order = list(source_cells)
-    positions = [order.index(item.name) for item in config.ITEMS]
+    positions = [order.index(item.name) for item in items.ITEMS]
     assert positions == sorted(positions)
 
 
 def test_only_answer_cells_are_editable(source_cells):
-    answers = {item.name for item in config.ITEMS}
+    answers = {item.name for item in items.ITEMS}
     for gid, cell in source_cells.items():
         meta = _metadata(cell)
         if gid in answers:
@@ -188,7 +189,7 @@ def _defined_names(source: str) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("item", [i for i in config.ITEMS if i.kind == "code"], ids=lambda i: i.name)
+@pytest.mark.parametrize("item", [i for i in items.ITEMS if i.kind == "code"], ids=lambda i: i.name)
 def test_answer_cell_defines_its_name(item, source_cells):
     assert item.defines, f"{item.name}: a code item names what its cell defines"
     assert item.defines in _defined_names(source_cells[item.name].source), (

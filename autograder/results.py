@@ -1,0 +1,103 @@
+"""What grading a submission produces, typed until a report writes it.
+
+Points are per nbgrader grade cell (``<item>_check`` visible, ``<item>_hidden`` hidden), all or
+nothing, exactly as nbgrader scores a test cell, so that both graders agree.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from twolayer.findings import Finding
+
+
+class _Named(str, Enum):
+    def __str__(self) -> str:
+        return self.value
+
+
+class Visibility(_Named):
+    VISIBLE = "visible"   # the checks students run in the notebook's check cell
+    HIDDEN = "hidden"     # the same checks on inputs students do not see
+    MANUAL = "manual"     # graded by hand
+
+
+class Status(_Named):
+    GRADED = "graded"
+    UNGRADED = "ungraded"  # the notebook could not be read, or the grader failed: never a 0
+
+
+@dataclass
+class CellResult:
+    grade_id: str
+    item: str
+    visibility: Visibility
+    max_points: float
+    points: float | None   # None: graded by hand
+    passed: bool | None
+    findings: list[Finding] = field(default_factory=list)
+    output: str = ""
+
+    @property
+    def failures(self) -> list[Finding]:
+        return [f for f in self.findings if not f.passed]
+
+
+@dataclass
+class SubmissionResult:
+    path: str
+    student: str
+    status: Status = Status.GRADED
+    reason: str = ""
+    dataset: str = ""
+    seed: int = 0
+    cells: list[CellResult] = field(default_factory=list)
+    accuracies: dict[str, dict[str, float]] = field(default_factory=dict)
+    manual_answers: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def graded(self) -> bool:
+        return self.status is Status.GRADED
+
+    @property
+    def score(self) -> float:
+        return float(sum(c.points or 0 for c in self.cells if c.visibility is not Visibility.MANUAL))
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(c.max_points for c in self.cells if c.visibility is not Visibility.MANUAL))
+
+    @property
+    def manual_points(self) -> float:
+        return float(sum(c.max_points for c in self.cells if c.visibility is Visibility.MANUAL))
+
+    def cells_of(self, item: str, visibility: Visibility | None = None) -> list[CellResult]:
+        return [c for c in self.cells if c.item == item and (visibility is None or c.visibility is visibility)]
+
+    def item_scores(self) -> dict[str, tuple[float | None, float]]:
+        """item -> (points, max points); points None for an item graded by hand."""
+        scores: dict[str, tuple[float | None, float]] = {}
+        for cell in self.cells:
+            got, total = scores.get(cell.item, (0.0, 0.0))
+            if cell.points is None:
+                scores[cell.item] = (None, total + cell.max_points)
+            else:
+                scores[cell.item] = ((got or 0.0) + cell.points, total + cell.max_points)
+        return scores
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["score"], d["max_score"] = self.score, self.max_score
+        return d
+
+
+def student_name(path: Path) -> str:
+    """nbgrader's layout is submitted/<student>/<assignment>/<notebook>: take <student>."""
+    parts = path.resolve().parts
+    if len(parts) >= 3 and parts[-2] == "two_layer_net":
+        return parts[-3]
+    return path.stem if path.stem != "two_layer_net" else path.parent.name

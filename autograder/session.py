@@ -1,0 +1,85 @@
+"""A sandboxed worker with a submission's cells run in it, restarted when student code kills it.
+
+Two kinds per submission: one with the answer cells of the items graded by calling code (no
+dataset), and one that also runs the set-up and training cells on the dataset, to read the
+trained models.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from twolayer.data import find_cifar10
+
+from .remote import RemoteTarget, WorkerDied, WorkerProcess
+from .sandbox import Limits
+
+
+class Session:
+    """A worker with the submission's code loaded."""
+
+    def __init__(self, cells: list[tuple[str, str]], limits: Limits, *, env: dict[str, str],
+                 readonly: list[Path], timeout: float, cell_timeout: float):
+        self.cells, self.limits = cells, limits
+        self.env, self.readonly, self.timeout, self.cell_timeout = env, readonly, timeout, cell_timeout
+        self.cell_errors: dict[str, str] = {}   # cell id -> what went wrong running it
+        self.skip: set[str] = set()             # cells that killed or hung the worker
+        self.worker: WorkerProcess | None = None
+        self.target: RemoteTarget | None = None
+
+    def start(self, after: Callable[[str], None] | None = None) -> None:
+        """Start a worker and run the cells; ``after(cell_id)`` is called after each one."""
+        while True:
+            self.close()
+            self.worker = WorkerProcess(limits=self.limits, readonly=self.readonly, env=self.env,
+                                        timeout=self.timeout)
+            self.target = RemoteTarget(self.worker)
+            if self._run_cells(after):
+                return
+
+    def _run_cells(self, after: Callable[[str], None] | None) -> bool:
+        """False when a cell killed or hung the worker: it is skipped from then on."""
+        for cell_id, source in self.cells:
+            if cell_id in self.skip:
+                continue
+            try:
+                reply = self.target.exec_cell(cell_id, source, timeout=self.cell_timeout)
+            except WorkerDied as err:
+                self.cell_errors[cell_id] = f"running the cell {err}"
+                self.skip.add(cell_id)
+                return False
+            if not reply.get("ok"):
+                self.cell_errors[cell_id] = reply.get("error", "failed")
+            if after is not None:
+                after(cell_id)
+        return True
+
+    def alive_target(self) -> RemoteTarget:
+        """The target, on a fresh worker if student code killed the last one."""
+        if self.worker is None or self.worker.dead:
+            self.start()
+        return self.target
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+
+    def output(self) -> str:
+        return self.worker.output_tail() if self.worker else ""
+
+
+def dataset_env(dataset: str) -> tuple[dict[str, str], list[Path]]:
+    """What a worker needs to load ``dataset``: its environment and the folders it reads."""
+    env = {"TWO_LAYER_NET_DATASET": dataset}
+    readonly: list[Path] = []
+    if dataset == "cifar10":
+        folder = find_cifar10()
+        env["CIFAR10_DIR"] = str(folder)
+        readonly.append(folder)
+    return env, readonly
+
+
+def not_implemented(error: str) -> bool:
+    return "NotImplementedError" in error or "not implemented" in error
+
