@@ -7,12 +7,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from twolayer.config import DATASETS, thresholds as course_thresholds
+from twolayer.config import DATASETS
+from twolayer.config import thresholds as course_thresholds
 from twolayer.findings import CheckFailed, Finding
 
-from ..dataset import grading_data
-from ..plugin import FINDINGS, MARKER, Grading, grades, registered
-from ..reference import reference as load_reference
+from autograder.dataset import grading_data
+from autograder.plugin import FINDINGS, MARKER, Grading, grades, registered
+from autograder.reference import reference as load_reference
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,7 +33,7 @@ def pytest_configure(config: pytest.Config) -> None:
     path = config.getoption("submission")
     if not path:
         raise pytest.UsageError("the grader's checks grade a notebook: pass --submission PATH")
-    from ..grading import Options
+    from autograder.grading import Options
 
     options = Options(dataset=config.getoption("dataset"), seed=config.getoption("seed"),
                       items=tuple(config.getoption("item")) or None,
@@ -44,7 +45,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    from .. import report
+    from autograder import report
 
     grading = registered(config)
     terminalreporter.write_sep("=", "two_layer_net grade")

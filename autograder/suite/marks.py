@@ -6,9 +6,9 @@ from typing import Any, Callable
 
 import pytest
 
-from ..items import ITEMS_BY_NAME
-from ..plugin import MARKER
-from ..results import Visibility
+from autograder.items import ITEMS_BY_NAME
+from autograder.plugin import MARKER
+from autograder.results import Visibility
 
 ExpectedValues = Callable[[Any, dict[str, Any]], dict[str, Any]]
 EXPECTED: dict[str, ExpectedValues] = {}

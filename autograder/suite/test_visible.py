@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from twolayer.checks import visible_checks
 
-from ..items import ITEMS
+from autograder.items import ITEMS
+
 from .marks import visible
 
 CHECKS = [pytest.param(check, marks=visible(item.name), id=f"{item.name}: {check.name}")
