@@ -1,7 +1,8 @@
 """Tests of twolayer.solver.Solver with a linear softmax classifier written here (test code)."""
 import numpy as np
 import pytest
-from twolayer.solver import Solver, SolverError
+from twolayer import optim
+from twolayer.solver import UPDATE_RULES, Solver, SolverError, sgd
 
 
 class LinearSoftmax:
@@ -195,11 +196,50 @@ class TupleScores(LinearSoftmax):
         return out
 
 
+class VectorLoss(LinearSoftmax):
+    def loss(self, X, y=None):
+        out = super().loss(X, y)
+        return out if y is None else (np.full(3, out[0]), out[1])
+
+
+class GradsList(LinearSoftmax):
+    def loss(self, X, y=None):
+        out = super().loss(X, y)
+        return out if y is None else (out[0], [out[1]["W"]])
+
+
+class ScalarBias(LinearSoftmax):
+    def __init__(self):
+        super().__init__()
+        self.params["b"] = np.zeros(())
+
+    def loss(self, X, y=None):
+        out = super().loss(X, y)
+        return out if y is None else (out[0], {"W": out[1]["W"], "b": 0})
+
+
+class VectorScores(LinearSoftmax):
+    def loss(self, X, y=None):
+        return super().loss(X, y) if y is not None else super().loss(X)[:, 0]
+
+
+class NanFirst(LinearSoftmax):
+    def loss(self, X, y=None):
+        out = super().loss(X, y)
+        return out if y is None else (float("nan"), out[1])
+
+
 @pytest.mark.parametrize("model_cls, pattern", [
     (ScoresOnly, r"returned an array of shape \(50, 3\).*tuple \(loss, grads\)"),
     (MissingGrad, r"no gradient for 'b'"),
     (WrongShapeGrad, r"grads\['W'\] has shape \(3, 6\)"),
     (TupleScores, r"without labels"),
+    # each message says what the model must return instead
+    (VectorLoss, r"a loss of an array of shape \(3,\) at iteration 1: the loss must be a scalar"),
+    (GradsList, r"grads of a list of length 1 at iteration 1: grads must be a dict"),
+    (ScalarBias, r"grads\['b'\] has shape int.*a bias must be a zero vector, np.zeros\(size\)"),
+    (VectorScores, r"scores of shape \(\d+,\): without labels .* must return the scores array of shape \(N, C\)"),
+    (NanFirst, r"loss is nan at iteration 1 \(epoch 0\) on the first minibatch.*weight initialization"),
 ])
 def test_bad_model_raises_solver_error(model_cls, pattern):
     np.random.seed(0)
@@ -227,3 +267,11 @@ def test_progress_bar_on_without_log(capsys):
     captured = capsys.readouterr()
     assert "Iteration" not in captured.out
     assert "train" in captured.err  # tqdm writes the bar to stderr
+
+
+def test_update_rules_are_those_of_optim():
+    assert sgd is optim.sgd and UPDATE_RULES is optim.UPDATE_RULES and UPDATE_RULES["sgd"] is sgd
+    w = np.ones(3)
+    next_w, config = sgd(w, np.full(3, 10.0))
+    assert next_w is w and config == {"learning_rate": 1e-2}  # in place, default learning rate
+    np.testing.assert_array_equal(w, np.full(3, 0.9))
