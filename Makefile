@@ -32,7 +32,7 @@ endif
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup sandbox test release lock cifar10 clean distclean demo bench test-browser solutions
+.PHONY: help setup lint sandbox test release lock cifar10 clean distclean demo bench test-browser solutions
 
 help:  ## List the targets
 	@echo "Targets (run from the repository root):"
@@ -49,6 +49,12 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --disable-pip-version-check --quiet --no-deps -e .
 	@touch $@
 	@echo "$(VENV) is ready."
+
+# The rules (pyflakes, pycodestyle, import order, bugbear, pyupgrade) and the line length are in
+# pyproject.toml's [tool.ruff]; `ruff format .` makes the formatting check pass. Both checks run
+# (and report) even when the first one fails.
+lint: setup  ## ruff: lint and check the formatting of the Python code (pyproject.toml [tool.ruff])
+	$(PY) -m ruff check .; status=$$?; $(PY) -m ruff format --check . && exit $$status
 
 # bubblewrap (bwrap) is the autograder's sandbox. Best effort: install it when we are root with
 # apt-get, otherwise say loudly what is missing and go on.

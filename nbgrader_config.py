@@ -6,8 +6,6 @@ why it is here; what each was checked against is in tests/test_release.py and th
 import os
 from pathlib import Path
 
-from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
-
 c = get_config()  # noqa: F821 - traitlets provides get_config() to config files
 
 # --------------------------------------------------------------------------------------------
@@ -62,7 +60,7 @@ c.Execute.timeout = int(os.environ.get("TWO_LAYER_NET_CELL_TIMEOUT", "600"))
 
 # The sandbox. nbgrader executes a submission in a Jupyter kernel with the rights of whoever
 # runs nbgrader. Where bubblewrap works, execute it (autograde, and the instructor's validate)
-# in the kernel `two_layer_net_sandbox` instead (autograder/sandbox_kernel.py): user nobody, no
+# in the kernel `two_layer_net_sandbox` instead (autograder/kernel/): user nobody, no
 # network, read-only system and Python, writable only the submission's own folder and a private
 # /tmp, CPU, memory and process limits; the hidden test cells have their items graded outside
 # the sandbox by the kernel's launcher. The notebooks name the kernel python3 (and
@@ -73,98 +71,53 @@ c.Execute.timeout = int(os.environ.get("TWO_LAYER_NET_CELL_TIMEOUT", "600"))
 #     (unix sockets), at an absolute address in a private folder of this nbgrader process
 #     (jupyter_client's default, "kernel-ipc", is relative: nbgrader and the kernel have
 #     different working folders);
-#   - SandboxedExecute (autograde's Execute) then makes sure nothing of the sandbox still runs,
-#     removes links and special files the notebook left in its folder (nbgrader writes the graded
-#     notebook there, unconfined), and fails each hidden test cell whose item the launcher's
-#     grader did not pass, and each visible test cell whose self_check the grader's own run of
-#     it did not pass: replacing check_hidden or self_check inside the kernel gains nothing.
+#   - SandboxedExecute (autograde's Execute; autograder/preprocessors/sandboxedexecute.py) then
+#     makes sure nothing of the sandbox still runs, removes links and special files the notebook
+#     left in its folder (nbgrader writes the graded notebook there, unconfined), and fails each
+#     hidden test cell whose item the launcher's grader did not pass, and each visible test cell
+#     whose self_check the grader's own run of it did not pass: replacing check_hidden or
+#     self_check inside the kernel gains nothing.
 # Without bubblewrap, or if the sandbox does not work here (a probe starts Python in it), the
 # notebooks run in the notebook's own kernel (python3) as before, and every nbgrader command
 # prints a loud WARNING on stderr. AUTOGRADER_SANDBOX=none turns the sandbox off on purpose.
 try:
-    from autograder import sandbox_kernel
+    from autograder.kernel import confinement, ipc, kernelspec
 
-    SANDBOX, SANDBOX_PROBLEM = sandbox_kernel.available()
+    SANDBOX, SANDBOX_PROBLEM = confinement.available()
     if SANDBOX:
-        sandbox_kernel.ensure_kernelspec()
+        kernelspec.ensure_kernelspec()
 except (ImportError, OSError) as exc:  # not this course's environment, or a read-only one
-    sandbox_kernel, SANDBOX, SANDBOX_PROBLEM = None, False, f"{type(exc).__name__}: {exc}"
+    confinement, SANDBOX, SANDBOX_PROBLEM = None, False, f"{type(exc).__name__}: {exc}"
 
 if SANDBOX:
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
-    class SandboxedExecute(Execute):
-        """nbgrader's Execute, then sandbox_kernel.after_execution() (see above)."""
-
-        def create_kernel_manager(self):
-            self._sandbox_km = super().create_kernel_manager()
-            return self._sandbox_km
-
-        def preprocess(self, nb, resources=None, km=None):
-            self._sandbox_km = km
-            try:
-                return super().preprocess(nb, resources, km)
-            finally:
-                sandbox_kernel.after_execution(self._sandbox_km, nb, resources, self.log)
-
-    c.Execute.kernel_name = sandbox_kernel.KERNEL_NAME  # read by SandboxedExecute too (a subclass)
+    c.Execute.kernel_name = kernelspec.KERNEL_NAME  # read by SandboxedExecute too (a subclass)
     c.KernelManager.transport = "ipc"
-    c.KernelManager.ip = sandbox_kernel.ipc_address()
-    c.Autograde.autograde_preprocessors = [SandboxedExecute if pp is Execute else pp
+    c.KernelManager.ip = ipc.ipc_address()
+    c.Autograde.autograde_preprocessors = ["autograder.preprocessors.SandboxedExecute" if pp is Execute else pp
                                            for pp in Autograde.autograde_preprocessors.default()]
-elif sandbox_kernel is not None:
-    sandbox_kernel.warn_unconfined(SANDBOX_PROBLEM)
+elif confinement is not None:
+    confinement.warn_unconfined(SANDBOX_PROBLEM)
 else:
     import sys
 
     print(f"WARNING: nbgrader runs student code WITHOUT a sandbox ({SANDBOX_PROBLEM})", file=sys.stderr)
-
-
-
-class RestoreDeletedCells(OverwriteCells):
-    """nbgrader's OverwriteCells, with deleted grade cells put back wherever they were.
-
-    nbgrader 0.9.6 puts a deleted grade cell back after the source cell that preceded it, but
-    looks that cell up among the submission's grade and solution cells only. When it is a
-    read-only cell (a question's text, a set-up cell, a format check without points: true of 6
-    of this notebook's 20 grade cells), autograde stops on a KeyError and grades nothing of the
-    submission. Here a deleted grade cell goes right after the nearest earlier source cell of
-    any kind that the submission still has (first in the notebook if none), in source order.
-    """
-
-    def add_missing_grade_cells(self, nb, resources):
-        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
-        order = [cell.name for cell in source_nb.source_cells]  # the source notebook's order
-        grade_cells = {cell.name: cell for cell in source_nb.grade_cells}
-        solution_ids = {cell.name for cell in source_nb.solution_cells}
-        source_cells = {cell.name: cell for cell in source_nb.source_cells}
-        for position, grade_id in enumerate(order):
-            present = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells]
-            if grade_id not in grade_cells or grade_id in present:
-                continue
-            self.log.warning("Missing grade cell %s encountered, adding to notebook", grade_id)
-            before = next((present.index(name) for name in reversed(order[:position])
-                           if name in present), -1)
-            nb.cells.insert(before + 1, self.missing_cell_transform(
-                source_cells[grade_id], grade_cells[grade_id].max_score,
-                is_solution=grade_id in solution_ids))
-        return nb, resources
-
 
 # Put back grade cells a student deleted (the hidden tests included: the gradebook keeps the
 # source version of every cell). nbgrader restores the *source* of modified read-only cells by
 # itself (OverwriteCells compares checksums with the gradebook), but a deleted grade cell only
 # with add_missing_cells, which defaults to False: without it the deleted test never runs and
 # the cell is left "needing manual grading". Its implementation in nbgrader 0.9.6 fails on this
-# notebook (see RestoreDeletedCells), so autograde's first pass uses the fixed subclass; the
-# rest of the list is nbgrader's default.
+# notebook, so autograde's first pass uses the fixed subclass RestoreDeletedCells
+# (autograder/preprocessors/restoredeletedcells.py); the rest of the list is nbgrader's default.
 c.OverwriteCells.add_missing_cells = True  # read by RestoreDeletedCells too (a subclass)
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    RestoreDeletedCells,
+    "autograder.preprocessors.RestoreDeletedCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
@@ -194,31 +147,15 @@ c.IgnorePattern.pattern = r"(?m)^.*:\d+: \w*Warning: |\d+%\|.*\| *\d+/\d+ \["
 # --------------------------------------------------------------------------------------------
 
 
-class HideHiddenTestTracebacks(NbGraderPreprocessor):
-    """In a cell with hidden tests, reduce each error to its name and message.
-
-    The traceback of a failed hidden test quotes the hidden lines of the cell and the grader's
-    own code; the message (written for students) is all the feedback should show.
-    Runs before ClearHiddenTests, which removes the markers it looks for.
-    """
-
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and "BEGIN HIDDEN TESTS" in cell.source:
-            for output in cell.get("outputs", []):
-                if output.output_type == "error":
-                    output.traceback = [f"{output.ename}: {output.evalue}"]
-        return cell, resources
-
-
 # The autograded notebook that the feedback is made from holds the hidden tests again (autograde
 # restores the test cells from the gradebook, hidden regions included), and nbgrader 0.9's
 # feedback shows them as they are: it has no option of its own to hide them. So add nbgrader's
 # ClearHiddenTests -- the preprocessor that strips them from the release -- to the feedback's
 # preprocessors (after GetGrades, which reads the scores), and shorten the tracebacks of those
-# cells first.
+# cells first (HideHiddenTestTracebacks, autograder/preprocessors/hidehiddentesttracebacks.py).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    HideHiddenTestTracebacks,
+    "autograder.preprocessors.HideHiddenTestTracebacks",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
@@ -227,5 +164,5 @@ c.GenerateFeedback.preprocessors = [
 # default) and nbgrader then drops the whole submission: on a busy machine a correct notebook
 # with a lot of output got 0/92 (docs/benchmarks.md). Wait a minute instead. (The course's kernel
 # also has no ZeroMQ high-water mark on its output, so that a flood of prints is queued, not
-# dropped with the final "idle" message: autograder/sandbox_kernel.py, KERNEL_BOOT.)
+# dropped with the final "idle" message: autograder/kernel/confinement.py, KERNEL_BOOT.)
 c.Execute.iopub_timeout = 60

@@ -1,15 +1,22 @@
-"""A throwaway nbgrader course around this repository's assignment (for `make demo` and tests).
+"""A throwaway nbgrader course around this repository's assignment, and the one way this project
+runs nbgrader (`make release`, `make demo`, the tests and the benchmarks all come here).
 
-The real nbgrader commands, run in a course folder of their own: generate the student version,
-autograde the submissions, export the grades, generate the feedback. Also reads the gradebook
-so that a submission nbgrader could not grade shows as *ungraded*, not as 0.
+A course folder holds a copy of source/two_layer_net (its `release_files`) and the course's
+nbgrader_config.py, nothing else. `Course.nbgrader` runs the real nbgrader commands in it (generate
+the student version, autograde the submissions, export the grades, generate the feedback) with
+that configuration alone, and `Course.results` reads the gradebook so that a submission nbgrader
+could not grade shows as *ungraded*, not as 0.
 """
+
 from __future__ import annotations
 
+import fnmatch
 import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,44 +24,152 @@ from .reference import REPO
 
 ASSIGNMENT = "two_layer_net"
 NOTEBOOK = "two_layer_net"
+SOURCE = REPO / "source" / ASSIGNMENT
+CONFIG = REPO / "nbgrader_config.py"
+
+#: Names (globs, matched on each file's or folder's own name) never copied into a course or a release.
+EXCLUDE = (
+    "__pycache__",
+    "*.pyc",
+    ".ipynb_checkpoints",
+    ".pytest_cache",
+    ".DS_Store",
+    ".nbgrader.log",
+    "*.npz.tmp",
+    "datasets",  # CIFAR-10 installed by `python -m twolayer.download_cifar10`
+)
+#: Names excluded at the top of the assignment folder only: what running the notebook leaves
+#: there (best_model.npz, Solver checkpoints). Data files of the twolayer package, such as
+#: twolayer/visible_expected.npz, are part of the release.
+EXCLUDE_TOP = ("*.npz",)
+
+
+def _excluded(name: str, top: bool) -> bool:
+    patterns = EXCLUDE + EXCLUDE_TOP if top else EXCLUDE
+    return any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
+
+
+def release_files(folder: Path) -> list[Path]:
+    """The files of an assignment folder that belong in its release, relative to it, sorted."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        top = Path(dirpath) == Path(folder)
+        dirnames[:] = sorted(d for d in dirnames if not _excluded(d, top))
+        found += [(Path(dirpath) / name).relative_to(folder) for name in filenames if not _excluded(name, top)]
+    return sorted(found)
+
+
+def copy_assignment(source: Path, dest: Path) -> None:
+    """Copy the release_files() of ``source`` into ``dest`` (contents only, not permissions: nbgrader
+    makes its copies read-only)."""
+    for relative in release_files(source):
+        target = dest / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / relative, target)
+
+
+class NbgraderError(RuntimeError):
+    """An nbgrader command failed or ran past its time; the message ends with the tail of its output."""
 
 
 @dataclass
 class NbgraderResult:
     student: str
-    status: str            # "graded" or "ungraded"
-    score: float | None    # autograded points
+    status: str  # "graded" or "ungraded"
+    score: float | None  # autograded points
     max_score: float
     reason: str = ""
 
 
 class Course:
-    def __init__(self, root: Path, *, cell_timeout: int = 120):
+    """A course folder at ``root`` (made by `create`, or by the caller for another assignment).
+
+    Args:
+        root: the course folder.
+        cell_timeout: seconds a notebook cell may run under nbgrader (TWO_LAYER_NET_CELL_TIMEOUT,
+            which nbgrader_config.py reads); None leaves the configuration's default.
+        env: more environment variables for the nbgrader commands (``self.env`` holds them all).
+    """
+
+    def __init__(self, root: Path, *, cell_timeout: int | None = 120, env: Mapping[str, str] | None = None):
         self.root = Path(root).resolve()
-        # nbgrader runs `alembic` and the kernel from PATH: the environment's bin folder first.
-        path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-        self.env = {**os.environ, "PATH": path, "TWO_LAYER_NET_CELL_TIMEOUT": str(cell_timeout)}
         self.log = self.root / "nbgrader.log"
+        self.env = dict(os.environ)
+        # nbgrader runs `alembic` and the kernel from PATH: the environment's bin folder first.
+        self.env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), self.env.get("PATH", os.defpath)])
+        # The course's nbgrader_config.py alone: no ~/.jupyter or system-wide settings. With
+        # JUPYTER_NO_CONFIG, jupyter_core makes an empty config folder in the temporary folder
+        # and never removes it: the temporary folder is one inside the course folder.
+        self.env["JUPYTER_NO_CONFIG"] = "1"
+        self.env["TMPDIR"] = str(self.root / ".tmp")
+        if cell_timeout is not None:
+            self.env["TWO_LAYER_NET_CELL_TIMEOUT"] = str(cell_timeout)
+        self.env.update(env or {})
 
-    def nbgrader(self, *args: str, check: bool = True, timeout: float = 3600) -> subprocess.CompletedProcess:
+    def nbgrader(
+        self, *args: str, check: bool = True, timeout: float = 3600, on_line: Callable[[str], None] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run ``nbgrader ARGS --CourseDirectory.root=ROOT`` in the course folder.
+
+        Its output (stdout and stderr as they interleave) is appended to ``nbgrader.log`` after a
+        ``$ nbgrader ARGS`` line, passed line by line to ``on_line`` as it arrives, and returned as
+        the result's ``stdout``.
+
+        Raises:
+            NbgraderError: with ``check``, when the command fails; always, when it runs past
+                ``timeout`` seconds (it is killed then).
+        """
+        (self.root / ".tmp").mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={self.root}"]
-        proc = subprocess.run(cmd, cwd=self.root, env=self.env, capture_output=True, text=True, timeout=timeout)
+        output: list[str] = []
+        killed = threading.Event()
         with open(self.log, "a") as log:
-            log.write(f"$ nbgrader {' '.join(args)}\n{proc.stdout}{proc.stderr}\n")
-        if check and proc.returncode != 0:
-            raise RuntimeError(f"nbgrader {' '.join(args)} failed (exit {proc.returncode}); see {self.log}:\n"
-                               + proc.stderr[-2000:])
-        return proc
+            log.write(f"$ nbgrader {' '.join(args)}\n")
+            proc = subprocess.Popen(
+                cmd,
+                cwd=self.root,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            timer = threading.Timer(timeout, lambda: (killed.set(), proc.kill()))
+            timer.start()
+            try:
+                for line in proc.stdout:
+                    log.write(line)
+                    output.append(line)
+                    if on_line is not None:
+                        on_line(line)
+            except BaseException:
+                proc.kill()
+                raise
+            finally:
+                timer.cancel()
+                returncode = proc.wait()
+                log.write("\n")
+        text = "".join(output)
+        if killed.is_set() or (check and returncode != 0):
+            why = f"was stopped after {timeout:g} s" if killed.is_set() else f"failed (exit {returncode})"
+            raise NbgraderError(
+                f"`nbgrader {' '.join(args)}` {why} in {self.root}; its whole output is in "
+                f"{self.log}. The end of it:\n{text[-2000:]}"
+            )
+        return subprocess.CompletedProcess(cmd, returncode, text, "")
 
-    def create(self) -> "Course":
-        """A fresh course folder with the source assignment and the course's nbgrader_config.py."""
+    def create(self, source: Path = SOURCE, *, generate: bool = True) -> Course:
+        """Make the course folder afresh: ``source`` (its release_files()) as the assignment's source,
+        the course's nbgrader_config.py and, with ``generate``, the student version made by
+        ``nbgrader generate_assignment``."""
         if self.root.exists():
             shutil.rmtree(self.root)
-        (self.root / "source").mkdir(parents=True)
-        shutil.copytree(REPO / "source" / ASSIGNMENT, self.root / "source" / ASSIGNMENT,
-                        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "datasets", "*.npz.tmp"))
-        shutil.copy(REPO / "nbgrader_config.py", self.root / "nbgrader_config.py")
-        self.nbgrader("generate_assignment", ASSIGNMENT, "--force")
+        copy_assignment(source, self.root / "source" / ASSIGNMENT)
+        shutil.copyfile(CONFIG, self.root / "nbgrader_config.py")
+        if generate:
+            self.nbgrader("generate_assignment", ASSIGNMENT, "--force")
+            if not self.release_notebook.is_file():
+                raise NbgraderError(f"nbgrader generate_assignment made no {self.release_notebook}: see {self.log}")
         return self
 
     @property
@@ -102,17 +217,25 @@ class Course:
                 auto = [g for g in nb.grades if g.cell.cell_type == "code" and g.auto_score is not None]
                 failed = any(g.auto_score is None for g in nb.grades if g.cell.cell_type == "code")
                 status = "ungraded" if failed else "graded"
-                out[student] = NbgraderResult(student, status, sum(g.auto_score for g in auto),
-                                              sum(g.max_score for g in nb.grades if g.cell.cell_type == "code"),
-                                              self._reason(student) if failed else "")
+                out[student] = NbgraderResult(
+                    student,
+                    status,
+                    sum(g.auto_score for g in auto),
+                    sum(g.max_score for g in nb.grades if g.cell.cell_type == "code"),
+                    self._reason(student) if failed else "",
+                )
         return out
 
     def _reason(self, student: str) -> str:
         text = self.log.read_text() if self.log.exists() else ""
-        for marker, reason in (("CellTimeoutError", "a cell ran past the time limit"),
-                               ("DeadKernelError", "the kernel died"), ("Kernel died", "the kernel died"),
-                               ("NotJSONError", "invalid notebook JSON"), ("JSONDecodeError", "invalid notebook JSON"),
-                               ("Notebook does not appear to be JSON", "invalid notebook JSON")):
+        for marker, reason in (
+            ("CellTimeoutError", "a cell ran past the time limit"),
+            ("DeadKernelError", "the kernel died"),
+            ("Kernel died", "the kernel died"),
+            ("NotJSONError", "invalid notebook JSON"),
+            ("JSONDecodeError", "invalid notebook JSON"),
+            ("Notebook does not appear to be JSON", "invalid notebook JSON"),
+        ):
             block = text.split(f"--student={student}")[-1].split("$ nbgrader")[0]
             if marker in block:
                 return reason

@@ -6,6 +6,7 @@ loops forever, one that is not valid JSON), grades it with `nbgrader autograde` 
 `python -m autograder grade --jobs`, exports the grades, generates the feedback and prints a
 grade table and where everything is.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,6 +22,21 @@ from .reference import fill_notebook, solution_answers
 SOLVER_LOOP = "model = TwoLayerNet(input_dim=input_dim, num_classes=num_classes)\nwhile True:\n    pass\n"
 
 
+def typical_mistakes(answers: dict[str, str]) -> dict[str, str]:
+    """The answer cells of a student with typical mistakes, from the solution's ``answers``: softmax
+    on raw scores, scalar biases, and a wrong choice in inline question 1."""
+    two_layer_net = (
+        answers["two_layer_net"]
+        .replace('self.params["b1"] = np.zeros(hidden_dim)', 'self.params["b1"] = 0')
+        .replace('self.params["b2"] = np.zeros(num_classes)', 'self.params["b2"] = 0')
+    )
+    return {
+        "softmax_loss": answers["softmax_loss"].replace("shifted = x - x.max(axis=1, keepdims=True)", "shifted = x"),
+        "two_layer_net": two_layer_net,
+        "inline_question_1_choices": "inline_question_1_choices = {2, 3}",
+    }
+
+
 def class_of_students(course: Course) -> dict[str, str]:
     """The demo class: student -> what their submission is."""
     answers = solution_answers()
@@ -31,21 +47,20 @@ def class_of_students(course: Course) -> dict[str, str]:
         nb = fill_notebook(release, tmp / f"{student}.ipynb", {**(answers if solved else {}), **(changes or {})})
         course.submit(student, nb)
 
-    mistakes = {  # the seed student's mistakes: softmax on raw scores, scalar biases, and a wrong choice
-        "softmax_loss": answers["softmax_loss"].replace("shifted = x - x.max(axis=1, keepdims=True)", "shifted = x"),
-        "two_layer_net": answers["two_layer_net"].replace('self.params["b1"] = np.zeros(hidden_dim)', 'self.params["b1"] = 0')
-        .replace('self.params["b2"] = np.zeros(num_classes)', 'self.params["b2"] = 0'),
-        "inline_question_1_choices": "inline_question_1_choices = {2, 3}",
-    }
     submit("ada", None)
-    submit("ben", mistakes)
+    submit("ben", typical_mistakes(answers))
     submit("cy", solved=False)
     submit("dee", {"relu_forward": "import os\nos._exit(1)\n"})
     submit("eve", {"solver": SOLVER_LOOP})
     course.submit("fay", raw='{"cells": [ this is not JSON')
-    return {"ada": "perfect", "ben": "typical mistakes (softmax overflow, scalar biases, a wrong choice)",
-            "cy": "untouched release notebook", "dee": "crashes its kernel (os._exit in a cell)",
-            "eve": "loops forever in the Solver cell", "fay": "not valid notebook JSON"}
+    return {
+        "ada": "perfect",
+        "ben": "typical mistakes (softmax overflow, scalar biases, a wrong choice)",
+        "cy": "untouched release notebook",
+        "dee": "crashes its kernel (os._exit in a cell)",
+        "eve": "loops forever in the Solver cell",
+        "fay": "not valid notebook JSON",
+    }
 
 
 def main(args: argparse.Namespace) -> int:
@@ -68,8 +83,24 @@ def main(args: argparse.Namespace) -> int:
     print(f"Running python -m autograder grade --jobs {args.jobs} ...", flush=True)
     report = root / "autograder-report.txt"
     csv_ours = root / "grades-autograder.csv"
-    subprocess.run([sys.executable, "-m", "autograder", "grade", str(root / "submitted"), "--jobs", str(args.jobs),
-                    "-o", str(report), "--csv", str(csv_ours), "--cell-timeout", str(args.cell_timeout)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            str(root / "submitted"),
+            "--jobs",
+            str(args.jobs),
+            "-o",
+            str(report),
+            "--csv",
+            str(csv_ours),
+            "--cell-timeout",
+            str(args.cell_timeout),
+        ],
+        check=True,
+    )
     ours_seconds = time.monotonic() - t
     ours = _read_csv(csv_ours)
 
@@ -86,16 +117,27 @@ def main(args: argparse.Namespace) -> int:
         print(f"{student:<8} {n_txt:>20} {a_txt:>12}   {what}")
     print("(autograded points; the two inline questions, 8 points, are graded by hand in formgrader)")
     print()
-    print(f"nbgrader autograde: {nbgrader_seconds:.0f} s; python -m autograder grade --jobs {args.jobs}: {ours_seconds:.0f} s")
+    print(
+        f"nbgrader autograde: {nbgrader_seconds:.0f} s; "
+        f"python -m autograder grade --jobs {args.jobs}: {ours_seconds:.0f} s"
+    )
     print("Where everything is:")
-    for label, path in (("course folder", root), ("student version", course.release_notebook.parent),
-                        ("submissions", root / "submitted"), ("autograded notebooks", root / "autograded"),
-                        ("feedback HTML", feedback[0].parent.parent if feedback else root / "feedback"),
-                        ("nbgrader grades CSV", csv_nbgrader), ("autograder grades CSV", csv_ours),
-                        ("autograder report (with feedback)", report), ("nbgrader log", course.log)):
+    for label, path in (
+        ("course folder", root),
+        ("student version", course.release_notebook.parent),
+        ("submissions", root / "submitted"),
+        ("autograded notebooks", root / "autograded"),
+        ("feedback HTML", feedback[0].parent.parent if feedback else root / "feedback"),
+        ("nbgrader grades CSV", csv_nbgrader),
+        ("autograder grades CSV", csv_ours),
+        ("autograder report (with feedback)", report),
+        ("nbgrader log", course.log),
+    ):
         print(f"  {label:<34} {path}")
-    print(f"Done in {time.monotonic() - started:.0f} s. Hand-grade the inline questions with: "
-          f"cd {root} && jupyter lab  (Nbgrader > Formgrader)")
+    print(
+        f"Done in {time.monotonic() - started:.0f} s. Hand-grade the inline questions with: "
+        f"cd {root} && jupyter lab  (Nbgrader > Formgrader)"
+    )
     return 0
 
 

@@ -8,9 +8,11 @@ this kernel (monkeypatching numpy, the checks, builtins) cannot reach the verdic
 For the training items the kernel hands over the trained parameters only (``.npz``). The
 other items are graded together by one background process started on the first call and
 handed out one by one (the saved notebook is what is graded; when it changes, they are graded
-again); an item whose answer is not there within ``BATCH_WAIT`` is graded on its own.
+again); an item whose answer is not there within ``BATCH_WAIT`` is graded on its own
+(``autograder/kernel/hidden_checks.py`` runs the grader, the batch included, for this module and
+for the sandboxed kernel's launcher alike).
 
-In the sandboxed kernel (``autograder/sandbox_kernel.py``) neither the reference nor the grader
+In the sandboxed kernel (``autograder/kernel/``) neither the reference nor the grader
 is visible, so ``check_hidden`` asks the kernel's launcher, outside the sandbox, over the unix
 socket named by ``$TWO_LAYER_NET_GRADER_SOCKET``; the launcher grades the item the same way and
 answers with the output and exit status. This module must import nothing else of ``autograder``:
@@ -24,15 +26,14 @@ import os
 import socket
 import struct
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 NOTEBOOK = "two_layer_net.ipynb"
+# As hidden_checks.CHECK_TIMEOUT, which cannot be imported inside the sandbox.
 TIMEOUT = float(os.environ.get("TWO_LAYER_NET_CHECK_TIMEOUT", "300"))
 
 
@@ -81,84 +82,54 @@ def _recv(sock: socket.socket, n: int) -> bytes:
     return data
 
 
-BATCH_WAIT = 20.0  # seconds after the batch's start that a hidden cell waits for it (as the launcher)
-_BATCH: dict[tuple, dict[str, Any]] = {}
+# Outside the sandbox: the grader is here, and autograder.kernel.hidden_checks runs it (the
+# batch included). Imported lazily: inside the sandbox it is not there.
+_BATCH: dict[tuple, Any] = {}  # (notebook, mtime, size) -> its hidden_checks.Batch
 
 
 def _batch_items() -> list[str]:
+    from autograder.notebook import TRAINING_ITEMS
     from twolayer.config import ITEMS
-
-    from autograder.notebook import TRAINING_ITEMS  # outside the sandbox only: the package is there
 
     return [i.name for i in ITEMS if i.kind == "code" and i.name not in TRAINING_ITEMS]
 
 
-def _check_command(args: list[str]) -> tuple[list[str], dict[str, str]]:
-    """``python -m autograder check ARGS`` in a fresh, isolated interpreter, and its environment."""
-    return ([sys.executable, "-I", "-m", "autograder", "check", *args],
-            {k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+def _start_batch(notebook: Path, items: list[str]) -> Any:
+    from autograder.kernel.hidden_checks import Batch
+
+    return Batch(notebook, items)
 
 
 def _run_check(args: list[str]) -> subprocess.CompletedProcess:
-    cmd, env = _check_command(args)
-    with tempfile.TemporaryDirectory(prefix="tln-check-") as cwd:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=cwd)
+    """One grader process, to its end (killed if the cell is interrupted)."""
+    from autograder.kernel.hidden_checks import run_check
 
-
-def _start_batch(notebook: Path, items: list[str]) -> dict[str, Any]:
-    """Starts the grader process that grades ``items`` together, in the background: it belongs to
-    no cell, so an interrupted cell does not stop it and a later cell picks its answers up."""
-    out = tempfile.TemporaryFile()
-    cmd, env = _check_command([str(notebook), *(a for i in items for a in ("--item", i)), "--json"])
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.DEVNULL, env=env,
-                            cwd=tempfile.gettempdir())
-    return {"proc": proc, "out": out, "started": time.monotonic(), "answers": None, "failed": False}
+    ran = run_check(args)
+    if not isinstance(ran, tuple):
+        return subprocess.CompletedProcess(args, 1, "", f"they did not finish within {TIMEOUT:.0f} s")
+    stdout, stderr, returncode = ran
+    return subprocess.CompletedProcess(args, returncode, stdout, stderr)
 
 
 def _batched(notebook: Path, item: str) -> tuple[str, str, int] | None:
-    """The answer for ``item`` from one grader process that grades every item needing no trained
-    model (one start-up instead of nine), kept for as long as the saved notebook is unchanged.
-    None when that process failed or has not answered within BATCH_WAIT of its start: the item
-    is then graded on its own (an answer cell that loops makes the batch as slow as the sum of
-    its items' timeouts; a failure is remembered, not retried by every cell)."""
+    """The answer for ``item`` from the batch (hidden_checks.Batch) of the saved notebook, started
+    by the first cell that asks and kept for as long as the notebook is unchanged; None when the
+    item is not one of the batch's, or the batch failed or is late: the item is graded alone."""
     try:
         st = notebook.stat()
     except OSError:
         return None
     key = (str(notebook), st.st_mtime_ns, st.st_size)
-    entry = _BATCH.get(key)
-    if entry is None:
+    batch = _BATCH.get(key)
+    if batch is None:
         items = _batch_items()
         if item not in items:
             return None
         for old in _BATCH.values():   # the notebook changed: its answers are stale
-            if old["proc"].poll() is None:
-                old["proc"].kill()
-            old["out"].close()
+            old.stop()
         _BATCH.clear()
-        entry = _BATCH[key] = _start_batch(notebook, items)
-    if entry["answers"] is None and not entry["failed"]:
-        proc = entry["proc"]
-        try:
-            proc.wait(timeout=max(0.0, entry["started"] + BATCH_WAIT - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            if time.monotonic() > entry["started"] + TIMEOUT:
-                proc.kill()
-                entry["failed"] = True
-            return None
-        try:
-            entry["out"].seek(0)
-            answers = json.loads(entry["out"].read())["items"] if proc.returncode == 0 else None
-        except (ValueError, KeyError, TypeError):
-            answers = None
-        entry["out"].close()
-        if isinstance(answers, dict):
-            entry["answers"] = answers
-        else:
-            entry["failed"] = True
-    if entry["failed"]:
-        return None
-    answer = entry["answers"].get(item)
+        batch = _BATCH[key] = _start_batch(notebook, items)
+    answer = batch.answer(item)
     if not isinstance(answer, dict):
         return None
     return str(answer.get("stdout", "")), "", int(answer.get("returncode", 1))

@@ -1,7 +1,9 @@
 """What every benchmark shares: paths, timing, the machine's description, finding CIFAR-10."""
+
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import platform
 import shutil
@@ -10,11 +12,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-SOURCE_DIR = REPO / "source" / "two_layer_net"
 RELEASE_NOTEBOOK = REPO / "release" / "two_layer_net" / "two_layer_net.ipynb"
 SHARED_BUILD_CIFAR10 = REPO.parent / "shared" / "datasets" / "build-cifar10"
 PYTHON = sys.executable
@@ -32,10 +35,113 @@ def loadavg() -> list[float]:
         return []
 
 
+# --------------------------------------------------------------------------------------------
+# Timing: every measurement of the benchmarks goes through these
+
+
+class Stopwatch:
+    """``with Stopwatch() as sw: ...``, then ``sw.seconds`` (wall) and ``sw.cpu_seconds`` (CPU time
+    of this process, all its threads); ``elapsed()`` while it runs. It starts when made, and again
+    at the start of the ``with`` block."""
+
+    seconds: float
+    cpu_seconds: float
+
+    def __init__(self) -> None:
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def __enter__(self) -> Stopwatch:
+        self.__init__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = self.elapsed()
+        self.cpu_seconds = time.process_time() - self._cpu
+
+    def elapsed(self) -> float:
+        """Wall seconds since the start."""
+        return time.perf_counter() - self._wall
+
+
+def timings(fn: Callable[[], Any], repeats: int) -> list[float]:
+    """Wall seconds of each of ``repeats`` calls of ``fn``."""
+    times = []
+    for _ in range(repeats):
+        with Stopwatch() as sw:
+            fn()
+        times.append(sw.seconds)
+    return times
+
+
+def best_of(fn: Callable[[], Any], repeats: int) -> float:
+    """The shortest of ``repeats`` timings of ``fn`` (on a shared machine the other processes only
+    ever add time)."""
+    return min(timings(fn, repeats))
+
+
 def summary(times: list[float]) -> dict[str, Any]:
-    """Best, median and all of repeated timings (best is what the tables show: on a shared
-    machine the other processes only ever add time)."""
+    """Best, median and all of repeated timings (best is what the tables show)."""
     return {"best": min(times), "median": statistics.median(times), "all": [round(t, 4) for t in times]}
+
+
+class PhaseTimer:
+    """Seconds spent in phases of a run, summed per phase name: timers wrapped around functions of
+    the code measured, in this process only (its files are not touched), until ``restore()`` (or
+    the end of a ``with PhaseTimer() as timer:`` block)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._saved: list[tuple[Any, str, Any]] = []
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Time the block and add its seconds to the phase ``name``."""
+        sw = Stopwatch()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + sw.elapsed()
+
+    def timed(self, fn: Callable[..., Any], name: Callable[..., str]) -> Callable[..., Any]:
+        """``fn`` with each call's time added to the phase ``name(*args, **kwargs)``."""
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.phase(name(*args, **kwargs)):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    def replace(self, owner: Any, attr: str, new: Any) -> None:
+        """``owner.attr`` (``owner[attr]`` for a dict) is ``new`` until restore()."""
+        if isinstance(owner, dict):
+            self._saved.append((owner, attr, owner[attr]))
+            owner[attr] = new
+        else:
+            self._saved.append((owner, attr, getattr(owner, attr)))
+            setattr(owner, attr, new)
+
+    def wrap(self, owner: Any, attr: str, name: Callable[..., str]) -> None:
+        """Time the calls of ``owner.attr`` (or ``owner[attr]``) under the phase ``name(*args, **kwargs)``."""
+        original = owner[attr] if isinstance(owner, dict) else getattr(owner, attr)
+        self.replace(owner, attr, self.timed(original, name))
+
+    def restore(self) -> None:
+        for owner, attr, original in reversed(self._saved):
+            if isinstance(owner, dict):
+                owner[attr] = original
+            else:
+                setattr(owner, attr, original)
+        self._saved.clear()
+
+    def __enter__(self) -> PhaseTimer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.restore()
+
+
+# --------------------------------------------------------------------------------------------
 
 
 def corpus():
@@ -90,7 +196,7 @@ def machine() -> dict[str, Any]:
     }
     try:
         pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        info["memory_gib"] = round(pages / 1024 ** 3, 1)
+        info["memory_gib"] = round(pages / 1024**3, 1)
     except (ValueError, OSError):
         pass
     try:
@@ -120,9 +226,12 @@ def find_cifar10(explicit: str | None) -> tuple[Path | None, str]:
     temporary folder (removed at exit). ``(None, why)`` when none of these works."""
     from twolayer.data import default_data_dir, is_cifar10_installed
 
-    candidates = [("--cifar10-dir", explicit), ("CIFAR10_DIR", os.environ.get("CIFAR10_DIR")),
-                  ("data/ (make cifar10)", str(REPO / "data")),
-                  ("the course's default data folder", str(default_data_dir()))]
+    candidates = [
+        ("--cifar10-dir", explicit),
+        ("CIFAR10_DIR", os.environ.get("CIFAR10_DIR")),
+        ("data/ (make cifar10)", str(REPO / "data")),
+        ("the course's default data folder", str(default_data_dir())),
+    ]
     for origin, folder in candidates:
         if folder and is_cifar10_installed(folder):
             return Path(folder), origin
@@ -132,23 +241,32 @@ def find_cifar10(explicit: str | None) -> tuple[Path | None, str]:
         dest = Path(tempfile.mkdtemp(prefix="bench-cifar10-"))
         atexit.register(shutil.rmtree, dest, ignore_errors=True)
         log(f"building CIFAR-10 from {SHARED_BUILD_CIFAR10} into {dest} ...")
-        done = subprocess.run([PYTHON, str(SHARED_BUILD_CIFAR10), str(dest)], capture_output=True, text=True,
-                              check=False)
+        done = subprocess.run(
+            [PYTHON, str(SHARED_BUILD_CIFAR10), str(dest)], capture_output=True, text=True, check=False
+        )
         if done.returncode == 0 and is_cifar10_installed(dest):
             return dest, f"built from {SHARED_BUILD_CIFAR10} (temporary)"
         return None, f"building it from {SHARED_BUILD_CIFAR10} failed: {done.stderr.strip()[-300:]}"
-    return None, ("CIFAR-10 not found: pass --cifar10-dir or set CIFAR10_DIR (`make cifar10` installs it "
-                  "into data/)")
+    return None, ("CIFAR-10 not found: pass --cifar10-dir or set CIFAR10_DIR (`make cifar10` installs it into data/)")
 
 
 # --------------------------------------------------------------------------------------------
 # What was measured
 
 
-FINGERPRINTED = ("source/two_layer_net/two_layer_net.ipynb", "source/two_layer_net/twolayer/solver.py",
-                 "source/two_layer_net/twolayer/data.py", "source/two_layer_net/twolayer/checks.py",
-                 "autograder/grading.py", "autograder/remote.py", "autograder/sandbox.py", "autograder/worker.py",
-                 "autograder/nbgrader_hidden.py", "autograder/sandbox_kernel.py", "nbgrader_config.py")
+FINGERPRINTED = (
+    "source/two_layer_net/two_layer_net.ipynb",
+    "source/two_layer_net/twolayer/solver.py",
+    "source/two_layer_net/twolayer/data.py",
+    "source/two_layer_net/twolayer/checks.py",
+    "autograder/grading.py",
+    "autograder/remote.py",
+    "autograder/sandbox.py",
+    "autograder/worker.py",
+    "autograder/nbgrader_hidden.py",
+    "autograder/sandbox_kernel.py",
+    "nbgrader_config.py",
+)
 
 
 def code_state() -> dict[str, Any]:
@@ -158,8 +276,9 @@ def code_state() -> dict[str, Any]:
 
     def git(*args: str) -> str:
         try:
-            return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=20,
-                                  check=False).stdout.strip()
+            return subprocess.run(
+                ["git", *args], cwd=REPO, capture_output=True, text=True, timeout=20, check=False
+            ).stdout.strip()
         except (OSError, subprocess.TimeoutExpired):
             return ""
 
@@ -167,6 +286,8 @@ def code_state() -> dict[str, Any]:
     for rel in FINGERPRINTED:
         path = REPO / rel
         files[rel] = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else None
-    return {"commit": git("rev-parse", "--short", "HEAD"), "changed": git("status", "--porcelain").splitlines(),
-            "sha256": files}
-
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "changed": git("status", "--porcelain").splitlines(),
+        "sha256": files,
+    }

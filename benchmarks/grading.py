@@ -5,6 +5,7 @@ The class (20 notebooks by default): the reference solution, the untouched relea
 10 realistic mistakes (``tests/corpus.py``), 5 correct submissions written differently, and
 3 more (two unfinished notebooks and one with debug prints).
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,24 +20,36 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
+from autograder.course import Course, NbgraderError
 from autograder.grading import CODE_ITEMS, LAYER_ITEMS
 from autograder.notebook import TRAINING_ITEMS
 
-from .common import PYTHON, REPO, SOURCE_DIR, corpus, log, summary
+from .common import PYTHON, REPO, PhaseTimer, Stopwatch, best_of, corpus, log, summary
 
 ASSIGNMENT = "two_layer_net"
 NOTEBOOK = "two_layer_net.ipynb"
 
 MISTAKE_NAMES = (
-    "no reshape of a multi-dimensional input", "db averaged over the batch", "leaky ReLU",
-    "ReLU mask taken from dout", "SVM margin without its delta", "softmax on raw scores (overflows)",
-    "regularisation missing from the gradients", "weak Solver configuration", "best_model left unset",
+    "no reshape of a multi-dimensional input",
+    "db averaged over the batch",
+    "leaky ReLU",
+    "ReLU mask taken from dout",
+    "SVM margin without its delta",
+    "softmax on raw scores (overflows)",
+    "regularisation missing from the gradients",
+    "weak Solver configuration",
+    "best_model left unset",
     "Leaky ReLU chosen in inline question 1",
 )
 # Not "loops": its pure-Python affine_forward trains for minutes in both graders (a benchmark of
 # the student's code, not of the graders).
-CORRECT_NAMES = ("einsum", "np.where", "float32", "helper functions of their own",
-                 "solver and search written their own way")
+CORRECT_NAMES = (
+    "einsum",
+    "np.where",
+    "float32",
+    "helper functions of their own",
+    "solver and search written their own way",
+)
 
 
 def _slug(text: str) -> str:
@@ -55,13 +68,30 @@ def class_submissions(count: int = 20) -> list[dict[str, Any]]:
         subs.append({"kind": "mistake", "description": name, "answers": mistakes[name].answers, "solved": True})
     for name in CORRECT_NAMES:
         subs.append({"kind": "correct", "description": f"correct: {name}", "answers": c.CORRECT[name], "solved": True})
-    subs.append({"kind": "partial", "description": "unfinished: layers only",
-                 "answers": {k: c.ANSWERS[k] for k in LAYER_ITEMS}, "solved": False})
-    subs.append({"kind": "partial", "description": "unfinished: no training yet",
-                 "answers": {k: v for k, v in c.ANSWERS.items() if k not in TRAINING_ITEMS},
-                 "solved": False})
-    subs.append({"kind": "correct", "description": "correct: extra prints", "answers": c.CORRECT["extra prints"],
-                 "solved": True})
+    subs.append(
+        {
+            "kind": "partial",
+            "description": "unfinished: layers only",
+            "answers": {k: c.ANSWERS[k] for k in LAYER_ITEMS},
+            "solved": False,
+        }
+    )
+    subs.append(
+        {
+            "kind": "partial",
+            "description": "unfinished: no training yet",
+            "answers": {k: v for k, v in c.ANSWERS.items() if k not in TRAINING_ITEMS},
+            "solved": False,
+        }
+    )
+    subs.append(
+        {
+            "kind": "correct",
+            "description": "correct: extra prints",
+            "answers": c.CORRECT["extra prints"],
+            "solved": True,
+        }
+    )
     subs = subs[:count]
     for i, sub in enumerate(subs, 1):
         sub["student"] = f"s{i:02d}_{_slug(sub['description'])}"
@@ -91,13 +121,29 @@ def _test_cells() -> dict[str, str]:
 
 def run_autograder(submitted: Path, jobs: int, env: dict[str, str], workdir: Path) -> dict[str, Any]:
     report, grades = workdir / "autograder-report.txt", workdir / "autograder-grades.csv"
-    cmd = [PYTHON, "-m", "autograder", "grade", str(submitted), "--jobs", str(jobs), "--summary", "-q",
-           "-o", str(report), "--csv", str(grades)]
-    start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=REPO, env={**os.environ, **env}, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    out: dict[str, Any] = {"command": " ".join(cmd[1:]).replace(str(submitted), "SUBMITTED"), "jobs": jobs,
-                           "returncode": done.returncode, "seconds": wall}
+    cmd = [
+        PYTHON,
+        "-m",
+        "autograder",
+        "grade",
+        str(submitted),
+        "--jobs",
+        str(jobs),
+        "--summary",
+        "-q",
+        "-o",
+        str(report),
+        "--csv",
+        str(grades),
+    ]
+    with Stopwatch() as sw:
+        done = subprocess.run(cmd, cwd=REPO, env={**os.environ, **env}, capture_output=True, text=True, check=False)
+    out: dict[str, Any] = {
+        "command": " ".join(cmd[1:]).replace(str(submitted), "SUBMITTED"),
+        "jobs": jobs,
+        "returncode": done.returncode,
+        "seconds": sw.seconds,
+    }
     if done.returncode != 0:
         out["error"] = (done.stderr or done.stdout)[-2000:]
         return out
@@ -114,10 +160,16 @@ def run_autograder(submitted: Path, jobs: int, env: dict[str, str], workdir: Pat
     scores: dict[str, dict[str, Any]] = {}
     with open(grades, newline="") as f:
         for row in csv.DictReader(f):
-            items = {i.name: (None if row[i.name] in ("", "manual") else float(row[i.name])) for i in ITEMS
-                     if i.kind == "code"}
-            scores[row["student"]] = {"status": row["status"], "total": float(row["score"]) if row["score"] else None,
-                                      "items": items}
+            items = {
+                i.name: (None if row[i.name] in ("", "manual") else float(row[i.name]))
+                for i in ITEMS
+                if i.kind == "code"
+            }
+            scores[row["student"]] = {
+                "status": row["status"],
+                "total": float(row["score"]) if row["score"] else None,
+                "items": items,
+            }
     out["per_submission_seconds"] = per
     out["scores"] = scores
     return out
@@ -134,7 +186,7 @@ class CheckMonitor(threading.Thread):
 
     def __init__(self, interval: float = 0.05):
         super().__init__(daemon=True)
-        self.root: int | None = None   # the nbgrader process: only its descendants count
+        self.root = os.getpid()  # only this process's descendants (its nbgrader) count
         self.interval = interval
         self.seen: dict[int, dict[str, Any]] = {}
         self._halt = threading.Event()
@@ -176,7 +228,7 @@ class CheckMonitor(threading.Thread):
                 argv = self._argv(pid)
                 if "autograder" not in argv or "check" not in argv:
                     continue
-                if not self._descends(int(pid)):   # another course's (e.g. a test run)
+                if not self._descends(int(pid)):  # another course's (e.g. a test run)
                     continue
                 key = int(pid)
                 if key in self.seen:
@@ -203,7 +255,7 @@ class CheckMonitor(threading.Thread):
         parents = {c["ppid"] for c in self.seen.values()}
         checks = [c for c in self.seen.values() if c["pid"] not in parents]
         durations: dict[str, list[float]] = {}
-        for c in checks:   # seen from first to last sample: accurate to the sampling interval
+        for c in checks:  # seen from first to last sample: accurate to the sampling interval
             durations.setdefault(c.get("item") or "?", []).append(c["last"] - c["first"] + self.interval)
         missing = [c for c in checks if not c.get("notebook_exists")]
         example = next((c for c in checks if "kernel_cwd" in c), None)
@@ -211,68 +263,51 @@ class CheckMonitor(threading.Thread):
             "count": len(checks),
             "notebook_found": len(checks) - len(missing),
             "notebook_missing": len(missing),
-            "missing_examples": [{k: v for k, v in c.items() if k not in ("first", "last", "pid", "ppid")}
-                                 for c in missing[:3]],
+            "missing_examples": [
+                {k: v for k, v in c.items() if k not in ("first", "last", "pid", "ppid")} for c in missing[:3]
+            ],
             "example": {k: v for k, v in example.items() if k not in ("first", "last", "pid", "ppid")}
-            if example else None,
+            if example
+            else None,
             "seconds_per_check": {item: summary(v) for item, v in sorted(durations.items())},
             "seconds_total": sum(sum(v) for v in durations.values()),
         }
 
 
-def _nbgrader(course: Path, *args: str, env: dict[str, str], lines: list | None = None,
-             monitor: CheckMonitor | None = None) -> tuple[int, str, float]:
-    """Run ``nbgrader ARGS`` in ``course`` with its nbgrader_config.py only; (code, output, seconds).
-    With ``lines``, each output line is appended with the time it arrived."""
-    full = dict(os.environ)
-    full.update({"JUPYTER_NO_CONFIG": "1", "JUPYTER_CONFIG_DIR": str(course / ".jupyter-config"),
-                 "TMPDIR": str(course / ".tmp"),
-                 "PATH": os.pathsep.join([str(Path(PYTHON).parent), full.get("PATH", os.defpath)])})
-    full.update(env)
-    (course / ".tmp").mkdir(parents=True, exist_ok=True)
-    cmd = [PYTHON, "-m", "nbgrader", *args, "--force", f"--CourseDirectory.root={course}"]
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=course, env=full, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    if monitor is not None:
-        monitor.root = proc.pid
-    output = []
-    for line in proc.stdout:
-        output.append(line)
-        if lines is not None:
-            lines.append((time.perf_counter() - start, line.rstrip("\n")))
-    code = proc.wait()
-    return code, "".join(output), time.perf_counter() - start
-
-
-def make_course(course: Path) -> None:
-    shutil.copytree(SOURCE_DIR, course / "source" / ASSIGNMENT,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "datasets", "*.npz"))
-    # visible_expected.npz is package data of twolayer: copy it back (the pattern above skips it)
-    for npz in (SOURCE_DIR / "twolayer").glob("*.npz"):
-        shutil.copy2(npz, course / "source" / ASSIGNMENT / "twolayer" / npz.name)
-    shutil.copy2(REPO / "nbgrader_config.py", course / "nbgrader_config.py")
-
-
-def run_nbgrader(course: Path, subs: list[dict[str, Any]], env: dict[str, str]) -> dict[str, Any]:
-    make_course(course)
-    code, output, gen_seconds = _nbgrader(course, "generate_assignment", ASSIGNMENT, env=env)
-    out: dict[str, Any] = {"generate_assignment_seconds": gen_seconds}
-    if code != 0:
-        out["error"] = "generate_assignment failed: " + output[-2000:]
-        return out
-    write_class(course / "submitted", subs)
+def run_nbgrader(folder: Path, subs: list[dict[str, Any]], env: dict[str, str]) -> dict[str, Any]:
+    course = Course(folder, cell_timeout=None, env=env)  # nbgrader_config.py's own cell timeout
+    try:
+        with Stopwatch() as sw:
+            course.create()
+    except NbgraderError as exc:
+        return {"generate_assignment_seconds": sw.seconds, "error": f"generate_assignment failed: {exc}"}
+    out: dict[str, Any] = {"generate_assignment_seconds": sw.seconds}
+    write_class(course.root / "submitted", subs)
     monitor = CheckMonitor()
     monitor.start()
     lines: list[tuple[float, str]] = []
     try:
-        code, output, seconds = _nbgrader(course, "autograde", ASSIGNMENT, env=env, lines=lines, monitor=monitor)
+        with Stopwatch() as sw:
+            done = course.nbgrader(
+                "autograde",
+                ASSIGNMENT,
+                "--force",
+                check=False,
+                on_line=lambda line: lines.append((sw.elapsed(), line.rstrip("\n"))),
+            )
     finally:
         monitor.stop()
-    out.update({"command": f"nbgrader autograde {ASSIGNMENT} --force", "returncode": code, "seconds": seconds,
-                "check_hidden": monitor.result()})
-    if code != 0:
-        out["error"] = output[-3000:]
+    seconds = sw.seconds
+    out.update(
+        {
+            "command": f"nbgrader autograde {ASSIGNMENT} --force",
+            "returncode": done.returncode,
+            "seconds": seconds,
+            "check_hidden": monitor.result(),
+        }
+    )
+    if done.returncode != 0:
+        out["error"] = done.stdout[-3000:]
     # Per-submission seconds: from one student's "Sanitizing" line to the next one's.
     starts: list[tuple[float, str]] = []
     for t, line in lines:
@@ -285,8 +320,8 @@ def run_nbgrader(course: Path, subs: list[dict[str, Any]], env: dict[str, str]) 
         per[student] = end - t
     out["per_submission_seconds"] = per
     out["startup_seconds"] = starts[0][0] if starts else None
-    out["leftover_check_tempdirs"] = len(list((course / ".tmp").glob("tln-check-*")))
-    out["scores"] = gradebook_scores(course, [s["student"] for s in subs])
+    out["leftover_check_tempdirs"] = len(list((course.root / ".tmp").glob("tln-check-*")))
+    out["scores"] = gradebook_scores(course.root, [s["student"] for s in subs])
     # Submissions nbgrader gave up on, each with the last exception its log shows before it.
     failed: dict[str, str] = {}
     last_exception = ""
@@ -313,14 +348,14 @@ def gradebook_scores(course: Path, students: list[str]) -> dict[str, Any]:
             except MissingEntry:
                 scores[student] = {"status": "missing", "total": None, "items": {}}
                 continue
-            if not (course / "autograded" / student / ASSIGNMENT / NOTEBOOK).exists():   # as Course.results
+            if not (course / "autograded" / student / ASSIGNMENT / NOTEBOOK).exists():  # as Course.results
                 scores[student] = {"status": "ungraded", "total": None, "items": {}}
                 continue
             items: dict[str, float] = {}
             total = 0.0
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
-                    if grade.name not in cells:   # the hand-graded answers (inline_question_N)
+                    if grade.name not in cells:  # the hand-graded answers (inline_question_N)
                         continue
                     points = float(grade.auto_score or 0.0)
                     items[cells[grade.name]] = items.get(cells[grade.name], 0.0) + points
@@ -339,9 +374,16 @@ def compare(subs: list[dict[str, Any]], ours: dict[str, Any], theirs: dict[str, 
             x, y = a.get("items", {}).get(item), b.get("items", {}).get(item)
             if (x or 0.0) != (y or 0.0):
                 diff[item] = {"autograder": x, "nbgrader": y}
-        rows.append({"student": sub["student"], "description": sub["description"],
-                     "autograder": a.get("total"), "nbgrader": b.get("total"),
-                     "agree": a.get("total") == b.get("total") and not diff, "differences": diff})
+        rows.append(
+            {
+                "student": sub["student"],
+                "description": sub["description"],
+                "autograder": a.get("total"),
+                "nbgrader": b.get("total"),
+                "agree": a.get("total") == b.get("total") and not diff,
+                "differences": diff,
+            }
+        )
     return rows
 
 
@@ -355,113 +397,91 @@ def startup_costs(notebook: Path, env: dict[str, str], repeats: int = 3) -> dict
     from autograder.remote import RemoteTarget, WorkerProcess
 
     def best(cmd: list[str], **kw: Any) -> float:
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            subprocess.run(cmd, capture_output=True, check=False, **kw)
-            times.append(time.perf_counter() - start)
-        return min(times)
+        return best_of(lambda: subprocess.run(cmd, capture_output=True, check=False, **kw), repeats)
 
     out: dict[str, Any] = {
         "python -I -c pass": best([PYTHON, "-I", "-c", "pass"]),
         "python -I -c 'import numpy'": best([PYTHON, "-I", "-c", "import numpy"]),
         "python -c 'import autograder.grading' (grader imports)": best(
-            [PYTHON, "-c", "import autograder.grading, autograder.items"], cwd=REPO),
+            [PYTHON, "-c", "import autograder.grading, autograder.items"], cwd=REPO
+        ),
         "python -c 'import matplotlib.pyplot' (setup_imports)": best(
-            [PYTHON, "-I", "-c", "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot"]),
+            [PYTHON, "-I", "-c", "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot"]
+        ),
     }
     bwrap = sandbox.bubblewrap()
     if bwrap:
         out["bwrap /bin/true"] = best([bwrap, *sandbox._bwrap_base(), "--", "/bin/true"])
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
-        worker = WorkerProcess(limits=sandbox.Limits(), env=env, timeout=60)
-        try:
-            RemoteTarget(worker).has("x")
-            times.append(time.perf_counter() - start)
-        finally:
-            worker.close()
+        with Stopwatch() as sw:
+            worker = WorkerProcess(limits=sandbox.Limits(), env=env, timeout=60)
+            try:
+                RemoteTarget(worker).has("x")
+            except BaseException:
+                worker.close()
+                raise
+        worker.close()
+        times.append(sw.seconds)
     out["worker start to first reply (bwrap + python + numpy)"] = min(times)
     # What one hidden test cell of the nbgrader notebook runs.
     for item in ("relu_forward", "two_layer_net"):
         out[f"python -I -m autograder check --item {item}"] = best(
             [PYTHON, "-I", "-m", "autograder", "check", str(notebook), "--item", item],
-            env={**os.environ, **env}, cwd=tempfile.gettempdir())
+            env={**os.environ, **env},
+            cwd=tempfile.gettempdir(),
+        )
     return {k: round(v, 3) for k, v in out.items()}
 
 
 def phase_profile(notebook: Path, dataset: str) -> dict[str, Any]:
     """One ``grade_submission`` of ``notebook`` in this process with timers around its phases
     (wrappers installed here only; the grader's files are not touched)."""
-    from twolayer import checks as C
-
     from autograder import grading, remote
     from autograder import items as hidden_items
+    from twolayer import checks as C
 
-    acc: dict[str, float] = {}
-
-    def add(key: str, seconds: float) -> None:
-        acc[key] = acc.get(key, 0.0) + seconds
-
-    saved: list[tuple[Any, str, Any]] = []
-
-    def patch(owner: Any, name: str, key_fn) -> None:
-        original = getattr(owner, name)
-        saved.append((owner, name, original))
-
-        def wrapper(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                add(key_fn(*args, **kwargs), time.perf_counter() - start)
-        setattr(owner, name, wrapper)
-
+    timer = PhaseTimer()
     worker_init = remote.WorkerProcess.__init__
 
     def init(self, *args, **kwargs):
-        start = time.perf_counter()
-        worker_init(self, *args, **kwargs)
-        self.request({"op": "has", "name": "__name__"})   # to the first reply: the worker is up
-        add("worker start-up (bwrap + python + numpy, to first reply)", time.perf_counter() - start)
-    saved.append((remote.WorkerProcess, "__init__", worker_init))
-    remote.WorkerProcess.__init__ = init
+        with timer.phase("worker start-up (bwrap + python + numpy, to first reply)"):
+            worker_init(self, *args, **kwargs)
+            self.request({"op": "has", "name": "__name__"})  # to the first reply: the worker is up
 
     def cell_key(self, cell_id, source, timeout=None):
-        kind = {"setup_imports": "exec setup_imports (matplotlib, twolayer)", "setup_data": "exec setup_data (dataset)",
-                "solver": "exec solver cell (training)", "hyperparameter_search": "exec search cell (training)"}
+        kind = {
+            "setup_imports": "exec setup_imports (matplotlib, twolayer)",
+            "setup_data": "exec setup_data (dataset)",
+            "solver": "exec solver cell (training)",
+            "hyperparameter_search": "exec search cell (training)",
+        }
         return kind.get(cell_id, "exec answer and set-up cells")
-    patch(remote.RemoteTarget, "exec_cell", cell_key)
-    patch(remote.WorkerProcess, "close", lambda *a, **k: "worker close")
-    patch(C, "visible_findings", lambda item, t: "checks: visible")
-    for item in list(hidden_items.HIDDEN):
-        original = hidden_items.HIDDEN[item]
 
-        def hidden(t, rng, _orig=original):
-            start = time.perf_counter()
-            try:
-                return _orig(t, rng)
-            finally:
-                add("checks: hidden (reference + RPC)", time.perf_counter() - start)
-        hidden_items.HIDDEN[item] = hidden
-        saved.append((hidden_items.HIDDEN, item, original))
-    patch(hidden_items, "check_trained", lambda *a, **k: "checks: trained params (val/test accuracy)")
-    patch(grading, "_grading_data", lambda *a, **k: "grader: dataset for the accuracies (loaded once per process)")
-    try:
-        start = time.perf_counter()
-        result = grading.grade_submission(notebook, grading.Options(dataset=dataset, seed=0))
-        total = time.perf_counter() - start
-    finally:
-        for owner, name, original in reversed(saved):
-            if isinstance(owner, dict):
-                owner[name] = original
-            else:
-                setattr(owner, name, original)
+    with timer:
+        timer.replace(remote.WorkerProcess, "__init__", init)
+        timer.wrap(remote.RemoteTarget, "exec_cell", cell_key)
+        timer.wrap(remote.WorkerProcess, "close", lambda *a, **k: "worker close")
+        timer.wrap(C, "visible_findings", lambda *a, **k: "checks: visible")
+        for item in list(hidden_items.HIDDEN):
+            timer.wrap(hidden_items.HIDDEN, item, lambda *a, **k: "checks: hidden (reference + RPC)")
+        timer.wrap(hidden_items, "check_trained", lambda *a, **k: "checks: trained params (val/test accuracy)")
+        timer.wrap(
+            grading, "_grading_data", lambda *a, **k: "grader: dataset for the accuracies (loaded once per process)"
+        )
+        with Stopwatch() as sw:
+            result = grading.grade_submission(notebook, grading.Options(dataset=dataset, seed=0))
+    total = sw.seconds
+    acc = timer.seconds
     phases = dict(sorted(acc.items(), key=lambda kv: -kv[1]))
     phases["rest (reading the notebook, the reference, bookkeeping)"] = total - sum(acc.values())
-    return {"dataset": dataset, "seconds": total, "score": result.score, "max_score": result.max_score,
-            "phases": {k: round(v, 3) for k, v in phases.items()}}
+    return {
+        "dataset": dataset,
+        "seconds": total,
+        "score": result.score,
+        "max_score": result.max_score,
+        "phases": {k: round(v, 3) for k, v in phases.items()},
+    }
 
 
 def fix_measurements(notebook: Path, env: dict[str, str], cifar10_dir: Path | None) -> dict[str, Any]:
@@ -476,12 +496,11 @@ def fix_measurements(notebook: Path, env: dict[str, str], cifar10_dir: Path | No
     - ``load_dataset`` for the accuracy checks: before, for every submission (warm); now once
       per grading process.
     """
-    from twolayer.data import load_dataset
-
     from autograder import sandbox
     from autograder.reference import source_cells
     from autograder.remote import RemoteTarget, WorkerProcess
     from autograder.worker import write_frame
+    from twolayer.data import load_dataset
 
     out: dict[str, Any] = {}
     setup = source_cells()["setup_imports"].source
@@ -490,44 +509,57 @@ def fix_measurements(notebook: Path, env: dict[str, str], cifar10_dir: Path | No
         for how, seconds in times.items():
             worker = WorkerProcess(limits=sandbox.Limits(), env=env, timeout=60)
             RemoteTarget(worker).exec_cell("setup_imports", setup)
-            start = time.perf_counter()
-            if how == "quit":   # the old close()
-                write_frame(worker._w, {"op": "quit"}, {})
-                worker.proc.wait(timeout=2)
-            worker.close()
-            seconds.append(time.perf_counter() - start)
+            with Stopwatch() as sw:
+                if how == "quit":  # the old close()
+                    write_frame(worker._w, {"op": "quit"}, {})
+                    worker.proc.wait(timeout=2)
+                worker.close()
+            seconds.append(sw.seconds)
     out["worker_quit_seconds"] = summary(times["quit"])
     out["worker_close_seconds"] = summary(times["close"])
 
     items = list(CODE_ITEMS)
     run_env = {**os.environ, **env}
     base = [PYTHON, "-I", "-m", "autograder", "check", str(notebook)]
-    start = time.perf_counter()
-    for item in items:
-        subprocess.run(base + ["--item", item], capture_output=True, env=run_env, cwd=tempfile.gettempdir(),
-                       check=False)
-    out["hidden_checks_separate_seconds"] = time.perf_counter() - start
-    start = time.perf_counter()
-    subprocess.run(base + [a for item in items for a in ("--item", item)] + ["--json"], capture_output=True,
-                   env=run_env, cwd=tempfile.gettempdir(), check=False)
-    out["hidden_checks_one_process_seconds"] = time.perf_counter() - start
+    with Stopwatch() as sw:
+        for item in items:
+            subprocess.run(
+                base + ["--item", item], capture_output=True, env=run_env, cwd=tempfile.gettempdir(), check=False
+            )
+    out["hidden_checks_separate_seconds"] = sw.seconds
+    with Stopwatch() as sw:
+        subprocess.run(
+            base + [a for item in items for a in ("--item", item)] + ["--json"],
+            capture_output=True,
+            env=run_env,
+            cwd=tempfile.gettempdir(),
+            check=False,
+        )
+    out["hidden_checks_one_process_seconds"] = sw.seconds
     out["hidden_check_items"] = items
 
     for name, folder in (("digits", None), ("cifar10", cifar10_dir)):
         if name == "cifar10" and folder is None:
             continue
-        load_dataset(name, cifar10_dir=folder)   # cold: imports, page cache
-        start = time.perf_counter()
-        load_dataset(name, cifar10_dir=folder)
-        out[f"load_dataset_{name}_warm_seconds"] = time.perf_counter() - start
+        load_dataset(name, cifar10_dir=folder)  # cold: imports, page cache
+        with Stopwatch() as sw:
+            load_dataset(name, cifar10_dir=folder)
+        out[f"load_dataset_{name}_warm_seconds"] = sw.seconds
     return out
 
 
 # --------------------------------------------------------------------------------------------
 
 
-def benchmark(*, count: int, jobs: int, dataset: str, cifar10_dir: Path | None, with_nbgrader: bool,
-              cifar10_dir_for_fixes: Path | None = None) -> dict[str, Any]:
+def benchmark(
+    *,
+    count: int,
+    jobs: int,
+    dataset: str,
+    cifar10_dir: Path | None,
+    with_nbgrader: bool,
+    cifar10_dir_for_fixes: Path | None = None,
+) -> dict[str, Any]:
     env = {"TWO_LAYER_NET_DATASET": dataset}
     if dataset == "cifar10":
         env["CIFAR10_DIR"] = str(cifar10_dir)
@@ -536,8 +568,12 @@ def benchmark(*, count: int, jobs: int, dataset: str, cifar10_dir: Path | None, 
     try:
         submitted = root / "autograder" / "submitted"
         write_class(submitted, subs)
-        out: dict[str, Any] = {"dataset": dataset, "submissions": [
-            {"student": s["student"], "kind": s["kind"], "description": s["description"]} for s in subs]}
+        out: dict[str, Any] = {
+            "dataset": dataset,
+            "submissions": [
+                {"student": s["student"], "kind": s["kind"], "description": s["description"]} for s in subs
+            ],
+        }
         log(f"grading {len(subs)} submissions on {dataset} with python -m autograder grade --jobs {jobs}")
         out["autograder"] = run_autograder(submitted, jobs, env, root)
         if with_nbgrader:
@@ -546,7 +582,7 @@ def benchmark(*, count: int, jobs: int, dataset: str, cifar10_dir: Path | None, 
             out["comparison"] = compare(subs, out["autograder"].get("scores", {}), out["nbgrader"].get("scores", {}))
         solution = submitted / subs[0]["student"] / ASSIGNMENT / NOTEBOOK
         log(f"profiling the grader on the solution ({dataset})")
-        with patch.dict(os.environ, env):   # the grader in this process finds CIFAR-10 through $CIFAR10_DIR
+        with patch.dict(os.environ, env):  # the grader in this process finds CIFAR-10 through $CIFAR10_DIR
             try:
                 out["phase_profile"] = phase_profile(solution, dataset)
             except Exception as exc:  # noqa: BLE001 - keep the measurements taken so far

@@ -1,5 +1,6 @@
 """The student's loop: how long a check cell takes to give its verdict, and how long the whole
 solved notebook takes from top to bottom (nbclient, as in JupyterLab's "Run All")."""
+
 from __future__ import annotations
 
 import contextlib
@@ -7,16 +8,24 @@ import io
 import os
 import shutil
 import tempfile
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
-from .common import RELEASE_NOTEBOOK, corpus, log, summary
+from .common import RELEASE_NOTEBOOK, Stopwatch, corpus, log, summary, timings
 
-CHECKED_ITEMS = ("affine_forward", "affine_backward", "relu_forward", "relu_backward", "inline_question_1_choices",
-                 "svm_loss", "softmax_loss", "two_layer_net", "inline_question_2_choices")
+CHECKED_ITEMS = (
+    "affine_forward",
+    "affine_backward",
+    "relu_forward",
+    "relu_backward",
+    "inline_question_1_choices",
+    "svm_loss",
+    "softmax_loss",
+    "two_layer_net",
+    "inline_question_2_choices",
+)
 
 
 def solved_namespace() -> dict[str, Any]:
@@ -25,7 +34,7 @@ def solved_namespace() -> dict[str, Any]:
 
     cells = source_cells()
     ns: dict[str, Any] = {"__name__": "__main__"}
-    with patch.dict(os.environ, {"MPLBACKEND": os.environ.get("MPLBACKEND", "Agg")}):   # not for later kernels
+    with patch.dict(os.environ, {"MPLBACKEND": os.environ.get("MPLBACKEND", "Agg")}):  # not for later kernels
         exec(compile(cells["setup_imports"].source, "<setup_imports>", "exec"), ns)  # noqa: S102 - the notebook's cells
     for item in CHECKED_ITEMS:
         exec(compile(cells[item].source, f"<{item}>", "exec"), ns)  # noqa: S102 - the notebook's cells
@@ -42,23 +51,14 @@ def check_cells(repeats: int = 5) -> dict[str, Any]:
     cells = source_cells()
     out: dict[str, Any] = {}
     for item in CHECKED_ITEMS:
-        times = []
-        for _ in range(repeats + 1):
-            with contextlib.redirect_stdout(io.StringIO()):
-                start = time.perf_counter()
-                self_check(item, ns)
-                times.append(time.perf_counter() - start)
+        with contextlib.redirect_stdout(io.StringIO()):
+            times = timings(lambda: self_check(item, ns), repeats + 1)  # noqa: B023 - called at once
         entry: dict[str, Any] = {"self_check_first": times[0], "self_check": summary(times[1:])}
         cell = cells.get(f"{item}_check")
         if cell is not None:
             code = compile(cell.source, f"<{item}_check>", "exec")
-            cell_times = []
-            for _ in range(repeats):
-                with contextlib.redirect_stdout(io.StringIO()):
-                    start = time.perf_counter()
-                    exec(code, ns)  # noqa: S102 - the notebook's check cell
-                    cell_times.append(time.perf_counter() - start)
-            entry["check_cell"] = summary(cell_times)
+            with contextlib.redirect_stdout(io.StringIO()):
+                entry["check_cell"] = summary(timings(lambda: exec(code, ns), repeats))  # noqa: B023, S102
         out[item] = entry
     return out
 
@@ -82,20 +82,24 @@ def whole_notebook(dataset: str, cifar10_dir: Path | None, timeout: int = 1200) 
     folder = Path(tempfile.mkdtemp(prefix=f"bench-notebook-{dataset}-"))
     kernel_env = {"TWO_LAYER_NET_DATASET": dataset, **({"CIFAR10_DIR": str(cifar10_dir)} if cifar10_dir else {})}
     try:
-        shutil.copytree(RELEASE_NOTEBOOK.parent / "twolayer", folder / "twolayer",
-                        ignore=shutil.ignore_patterns("__pycache__", "datasets"))
+        shutil.copytree(
+            RELEASE_NOTEBOOK.parent / "twolayer",
+            folder / "twolayer",
+            ignore=shutil.ignore_patterns("__pycache__", "datasets"),
+        )
         path = corpus().write_submission(folder / "two_layer_net.ipynb")
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                resources={"metadata": {"path": str(folder)}})
-        start = time.perf_counter()
+        client = NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+        )
         error = None
-        try:
-            with patch.dict(os.environ, kernel_env):   # the kernel inherits them
-                client.execute()
-        except Exception as exc:  # noqa: BLE001 - a failing cell: report it, with the time so far
-            error = f"{type(exc).__name__}: {str(exc)[-500:]}"
-        wall = time.perf_counter() - start
+        with Stopwatch() as sw:
+            try:
+                with patch.dict(os.environ, kernel_env):  # the kernel inherits them
+                    client.execute()
+            except Exception as exc:  # noqa: BLE001 - a failing cell: report it, with the time so far
+                error = f"{type(exc).__name__}: {str(exc)[-500:]}"
+        wall = sw.seconds
         cells = {}
         for cell in nb.cells:
             if cell.cell_type != "code":
@@ -105,9 +109,15 @@ def whole_notebook(dataset: str, cifar10_dir: Path | None, timeout: int = 1200) 
             if secs is not None:
                 cells[gid] = round(secs, 3)
         executed = sum(cells.values())
-        return {"dataset": dataset, "seconds": wall, "cells_seconds": executed,
-                "kernel_and_overhead_seconds": wall - executed, "error": error,
-                "slowest_cells": dict(sorted(cells.items(), key=lambda kv: -kv[1])[:8]), "cells": cells}
+        return {
+            "dataset": dataset,
+            "seconds": wall,
+            "cells_seconds": executed,
+            "kernel_and_overhead_seconds": wall - executed,
+            "error": error,
+            "slowest_cells": dict(sorted(cells.items(), key=lambda kv: -kv[1])[:8]),
+            "cells": cells,
+        }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

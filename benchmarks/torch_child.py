@@ -8,6 +8,7 @@ SPEC_JSON: {"cifar10_dir": ..., "runs": [[config, threads, impl], ...], "repeats
 "torch" (the default) or "solver". Prints one JSON line per finished run (so that a stopped child
 still reports the runs it finished).
 """
+
 from __future__ import annotations
 
 import json

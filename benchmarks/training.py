@@ -7,6 +7,7 @@ in the Solver's order), the same learning-rate decay after each epoch and the sa
 checks (first iteration, end of every epoch, last iteration: 1,000 sampled training images and
 the whole validation split, in batches of 100, as ``Solver.check_accuracy`` does).
 """
+
 from __future__ import annotations
 
 import cProfile
@@ -17,17 +18,31 @@ from typing import Any
 
 import numpy as np
 
-from .common import log, summary
+from .common import PhaseTimer, Stopwatch, log, summary
 
-EXERCISE = {"name": "exercise", "hidden_dim": 50, "learning_rate": 1e-4, "reg": 0.0, "num_epochs": 5, "batch_size": 200,
-                "lr_decay": 0.95}
+EXERCISE = {
+    "name": "exercise",
+    "hidden_dim": 50,
+    "learning_rate": 1e-4,
+    "reg": 0.0,
+    "num_epochs": 5,
+    "batch_size": 200,
+    "lr_decay": 0.95,
+}
 # The best configuration of the source notebook's search cell on CIFAR-10 (its grid: lr 1e-3,
 # 10 epochs, reg 0.05/0.25, hidden 100/200): hidden 200 wins on every seed tried; the two
 # regularisation strengths tie within 0.3 points (and cost the same time).
-TUNED = {"name": "tuned", "hidden_dim": 200, "learning_rate": 1e-3, "reg": 0.25, "num_epochs": 10, "batch_size": 200,
-             "lr_decay": 0.95}
-CHECK_TRAIN_SAMPLES = 1000   # Solver's num_train_samples
-CHECK_BATCH = 100            # Solver.check_accuracy's batch_size
+TUNED = {
+    "name": "tuned",
+    "hidden_dim": 200,
+    "learning_rate": 1e-3,
+    "reg": 0.25,
+    "num_epochs": 10,
+    "batch_size": 200,
+    "lr_decay": 0.95,
+}
+CHECK_TRAIN_SAMPLES = 1000  # Solver's num_train_samples
+CHECK_BATCH = 100  # Solver.check_accuracy's batch_size
 TORCH_MISSING = "PyTorch not installed: pip install torch==2.13.0"
 
 
@@ -52,25 +67,35 @@ def _rows(X: np.ndarray) -> np.ndarray:
 
 
 def run_solver(data: dict, cfg: dict, seed: int = 0, *, model_cls: Any = None, profile_hooks: Any = None) -> dict:
-    from twolayer.solver import Solver
-
     from autograder.reference import reference
+    from twolayer.solver import Solver
 
     TwoLayerNet = model_cls or reference().TwoLayerNet
     np.random.seed(seed)
-    model = TwoLayerNet(input_dim=int(np.prod(data["X_train"].shape[1:])), hidden_dim=cfg["hidden_dim"],
-                        num_classes=10, reg=cfg["reg"])
-    solver = Solver(model, data, update_rule="sgd", optim_config={"learning_rate": cfg["learning_rate"]},
-                    lr_decay=cfg["lr_decay"], num_epochs=cfg["num_epochs"], batch_size=cfg["batch_size"],
-                    verbose=False)
+    model = TwoLayerNet(
+        input_dim=int(np.prod(data["X_train"].shape[1:])), hidden_dim=cfg["hidden_dim"], num_classes=10, reg=cfg["reg"]
+    )
+    solver = Solver(
+        model,
+        data,
+        update_rule="sgd",
+        optim_config={"learning_rate": cfg["learning_rate"]},
+        lr_decay=cfg["lr_decay"],
+        num_epochs=cfg["num_epochs"],
+        batch_size=cfg["batch_size"],
+        verbose=False,
+    )
     if profile_hooks:
         profile_hooks(solver)
-    start, cpu = time.perf_counter(), time.process_time()
-    solver.train()
-    seconds = time.perf_counter() - start
-    return {"seconds": seconds, "cpu_seconds": time.process_time() - cpu,
-            "val_acc": float(solver.best_val_acc), "final_loss": float(solver.loss_history[-1]),
-            "dtype": str(model.params["W1"].dtype)}
+    with Stopwatch() as sw:
+        solver.train()
+    return {
+        "seconds": sw.seconds,
+        "cpu_seconds": sw.cpu_seconds,
+        "val_acc": float(solver.best_val_acc),
+        "final_loss": float(solver.loss_history[-1]),
+        "dtype": str(model.params["W1"].dtype),
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -98,48 +123,55 @@ def run_numpy(data: dict, cfg: dict, seed: int = 0, dtype: Any = np.float32) -> 
         if samples is not None and len(Xs) > samples:
             mask = np.random.choice(len(Xs), samples)
             Xs, ys = Xs[mask], ys[mask]
-        pred = [(np.maximum(Xs[i:i + CHECK_BATCH] @ W1 + b1, 0) @ W2 + b2).argmax(1)
-                for i in range(0, len(Xs), CHECK_BATCH)]
+        pred = [
+            (np.maximum(Xs[i : i + CHECK_BATCH] @ W1 + b1, 0) @ W2 + b2).argmax(1)
+            for i in range(0, len(Xs), CHECK_BATCH)
+        ]
         return float(np.mean(np.hstack(pred) == ys))
 
     best = 0.0
     loss = float("nan")
-    start, cpu = time.perf_counter(), time.process_time()
-    for t in range(iterations):
-        idx = np.random.choice(N, B)
-        Xb, yb = X[idx], y[idx]
-        h = Xb @ W1
-        h += b1
-        np.maximum(h, 0, out=h)
-        s = h @ W2
-        s += b2
-        s -= s.max(axis=1, keepdims=True)
-        p = np.exp(s)
-        p /= p.sum(axis=1, keepdims=True)
-        loss = float(-np.log(p[rows, yb]).mean())
-        p[rows, yb] -= 1
-        p /= B
-        dW2 = h.T @ p
-        db2 = p.sum(axis=0)
-        dh = p @ W2.T
-        dh *= h > 0
-        dW1 = Xb.T @ dh
-        db1 = dh.sum(axis=0)
-        if reg:
-            loss += 0.5 * reg * float(np.sum(W1 * W1) + np.sum(W2 * W2))
-            dW1 += reg * W1
-            dW2 += reg * W2
-        W1 -= lr * dW1
-        b1 -= lr * db1
-        W2 -= lr * dW2
-        b2 -= lr * db2
-        if (t + 1) % per_epoch == 0:
-            lr *= cfg["lr_decay"]
-        if t in checks_at:
-            accuracy(X, y, CHECK_TRAIN_SAMPLES)
-            best = max(best, accuracy(Xv, yv, None))
-    return {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu, "val_acc": best,
-            "final_loss": loss, "dtype": np.dtype(dtype).name}
+    with Stopwatch() as sw:
+        for t in range(iterations):
+            idx = np.random.choice(N, B)
+            Xb, yb = X[idx], y[idx]
+            h = Xb @ W1
+            h += b1
+            np.maximum(h, 0, out=h)
+            s = h @ W2
+            s += b2
+            s -= s.max(axis=1, keepdims=True)
+            p = np.exp(s)
+            p /= p.sum(axis=1, keepdims=True)
+            loss = float(-np.log(p[rows, yb]).mean())
+            p[rows, yb] -= 1
+            p /= B
+            dW2 = h.T @ p
+            db2 = p.sum(axis=0)
+            dh = p @ W2.T
+            dh *= h > 0
+            dW1 = Xb.T @ dh
+            db1 = dh.sum(axis=0)
+            if reg:
+                loss += 0.5 * reg * float(np.sum(W1 * W1) + np.sum(W2 * W2))
+                dW1 += reg * W1
+                dW2 += reg * W2
+            W1 -= lr * dW1
+            b1 -= lr * db1
+            W2 -= lr * dW2
+            b2 -= lr * db2
+            if (t + 1) % per_epoch == 0:
+                lr *= cfg["lr_decay"]
+            if t in checks_at:
+                accuracy(X, y, CHECK_TRAIN_SAMPLES)
+                best = max(best, accuracy(Xv, yv, None))
+    return {
+        "seconds": sw.seconds,
+        "cpu_seconds": sw.cpu_seconds,
+        "val_acc": best,
+        "final_loss": loss,
+        "dtype": np.dtype(dtype).name,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,36 +210,45 @@ def run_torch(data: dict, cfg: dict, seed: int = 0, threads: int = 2) -> dict:
             mask = torch.from_numpy(np.random.choice(len(Xs), samples))
             Xs, ys = Xs.index_select(0, mask), ys.index_select(0, mask)
         with torch.inference_mode():
-            pred = torch.cat([(torch.relu(torch.addmm(b1, Xs[i:i + CHECK_BATCH], W1)) @ W2 + b2).argmax(1)
-                              for i in range(0, len(Xs), CHECK_BATCH)])
+            pred = torch.cat(
+                [
+                    (torch.relu(torch.addmm(b1, Xs[i : i + CHECK_BATCH], W1)) @ W2 + b2).argmax(1)
+                    for i in range(0, len(Xs), CHECK_BATCH)
+                ]
+            )
         return float((pred == ys).double().mean())
 
     best = 0.0
     loss = None
-    start, cpu = time.perf_counter(), time.process_time()
-    for t in range(iterations):
-        idx = torch.from_numpy(np.random.choice(N, B))
-        Xb, yb = X.index_select(0, idx), y.index_select(0, idx)
-        h = torch.relu(torch.addmm(b1, Xb, W1))
-        scores = torch.addmm(b2, h, W2)
-        loss = F.cross_entropy(scores, yb)
-        if reg:
-            loss = loss + 0.5 * reg * ((W1 * W1).sum() + (W2 * W2).sum())
-        for p in params:
-            p.grad = None
-        loss.backward()
-        with torch.no_grad():
+    with Stopwatch() as sw:
+        for t in range(iterations):
+            idx = torch.from_numpy(np.random.choice(N, B))
+            Xb, yb = X.index_select(0, idx), y.index_select(0, idx)
+            h = torch.relu(torch.addmm(b1, Xb, W1))
+            scores = torch.addmm(b2, h, W2)
+            loss = F.cross_entropy(scores, yb)
+            if reg:
+                loss = loss + 0.5 * reg * ((W1 * W1).sum() + (W2 * W2).sum())
             for p in params:
-                p.add_(p.grad, alpha=-lr)
-        if (t + 1) % per_epoch == 0:
-            lr *= cfg["lr_decay"]
-        if t in checks_at:
-            accuracy(X, y, CHECK_TRAIN_SAMPLES)
-            best = max(best, accuracy(Xv, yv, None))
+                p.grad = None
+            loss.backward()
+            with torch.no_grad():
+                for p in params:
+                    p.add_(p.grad, alpha=-lr)
+            if (t + 1) % per_epoch == 0:
+                lr *= cfg["lr_decay"]
+            if t in checks_at:
+                accuracy(X, y, CHECK_TRAIN_SAMPLES)
+                best = max(best, accuracy(Xv, yv, None))
     final = loss.detach().item() if loss is not None else float("nan")
-    return {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu, "val_acc": best,
-            "final_loss": final, "dtype": "float32",
-            "threads": threads}
+    return {
+        "seconds": sw.seconds,
+        "cpu_seconds": sw.cpu_seconds,
+        "val_acc": best,
+        "final_loss": final,
+        "dtype": "float32",
+        "threads": threads,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,12 +275,15 @@ def gemm_list(num_train: int, num_val: int, D: int, cfg: dict) -> list[dict]:
         ("accuracy check X@W1", CHECK_BATCH, D, H, "nn", check_batches, True),
         ("accuracy check h@W2", CHECK_BATCH, H, C, "nn", check_batches, True),
     ]
-    return [{"name": n, "m": m, "k": k, "n": nn, "layout": lay, "count": cnt, "needed": need, "flops": 2 * m * k * nn * cnt}
-            for n, m, k, nn, lay, cnt, need in g]
+    return [
+        {"name": n, "m": m, "k": k, "n": nn, "layout": lay, "count": cnt, "needed": need, "flops": 2 * m * k * nn * cnt}
+        for n, m, k, nn, lay, cnt, need in g
+    ]
 
 
-def time_gemm(m: int, k: int, n: int, layout: str, *, min_seconds: float = 0.15, rounds: int = 5,
-              clock: Any = time.perf_counter) -> float:
+def time_gemm(
+    m: int, k: int, n: int, layout: str, *, min_seconds: float = 0.15, rounds: int = 5, clock: Any = time.perf_counter
+) -> float:
     """Best seconds per float32 GEMM of that shape and operand layout (``t``: a transposed view,
     as in the layers), with a preallocated output: the BLAS alone."""
     rng = np.random.default_rng(0)
@@ -267,8 +311,14 @@ def time_gemm(m: int, k: int, n: int, layout: str, *, min_seconds: float = 0.15,
     return best
 
 
-def time_gemms(num_train: int, num_val: int, D: int, cfg: dict, best: dict[tuple, float] | None = None,
-               clock: Any = time.perf_counter) -> dict[tuple, float]:
+def time_gemms(
+    num_train: int,
+    num_val: int,
+    D: int,
+    cfg: dict,
+    best: dict[tuple, float] | None = None,
+    clock: Any = time.perf_counter,
+) -> dict[tuple, float]:
     """Seconds per GEMM for every shape of the run, the best of these and of ``best`` (timings
     taken at several moments of the benchmark: the load of a shared machine comes and goes)."""
     best = dict(best or {})
@@ -297,16 +347,20 @@ def gemm_bound(num_train: int, num_val: int, D: int, cfg: dict, cache: dict[tupl
     train_flops = sum(g["flops"] for g in needed if not g["name"].startswith("accuracy"))
     return {
         "gemms": gemms,
-        "flops": flops, "train_flops": train_flops, "check_flops": flops - train_flops,
-        "rate_gflops": flops / seconds / 1e9, "time_bound": seconds,
+        "flops": flops,
+        "train_flops": train_flops,
+        "check_flops": flops - train_flops,
+        "rate_gflops": flops / seconds / 1e9,
+        "time_bound": seconds,
         # What the reference layers really compute (with the unused dX of the first layer).
-        "flops_with_dx": flops_model, "time_bound_with_dx": seconds_model,
+        "flops_with_dx": flops_model,
+        "time_bound_with_dx": seconds_model,
     }
 
 
 def peak_sgemm(n: int = 1024) -> float:
     """GFLOP/s of a large square float32 GEMM (the BLAS's best case on this machine)."""
-    return 2 * n ** 3 / time_gemm(n, n, n, "nn", min_seconds=0.5) / 1e9
+    return 2 * n**3 / time_gemm(n, n, n, "nn", min_seconds=0.5) / 1e9
 
 
 # --------------------------------------------------------------------------------------------
@@ -353,81 +407,73 @@ def with_dx_model() -> Any:
 def profile_solver(data: dict, cfg: dict) -> dict:
     """One Solver run with timers around its phases (wrappers installed in this process only),
     and a cProfile run for the top functions."""
+    from autograder.reference import reference
     from twolayer import solver as solver_module
 
-    from autograder.reference import reference
-
     R = reference()
-    ns = R.TwoLayerNet.loss.__globals__   # the namespace the reference cells ran in
+    ns = R.TwoLayerNet.loss.__globals__  # the namespace the reference cells ran in
     D = int(np.prod(data["X_train"].shape[1:]))
-    acc: dict[str, float] = {}
     state = {"in_check": False}
-
-    def add(key: str, seconds: float) -> None:
-        acc[key] = acc.get(key, 0.0) + seconds
-
-    def timed(key_fn, fn):
-        def wrapper(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                add(key_fn(*args), time.perf_counter() - start)
-        return wrapper
-
-    originals = {k: ns[k] for k in ("affine_forward", "affine_backward", "relu_forward", "relu_backward",
-                                    "softmax_loss")}
-    np_take, np_choice = solver_module.np.take, solver_module.np.random.choice
+    layers = ("affine_forward", "affine_backward", "relu_forward", "relu_backward", "softmax_loss")
 
     def where() -> str:
         return "checks" if state["in_check"] else "train"
 
-    ns["affine_forward"] = timed(lambda x, w, b: f"{where()}: affine_forward layer {1 if w.shape[0] == D else 2}"
-                                 " (GEMM + bias)", originals["affine_forward"])
-    ns["affine_backward"] = timed(lambda dout, cache: "train: affine_backward layer "
-                                  + ("1 (GEMMs dW1 and dX)" if cache[1].shape[0] == D
-                                     else "2 (GEMMs dW2, dh)"), originals["affine_backward"])
-    for name in ("relu_forward", "relu_backward", "softmax_loss"):
-        ns[name] = timed(lambda *a, _n=name: f"{where()}: {_n}", originals[name])
-
     def hooks(solver):
         check = solver.check_accuracy
-        update = solver._update
-        model_loss = solver.model.loss
 
         def check_accuracy(*a, **k):
             state["in_check"] = True
-            start = time.perf_counter()
             try:
-                return check(*a, **k)
+                with timer.phase("checks: check_accuracy (total)"):
+                    return check(*a, **k)
             finally:
-                add("checks: check_accuracy (total)", time.perf_counter() - start)
                 state["in_check"] = False
-        solver.check_accuracy = check_accuracy
-        solver._update = timed(lambda *a: "train: sgd updates", update)
-        solver.model.loss = timed(lambda X, y=None: f"{'checks' if y is None else 'train'}: model.loss (total)",
-                                  model_loss)
 
-    solver_module.np.take = timed(lambda *a, **k: f"{where()}: np.take (minibatch gather)", np_take)
-    solver_module.np.random.choice = timed(lambda *a, **k: f"{where()}: np.random.choice", np_choice)
-    try:
+        solver.check_accuracy = check_accuracy
+        solver._update = timer.timed(solver._update, lambda *a: "train: sgd updates")
+        solver.model.loss = timer.timed(
+            solver.model.loss, lambda X, y=None: f"{'checks' if y is None else 'train'}: model.loss (total)"
+        )
+
+    with PhaseTimer() as timer:
+        timer.wrap(
+            ns,
+            "affine_forward",
+            lambda x, w, b: f"{where()}: affine_forward layer {1 if w.shape[0] == D else 2} (GEMM + bias)",
+        )
+        timer.wrap(
+            ns,
+            "affine_backward",
+            lambda dout, cache: (
+                "train: affine_backward layer "
+                + ("1 (GEMMs dW1 and dX)" if cache[1].shape[0] == D else "2 (GEMMs dW2, dh)")
+            ),
+        )
+        for name in layers[2:]:
+            timer.wrap(ns, name, lambda *a, _n=name: f"{where()}: {_n}")
+        timer.wrap(solver_module.np, "take", lambda *a, **k: f"{where()}: np.take (minibatch gather)")
+        timer.wrap(solver_module.np.random, "choice", lambda *a, **k: f"{where()}: np.random.choice")
         run = run_solver(data, cfg, profile_hooks=hooks)
-    finally:
-        ns.update(originals)
-        solver_module.np.take = np_take
-        solver_module.np.random.choice = np_choice
+    acc = timer.seconds
     total = run["seconds"]
     leaf = {k: v for k, v in acc.items() if "(total)" not in k}
     loss_train = acc.get("train: model.loss (total)", 0.0)
-    inside_loss = sum(v for k, v in leaf.items() if k.startswith("train:") and k.split(": ")[1].split(" ")[0]
-                      in ("affine_forward", "affine_backward", "relu_forward", "relu_backward", "softmax_loss"))
+    inside_loss = sum(v for k, v in leaf.items() if k.startswith("train:") and k.split(": ")[1].split(" ")[0] in layers)
     phases = dict(sorted(leaf.items(), key=lambda kv: -kv[1]))
     phases["train: rest of model.loss (layer 1's dW1 = X.T @ dh GEMM, db1, reg terms)"] = loss_train - inside_loss
     phases["checks: rest of check_accuracy"] = acc.get("checks: check_accuracy (total)", 0.0) - sum(
-        v for k, v in leaf.items() if k.startswith("checks:"))
-    accounted = loss_train + acc.get("checks: check_accuracy (total)", 0.0) + sum(
-        v for k, v in leaf.items() if k in ("train: np.take (minibatch gather)", "train: np.random.choice",
-                                            "train: sgd updates"))
+        v for k, v in leaf.items() if k.startswith("checks:")
+    )
+    accounted = (
+        loss_train
+        + acc.get("checks: check_accuracy (total)", 0.0)
+        + sum(
+            v
+            for k, v in leaf.items()
+            if k in ("train: np.take (minibatch gather)", "train: np.random.choice", "train: sgd updates")
+        )
+    )
     phases["train: Solver loop rest (Python, validation of loss and grads)"] = total - accounted
 
     # cProfile: the top functions by own time.
@@ -438,19 +484,31 @@ def profile_solver(data: dict, cfg: dict) -> dict:
     buf = io.StringIO()
     stats = pstats.Stats(profiler, stream=buf).sort_stats("tottime")
     top = []
-    for func, (cc, nc, tt, ct, _callers) in sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:12]:
+    for func, (_cc, nc, tt, ct, _callers) in sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:12]:
         filename, line, name = func
-        top.append({"function": f"{name} ({filename.split('/')[-1]}:{line})", "calls": nc,
-                    "tottime": round(tt, 4), "cumtime": round(ct, 4)})
-    return {"config": cfg["name"], "seconds": total, "phases": {k: round(v, 4) for k, v in phases.items()},
-            "cprofile_seconds": prof_run["seconds"], "cprofile_top": top}
+        top.append(
+            {
+                "function": f"{name} ({filename.split('/')[-1]}:{line})",
+                "calls": nc,
+                "tottime": round(tt, 4),
+                "cumtime": round(ct, 4),
+            }
+        )
+    return {
+        "config": cfg["name"],
+        "seconds": total,
+        "phases": {k: round(v, 4) for k, v in phases.items()},
+        "cprofile_seconds": prof_run["seconds"],
+        "cprofile_top": top,
+    }
 
 
 # --------------------------------------------------------------------------------------------
 
 
-def torch_runs(cifar10_dir: str, runs: list[tuple], repeats: int, *, passive: bool,
-               timeout: float) -> tuple[list[dict], str | None]:
+def torch_runs(
+    cifar10_dir: str, runs: list[tuple], repeats: int, *, passive: bool, timeout: float
+) -> tuple[list[dict], str | None]:
     """Runs in a child process (see torch_child.py); (results, why it stopped early)."""
     import json
     import os
@@ -464,8 +522,14 @@ def torch_runs(cifar10_dir: str, runs: list[tuple], repeats: int, *, passive: bo
     if passive:
         env["OMP_WAIT_POLICY"] = "PASSIVE"
     spec = {"cifar10_dir": cifar10_dir, "runs": runs, "repeats": repeats}
-    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.torch_child", json.dumps(spec)], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.torch_child", json.dumps(spec)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     results: list[dict] = []
     deadline = time.monotonic() + timeout
     sel = selectors.DefaultSelector()
@@ -496,8 +560,9 @@ def torch_runs(cifar10_dir: str, runs: list[tuple], repeats: int, *, passive: bo
     return results, stopped
 
 
-def benchmark(data: dict, *, quick: bool, repeats: int, with_torch: bool = True,
-              cifar10_dir: str | None = None) -> dict:
+def benchmark(
+    data: dict, *, quick: bool, repeats: int, with_torch: bool = True, cifar10_dir: str | None = None
+) -> dict:
     from threadpoolctl import threadpool_info
 
     num_train, num_val = len(data["X_train"]), len(data["X_val"])
@@ -509,9 +574,14 @@ def benchmark(data: dict, *, quick: bool, repeats: int, with_torch: bool = True,
     have_torch = with_torch and torch_available() and cifar10_dir is not None
     if with_torch and not torch_available():
         log(TORCH_MISSING)
-    out: dict[str, Any] = {"num_train": num_train, "num_val": num_val, "input_dim": D,
-                           "blas_threads": [p.get("num_threads") for p in threadpool_info()],
-                           "torch": None if have_torch else TORCH_MISSING, "configs": []}
+    out: dict[str, Any] = {
+        "num_train": num_train,
+        "num_val": num_val,
+        "input_dim": D,
+        "blas_threads": [p.get("num_threads") for p in threadpool_info()],
+        "torch": None if have_torch else TORCH_MISSING,
+        "configs": [],
+    }
     out["peak_sgemm_gflops"] = peak_sgemm()
     by_name: dict[str, dict] = {}
     for cfg in configs:
@@ -520,22 +590,28 @@ def benchmark(data: dict, *, quick: bool, repeats: int, with_torch: bool = True,
             "solver": lambda c=cfg: run_solver(data, c),
             "numpy_float32": lambda c=cfg: run_numpy(data, c),
         }
-        if cfg["name"] == "exercise":   # the extras on the short run only (the budget of `make bench`)
+        if cfg["name"] == "exercise":  # the extras on the short run only (the budget of `make bench`)
             impls["numpy_float64"] = lambda c=cfg: run_numpy(data, c, dtype=np.float64)
             impls["solver_with_dx"] = lambda c=cfg: run_solver(data, c, model_cls=with_dx_model())
         runs: dict[str, list] = {k: [] for k in impls}
         # The tuned run is 8 times longer: one repeat less keeps `make bench` within its budget.
         reps = repeats if cfg["name"] == "exercise" or repeats == 1 else repeats - 1
         gemm_times: dict[tuple, float] = {}
-        for r in range(reps):   # interleaved, so that the machine's load hits every one alike
+        for r in range(reps):  # interleaved, so that the machine's load hits every one alike
             gemm_times = time_gemms(num_train, num_val, D, cfg, gemm_times)
             for name, fn in impls.items():
                 log(f"training {cfg['name']} ({iterations} iterations) with {name}, run {r + 1}/{reps}")
                 runs[name].append(fn())
         gemm_times = time_gemms(num_train, num_val, D, cfg, gemm_times)
-        entry: dict[str, Any] = {"config": cfg, "iterations": iterations, "accuracy_checks": len(checks),
-                                 "images": iterations * cfg["batch_size"], "repeats": reps,
-                                 "bound": gemm_bound(num_train, num_val, D, cfg, gemm_times), "runs": runs}
+        entry: dict[str, Any] = {
+            "config": cfg,
+            "iterations": iterations,
+            "accuracy_checks": len(checks),
+            "images": iterations * cfg["batch_size"],
+            "repeats": reps,
+            "bound": gemm_bound(num_train, num_val, D, cfg, gemm_times),
+            "runs": runs,
+        }
         by_name[cfg["name"]] = entry
         out["configs"].append(entry)
 
@@ -553,10 +629,14 @@ def benchmark(data: dict, *, quick: bool, repeats: int, with_torch: bool = True,
             single["solver"].append(run_solver(data, cfg))
             single["numpy_float32"].append(run_numpy(data, cfg))
             single["solver_with_dx"].append(run_solver(data, cfg, model_cls=with_dx_model()))
-        single_bound = gemm_bound(num_train, num_val, D, cfg,
-                                  time_gemms(num_train, num_val, D, cfg, single_gemm, clock=time.process_time))
-    out["single_thread"] = {"config": cfg, "bound": {k: v for k, v in single_bound.items() if k != "gemms"},
-                            "runs": single}
+        single_bound = gemm_bound(
+            num_train, num_val, D, cfg, time_gemms(num_train, num_val, D, cfg, single_gemm, clock=time.process_time)
+        )
+    out["single_thread"] = {
+        "config": cfg,
+        "bound": {k: v for k, v in single_bound.items() if k != "gemms"},
+        "runs": single,
+    }
 
     if have_torch:
         # PyTorch as it comes (OpenMP threads spin while waiting), 2 threads on both runs and
@@ -569,8 +649,9 @@ def benchmark(data: dict, *, quick: bool, repeats: int, with_torch: bool = True,
         for r in range(repeats):
             for impl in ("solver", "torch"):
                 log(f"paired run {r + 1}/{repeats}: {impl}, {cfg0['name']}, 2 threads, in a child process")
-                results, stopped = torch_runs(str(cifar10_dir), [(cfg0, 2, impl)], 1, passive=False,
-                                              timeout=60.0 if quick else 180.0)
+                results, stopped = torch_runs(
+                    str(cifar10_dir), [(cfg0, 2, impl)], 1, passive=False, timeout=60.0 if quick else 180.0
+                )
                 paired[impl] += results
                 if stopped:
                     paired.setdefault("stopped", []).append(f"{impl}: {stopped}")
@@ -581,8 +662,10 @@ def benchmark(data: dict, *, quick: bool, repeats: int, with_torch: bool = True,
         out["torch_stopped"] = {}
         for passive, todo in plan:
             reps = max(1, repeats - 1) if not quick else 1
-            log(f"training with PyTorch ({'OMP_WAIT_POLICY=PASSIVE' if passive else 'default OpenMP'}), "
-                f"{len(todo)} run(s) x {reps}")
+            log(
+                f"training with PyTorch ({'OMP_WAIT_POLICY=PASSIVE' if passive else 'default OpenMP'}), "
+                f"{len(todo)} run(s) x {reps}"
+            )
             results, stopped = torch_runs(str(cifar10_dir), todo, reps, passive=passive, timeout=budget)
             if stopped:
                 out["torch_stopped"]["passive" if passive else "default"] = stopped
@@ -605,11 +688,14 @@ def benchmark(data: dict, *, quick: bool, repeats: int, with_torch: bool = True,
             s = summary(secs)
             cpu = [res.get("cpu_seconds") for res in results]
             entry["results"][name] = {
-                **s, "images_per_s": entry["images"] / s["best"],
-                "cpu_seconds": cpu[int(np.argmin(secs))], "cores_used": cpu[int(np.argmin(secs))] / s["best"],
+                **s,
+                "images_per_s": entry["images"] / s["best"],
+                "cpu_seconds": cpu[int(np.argmin(secs))],
+                "cores_used": cpu[int(np.argmin(secs))] / s["best"],
                 "val_acc": results[int(np.argmin(secs))]["val_acc"],
                 "val_accs": [res["val_acc"] for res in results],
-                "final_loss": results[0]["final_loss"], "dtype": results[0]["dtype"],
+                "final_loss": results[0]["final_loss"],
+                "dtype": results[0]["dtype"],
                 "fraction_of_bound": bound["time_bound"] / s["best"],
             }
         if not have_torch:
@@ -621,17 +707,22 @@ def benchmark(data: dict, *, quick: bool, repeats: int, with_torch: bool = True,
         pr["results"] = {}
         for impl, results in runs.items():
             if results:
-                pr["results"][impl] = {"seconds": summary([x["seconds"] for x in results]),
-                                       "cores_used": [round(x["cpu_seconds"] / x["seconds"], 2) for x in results],
-                                       "val_acc": results[0]["val_acc"]}
-        pairs = list(zip(runs.get("solver", []), runs.get("torch", [])))
+                pr["results"][impl] = {
+                    "seconds": summary([x["seconds"] for x in results]),
+                    "cores_used": [round(x["cpu_seconds"] / x["seconds"], 2) for x in results],
+                    "val_acc": results[0]["val_acc"],
+                }
+        pairs = list(zip(runs.get("solver", []), runs.get("torch", []), strict=False))  # a stopped run
         pr["solver_over_torch"] = [round(a["seconds"] / b["seconds"], 3) for a, b in pairs]
     st = out["single_thread"]
     st["results"] = {}
     for name, results in st.pop("runs").items():
         cpus = [res["cpu_seconds"] for res in results]
-        st["results"][name] = {"cpu_seconds": summary(cpus), "wall_seconds": summary([r["seconds"] for r in results]),
-                               "fraction_of_bound": st["bound"]["time_bound"] / min(cpus)}
+        st["results"][name] = {
+            "cpu_seconds": summary(cpus),
+            "wall_seconds": summary([r["seconds"] for r in results]),
+            "fraction_of_bound": st["bound"]["time_bound"] / min(cpus),
+        }
     log("profiling the Solver (exercise configuration)")
     out["profile"] = profile_solver(data, configs[0])
     return out

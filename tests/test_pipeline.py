@@ -1,5 +1,6 @@
 """The instructor's pipeline on a temporary course with the real nbgrader: generate, autograde,
 hand-grade, export, feedback, and agreement between nbgrader and `python -m autograder grade`."""
+
 from __future__ import annotations
 
 import csv
@@ -9,19 +10,22 @@ import sys
 from pathlib import Path
 
 import pytest
-from autograder.course import Course
-from autograder.grading import Options, grade_submission
 
 import corpus
+from autograder.course import Course
+from autograder.grading import Options, grade_submission
 
 pytestmark = pytest.mark.slow
 
 SUBMISSIONS = {
     "alice": {},  # the solution
     "bob": corpus.edit("softmax_loss", "shifted = x - x.max(axis=1, keepdims=True)", "shifted = x"),
-    "carl": {"two_layer_net": corpus.ANSWERS["two_layer_net"].replace('self.params["b1"] = np.zeros(hidden_dim)',
-                                                                      'self.params["b1"] = 0'),
-             "inline_question_2_choices": "inline_question_2_choices = {1, 2, 3}"},
+    "carl": {
+        "two_layer_net": corpus.ANSWERS["two_layer_net"].replace(
+            'self.params["b1"] = np.zeros(hidden_dim)', 'self.params["b1"] = 0'
+        ),
+        "inline_question_2_choices": "inline_question_2_choices = {1, 2, 3}",
+    },
     "dora": None,  # the untouched release notebook
     # affine_backward's check must not depend on affine_forward in either grader (the benchmark
     # once found nbgrader 4 points lower here, when the visible cell also ran the forward pass)
@@ -51,7 +55,7 @@ def test_release_generated_by_nbgrader_matches_the_committed_one(course):
 def test_solution_gets_every_autograded_point_under_nbgrader(course):
     results = course.results()
     assert results["alice"].status == "graded"
-    assert results["alice"].score == results["alice"].max_score == 92, (course.root / "nbgrader.log").read_text()[-3000:]
+    assert results["alice"].score == results["alice"].max_score == 92, course.log.read_text()[-3000:]
 
 
 def test_untouched_release_gets_zero_without_crashing(course):
@@ -65,7 +69,7 @@ def test_nbgrader_and_the_autograder_award_the_same_points(course):
         ours = grade_submission(course.submission_path(student), Options(seed=99))
         assert ours.status == "graded"
         assert ours.score == nb[student].score, f"{student}: autograder {ours.score}, nbgrader {nb[student].score}"
-    assert nb["bob"].score == 92 - 10          # softmax_loss
+    assert nb["bob"].score == 92 - 10  # softmax_loss
     # two_layer_net and inline question 2; the scalar biases also stop the Solver (with a message
     # saying so), which costs the Solver run and the search
     assert nb["carl"].score == 92 - 20 - 3 - 10 - 10
@@ -84,9 +88,13 @@ def test_feedback_has_messages_but_no_hidden_tests_or_reference(course):
     pages = course.feedback()
     assert {p.parent.parent.name for p in pages} >= {"alice", "bob", "carl", "dora"}
     source = json.loads(corpus.SOURCE.read_text())
-    solution_lines = [line.strip() for cell in source["cells"]
-                      for region in "".join(cell["source"]).split("### BEGIN SOLUTION")[1:]
-                      for line in region.split("### END SOLUTION")[0].splitlines() if len(line.strip()) > 25]
+    solution_lines = [
+        line.strip()
+        for cell in source["cells"]
+        for region in "".join(cell["source"]).split("### BEGIN SOLUTION")[1:]
+        for line in region.split("### END SOLUTION")[0].splitlines()
+        if len(line.strip()) > 25
+    ]
     assert len(solution_lines) > 20
     for page in pages:
         html = page.read_text()
@@ -96,7 +104,7 @@ def test_feedback_has_messages_but_no_hidden_tests_or_reference(course):
             leaked = [line for line in solution_lines if line in html]
             assert not leaked, leaked[:3]
     bob = next(p for p in pages if p.parent.parent.name == "bob").read_text()
-    assert "subtract each row" in bob   # the hidden check's message, written for the student
+    assert "subtract each row" in bob  # the hidden check's message, written for the student
 
 
 def test_demo_command_help():

@@ -6,6 +6,7 @@ the source's solution regions anywhere in it. Slow ones run the real nbgrader: r
 one, and a small course run through autograde and generate_feedback shows that
 nbgrader_config.py does what its comments say.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -17,6 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.course import CONFIG, Course, release_files
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "source" / "two_layer_net"
 RELEASE_DIR = ROOT / "release" / "two_layer_net"
@@ -24,8 +27,7 @@ NOTEBOOK = "two_layer_net.ipynb"
 
 
 def _load_tool():
-    spec = importlib.util.spec_from_file_location(
-        "generate_release", ROOT / "tools" / "generate_release.py")
+    spec = importlib.util.spec_from_file_location("generate_release", ROOT / "tools" / "generate_release.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses and friends look modules up by name
     spec.loader.exec_module(module)
@@ -41,8 +43,14 @@ ALLOWED_SOLUTION_LINES = {
     'solver = Solver(model, data, optim_config={"learning_rate": config["learning_rate"]},',
 }
 #: Release must not contain any of these anywhere.
-FORBIDDEN = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
-             "check_hidden", "nbgrader_hidden")
+FORBIDDEN = (
+    "BEGIN SOLUTION",
+    "END SOLUTION",
+    "BEGIN HIDDEN TESTS",
+    "END HIDDEN TESTS",
+    "check_hidden",
+    "nbgrader_hidden",
+)
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +85,7 @@ def grade_id(cell) -> str | None:
 # release/ as committed
 # --------------------------------------------------------------------------------------------
 
+
 def test_release_notebook_has_no_outputs(release_nb):
     for cell in release_nb.cells:
         if cell.cell_type == "code":
@@ -85,7 +94,7 @@ def test_release_notebook_has_no_outputs(release_nb):
 
 
 def test_release_has_no_solution_or_hidden_test_markers():
-    for relative in release_tool.release_files(RELEASE_DIR):
+    for relative in release_files(RELEASE_DIR):
         data = (RELEASE_DIR / relative).read_bytes()
         for marker in FORBIDDEN:
             assert marker.encode() not in data, f"release/two_layer_net/{relative} contains {marker!r}"
@@ -104,10 +113,9 @@ def test_no_release_file_contains_solution_code():
     lines = solution_lines()
     assert len(lines) > 20, "the source notebook's solution regions were found"
     leaks = []
-    for relative in release_tool.release_files(RELEASE_DIR):
+    for relative in release_files(RELEASE_DIR):
         data = (RELEASE_DIR / relative).read_bytes()
-        leaks += [f"{relative}: {line}" for line in sorted(lines - ALLOWED_SOLUTION_LINES)
-                  if line.encode() in data]
+        leaks += [f"{relative}: {line}" for line in sorted(lines - ALLOWED_SOLUTION_LINES) if line.encode() in data]
     assert not leaks, "solution code in release/:\n" + "\n".join(leaks)
 
 
@@ -115,42 +123,35 @@ def test_no_release_file_contains_solution_code():
 # With nbgrader
 # --------------------------------------------------------------------------------------------
 
-def _nbgrader(course: Path, *args: str, **env: str):
-    done = release_tool.run_nbgrader(course, *args, env=env)
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{output}"
-    return done
-
 
 @pytest.mark.slow
 def test_release_is_up_to_date(tmp_path):
     fresh = release_tool.generate(tmp_path / "two_layer_net")
     hint = " (run `make release` and commit release/)"
-    assert release_tool.release_files(RELEASE_DIR) == release_tool.release_files(fresh), \
+    assert release_files(RELEASE_DIR) == release_files(fresh), (
         "release/two_layer_net has other files than source/ gives" + hint
+    )
 
     want = nbformat.read(fresh / NOTEBOOK, as_version=4)
     have = nbformat.read(RELEASE_DIR / NOTEBOOK, as_version=4)
     assert have.metadata == want.metadata, "notebook metadata differ" + hint
     assert [grade_id(c) for c in have.cells] == [grade_id(c) for c in want.cells], "cells differ" + hint
-    for got, expected in zip(have.cells, want.cells):
+    for got, expected in zip(have.cells, want.cells, strict=True):
         for key in ("id", "cell_type", "source", "metadata"):
             assert got.get(key) == expected.get(key), f"cell {grade_id(expected)}: {key} differs" + hint
-    for relative in release_tool.release_files(fresh):
+    for relative in release_files(fresh):
         if relative.name != NOTEBOOK:
-            assert (RELEASE_DIR / relative).read_bytes() == (fresh / relative).read_bytes(), \
+            assert (RELEASE_DIR / relative).read_bytes() == (fresh / relative).read_bytes(), (
                 f"release/two_layer_net/{relative} differs" + hint
+            )
     assert not release_tool.differences(fresh, RELEASE_DIR), "notebook JSON differs" + hint
 
 
-def _validate(tmp_path: Path, assignment: Path, *flags: str):
+def _validate(tmp_path: Path, assignment: Path, *flags: str) -> str:
     """`nbgrader validate` on a copy of ``assignment`` (running it leaves files beside it)."""
-    course = tmp_path / "course"
-    release_tool.make_course(course, assignment)
-    folder = course / "source" / "two_layer_net"
-    done = _nbgrader(course, "validate", *flags, str(folder / NOTEBOOK),
-                     TWO_LAYER_NET_DATASET="digits")  # about the notebook, not the dataset
-    return done.stdout
+    course = Course(tmp_path / "course", env={"TWO_LAYER_NET_DATASET": "digits"})  # about the notebook, not the dataset
+    course.create(assignment, generate=False)
+    return course.nbgrader("validate", *flags, str(course.root / "source" / "two_layer_net" / NOTEBOOK)).stdout
 
 
 @pytest.mark.slow
@@ -178,46 +179,69 @@ def test_nbgrader_validate_invert_on_the_release_notebook(tmp_path, release_nb):
 MINI_CELLS = [
     # (grade_id, cell type, nbgrader flags, points, source)
     ("intro", "markdown", "locked", None, "# A tiny assignment"),
-    ("answer", "code", "solution", None,
-     "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"),
-    ("warns", "code", "grade", 1,
-     "import warnings\nwarnings.warn('overflow encountered in exp', RuntimeWarning)\nassert f() == 1"),
-    ("progress_bar", "code", "grade", 1,
-     "import sys\nsys.stderr.write(' 40%|####      | 4/10 [00:01<00:02, 2.50it/s]\\n')\nassert f() == 1"),
+    ("answer", "code", "solution", None, "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"),
+    (
+        "warns",
+        "code",
+        "grade",
+        1,
+        "import warnings\nwarnings.warn('overflow encountered in exp', RuntimeWarning)\nassert f() == 1",
+    ),
+    (
+        "progress_bar",
+        "code",
+        "grade",
+        1,
+        "import sys\nsys.stderr.write(' 40%|####      | 4/10 [00:01<00:02, 2.50it/s]\\n')\nassert f() == 1",
+    ),
     ("other_stderr", "code", "grade", 1, "import sys\nprint('something odd', file=sys.stderr)"),
     ("format_check", "code", "locked", None, "print('format ok')"),
-    ("hidden", "code", "grade", 2,
-     ("# Hidden checks of f\n### BEGIN HIDDEN TESTS\nfrom helper import secret_check\n"
-      "secret_check(f)\n### END HIDDEN TESTS")),
+    (
+        "hidden",
+        "code",
+        "grade",
+        2,
+        (
+            "# Hidden checks of f\n### BEGIN HIDDEN TESTS\nfrom helper import secret_check\n"
+            "secret_check(f)\n### END HIDDEN TESTS"
+        ),
+    ),
     ("uses_helper", "code", "grade", 1, "from helper import ANSWER\nassert ANSWER == 42"),
     ("loops", "code", "grade", 1, "while True:\n    pass"),
     ("after_loop", "code", "grade", 1, "assert f() == 1"),
 ]
-MINI_HELPER = textwrap.dedent('''\
+MINI_HELPER = textwrap.dedent("""\
     ANSWER = 42
 
 
     def secret_check(f):
         assert f() == 2, "f() should return 2"
-    ''')
+    """)
 
 
 def _mini_course(course: Path) -> None:
     cells = []
     for gid, kind, flag, points, source in MINI_CELLS:
-        meta = {"grade": flag == "grade", "grade_id": gid, "locked": flag != "solution",
-                "schema_version": 3, "solution": flag == "solution", "task": False}
+        meta = {
+            "grade": flag == "grade",
+            "grade_id": gid,
+            "locked": flag != "solution",
+            "schema_version": 3,
+            "solution": flag == "solution",
+            "task": False,
+        }
         if points is not None:
             meta["points"] = points
         new = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
         cells.append(new(source, metadata={"nbgrader": meta}, id=gid.replace("_", "-")))
-    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {
-        "display_name": "Python 3", "language": "python", "name": "python3"}})
+    nb = nbformat.v4.new_notebook(
+        cells=cells, metadata={"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
+    )
     folder = course / "source" / "mini"
     folder.mkdir(parents=True)
     nbformat.write(nb, folder / "mini.ipynb")
     (folder / "helper.py").write_text(MINI_HELPER)
-    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    shutil.copy(CONFIG, course / "nbgrader_config.py")
     # The course settings name the two_layer_net assignment in exclude_overwriting.
     config = (course / "nbgrader_config.py").read_text()
     assert 'c.Autograde.exclude_overwriting = {"two_layer_net": []}' in config
@@ -250,19 +274,21 @@ def test_nbgrader_config_in_autograde_and_feedback(tmp_path):
 
     course = tmp_path / "course"
     _mini_course(course)
-    env = {"TWO_LAYER_NET_CELL_TIMEOUT": "5"}  # the infinite loop must stop after 5 s
-    _nbgrader(course, "generate_assignment", "mini", **env)
+    mini = Course(course, cell_timeout=5)  # the infinite loop must stop after 5 s
+    mini.nbgrader("generate_assignment", "mini")
     for student in ("alice", "control"):
         _submit(course, student)
-    _nbgrader(course, "autograde", "mini", "--student", "alice", **env)
+    mini.nbgrader("autograde", "mini", "--student", "alice")
     # Control: the same submission with nbgrader's default handling of stderr.
-    _nbgrader(course, "autograde", "mini", "--student", "control", "--IgnorePattern.enabled=False", **env)
-    _nbgrader(course, "generate_feedback", "mini", "--student", "alice")
+    mini.nbgrader("autograde", "mini", "--student", "control", "--IgnorePattern.enabled=False")
+    mini.nbgrader("generate_feedback", "mini", "--student", "alice")
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+
         def scores(student):
             notebook = gb.find_submission_notebook("mini", "mini", student)
             return {g.name: g.auto_score for g in notebook.grades}
+
         alice, control = scores("alice"), scores("control")
 
     # A Python warning or a progress bar on stderr does not cost the points (without the

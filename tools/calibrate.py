@@ -44,6 +44,7 @@ Baselines (the first layer does not learn)
     linear      a softmax classifier on the pixels (no hidden layer), best sweep setting;
     weak run    a Solver run that clearly undertrains (it must fail the Solver threshold).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,6 +58,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nbformat
+import numpy as np
+
 os.environ.setdefault("MPLBACKEND", "Agg")  # setup_imports imports matplotlib
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,19 +69,28 @@ NOTEBOOK = ASSIGNMENT / "two_layer_net.ipynb"
 if str(ASSIGNMENT) not in sys.path:  # twolayer, even without `pip install -e .`
     sys.path.insert(0, str(ASSIGNMENT))
 
-import nbformat
-import numpy as np
-
 SETUP_CELLS = ("setup_imports",)
 SOLUTION_CELLS = (
-    "affine_forward", "affine_backward", "relu_forward", "relu_backward",
-    "svm_loss", "softmax_loss", "two_layer_net",
+    "affine_forward",
+    "affine_backward",
+    "relu_forward",
+    "relu_backward",
+    "svm_loss",
+    "softmax_loss",
+    "two_layer_net",
 )
 CONFIG_CELLS = ("solver", "hyperparameter_search")  # read with stand-ins, never trained there
 
 #: The defaults of TwoLayerNet and Solver (what a cell gets when it passes nothing).
-DEFAULTS = {"hidden_dim": 100, "reg": 0.0, "weight_scale": 1e-3, "learning_rate": 1e-2,
-            "lr_decay": 1.0, "num_epochs": 10, "batch_size": 100}
+DEFAULTS = {
+    "hidden_dim": 100,
+    "reg": 0.0,
+    "weight_scale": 1e-3,
+    "learning_rate": 1e-2,
+    "lr_decay": 1.0,
+    "num_epochs": 10,
+    "batch_size": 100,
+}
 
 
 def config(**kw: Any) -> dict[str, Any]:
@@ -90,9 +103,10 @@ def config(**kw: Any) -> dict[str, Any]:
 
 def grid(learning_rates, regs, hidden_dims, num_epochs, batch_size=200, lr_decay=0.95):
     """A search grid in the order the notebook's comprehension produces it (lr, reg, hidden)."""
-    return [config(learning_rate=lr, reg=reg, hidden_dim=h, num_epochs=num_epochs,
-                   batch_size=batch_size, lr_decay=lr_decay)
-            for lr, reg, h in itertools.product(learning_rates, regs, hidden_dims)]
+    return [
+        config(learning_rate=lr, reg=reg, hidden_dim=h, num_epochs=num_epochs, batch_size=batch_size, lr_decay=lr_decay)
+        for lr, reg, h in itertools.product(learning_rates, regs, hidden_dims)
+    ]
 
 
 # --------------------------------------------------------------------------------------
@@ -105,37 +119,39 @@ CANDIDATES: dict[str, dict[str, Any]] = {
         # The notebook's cell with lr 2.0 instead of 1.0 (more margin), and the search with
         # lr (1, 3) instead of (1, 2). (With the default init 1e-3 both layers start tiny:
         # the former lr 0.3 left the net near the saddle at zero after 20 epochs, val 0.78-0.81.)
-        "solver": config(hidden_dim=100, learning_rate=2.0, num_epochs=20, batch_size=100,
-                         lr_decay=0.95),
+        "solver": config(hidden_dim=100, learning_rate=2.0, num_epochs=20, batch_size=100, lr_decay=0.95),
         "search": grid((1.0, 3.0), (1e-4, 1e-3), (100,), 30),
     },
     "cifar10": {
-        "solver": config(hidden_dim=100, learning_rate=1e-3, num_epochs=5, batch_size=200,
-                         lr_decay=0.95),
+        "solver": config(hidden_dim=100, learning_rate=1e-3, num_epochs=5, batch_size=200, lr_decay=0.95),
         "search": grid((1e-3,), (0.05, 0.25), (100, 200), 10),
     },
 }
 #: The text above the solver cell: "about 36%" with hidden 50, lr 1e-4, 5 epochs, batch 200.
 SUGGESTED = {
-    "cifar10": config(hidden_dim=50, learning_rate=1e-4, num_epochs=5, batch_size=200,
-                      lr_decay=0.95),
+    "cifar10": config(hidden_dim=50, learning_rate=1e-4, num_epochs=5, batch_size=200, lr_decay=0.95),
 }
 #: Runs that clearly undertrain: they must fail the Solver threshold.
 WEAK = {
-    "digits": config(hidden_dim=100, learning_rate=1e-4, num_epochs=1, batch_size=100,
-                     lr_decay=0.95),
-    "cifar10": config(hidden_dim=50, learning_rate=1e-5, num_epochs=1, batch_size=200,
-                      lr_decay=0.95),
+    "digits": config(hidden_dim=100, learning_rate=1e-4, num_epochs=1, batch_size=100, lr_decay=0.95),
+    "cifar10": config(hidden_dim=50, learning_rate=1e-5, num_epochs=1, batch_size=200, lr_decay=0.95),
 }
 #: Alternatives to the notebook's CIFAR-10 search, each trained alone on seed 0 (run them
 #: with --alternatives): larger learning rates, other regularisation, wider, longer.
 ALTERNATIVE_CONFIGS = {
-    "cifar10": [config(learning_rate=lr, reg=reg, hidden_dim=h, num_epochs=ep, batch_size=200,
-                       lr_decay=0.95)
-                for lr, reg, h, ep in [
-                    (1.5e-3, 0.25, 200, 10), (2e-3, 0.1, 200, 10), (2e-3, 0.25, 100, 10),
-                    (2e-3, 0.25, 200, 10), (2e-3, 0.5, 200, 10), (2e-3, 0.25, 300, 10),
-                    (3e-3, 0.25, 200, 10), (1e-3, 0.25, 200, 15)]],
+    "cifar10": [
+        config(learning_rate=lr, reg=reg, hidden_dim=h, num_epochs=ep, batch_size=200, lr_decay=0.95)
+        for lr, reg, h, ep in [
+            (1.5e-3, 0.25, 200, 10),
+            (2e-3, 0.1, 200, 10),
+            (2e-3, 0.25, 100, 10),
+            (2e-3, 0.25, 200, 10),
+            (2e-3, 0.5, 200, 10),
+            (2e-3, 0.25, 300, 10),
+            (3e-3, 0.25, 200, 10),
+            (1e-3, 0.25, 200, 15),
+        ]
+    ],
 }
 
 # Sweeps of the baselines: (learning rates, epochs, batch sizes). The best setting is
@@ -206,11 +222,15 @@ class _Recorder:
         recorder = self
 
         class TwoLayerNet:
-            def __init__(self, input_dim=None, hidden_dim=DEFAULTS["hidden_dim"],
-                         num_classes=None, weight_scale=DEFAULTS["weight_scale"],
-                         reg=DEFAULTS["reg"]):
-                self.kwargs = {"hidden_dim": hidden_dim, "weight_scale": weight_scale,
-                               "reg": reg}
+            def __init__(
+                self,
+                input_dim=None,
+                hidden_dim=DEFAULTS["hidden_dim"],
+                num_classes=None,
+                weight_scale=DEFAULTS["weight_scale"],
+                reg=DEFAULTS["reg"],
+            ):
+                self.kwargs = {"hidden_dim": hidden_dim, "weight_scale": weight_scale, "reg": reg}
                 self.params = {"W1": np.zeros((1, 1))}
                 self.reg = reg
 
@@ -223,12 +243,15 @@ class _Recorder:
                 rule = kw.get("update_rule", "sgd")
                 if rule != "sgd":
                     raise SystemExit(f"calibrate: update_rule {rule!r} (only sgd is known)")
-                recorder.runs.append(config(
-                    **model.kwargs,
-                    learning_rate=optim.get("learning_rate", DEFAULTS["learning_rate"]),
-                    lr_decay=kw.get("lr_decay", DEFAULTS["lr_decay"]),
-                    num_epochs=kw.get("num_epochs", DEFAULTS["num_epochs"]),
-                    batch_size=kw.get("batch_size", DEFAULTS["batch_size"])))
+                recorder.runs.append(
+                    config(
+                        **model.kwargs,
+                        learning_rate=optim.get("learning_rate", DEFAULTS["learning_rate"]),
+                        lr_decay=kw.get("lr_decay", DEFAULTS["lr_decay"]),
+                        num_epochs=kw.get("num_epochs", DEFAULTS["num_epochs"]),
+                        batch_size=kw.get("batch_size", DEFAULTS["batch_size"]),
+                    )
+                )
                 self.model = model
                 self.best_val_acc = 0.0
                 self.val_acc_history = [0.0]
@@ -250,21 +273,23 @@ class _Recorder:
         self.TwoLayerNet, self.Solver, self.SearchLog = TwoLayerNet, Solver, SearchLog
 
 
-def notebook_configs(dataset: str, image_shape: tuple[int, ...],
-                     notebook: Path = NOTEBOOK) -> dict[str, Any]:
+def notebook_configs(dataset: str, image_shape: tuple[int, ...], notebook: Path = NOTEBOOK) -> dict[str, Any]:
     """The configurations the notebook's solver and hyperparameter_search cells use on
     ``dataset``: {"solver": config, "search": [config, ...]} (read, not trained)."""
     cells = _cells(notebook)
     out: dict[str, Any] = {}
-    for grade_id, key in zip(CONFIG_CELLS, ("solver", "search")):
+    for grade_id, key in zip(CONFIG_CELLS, ("solver", "search"), strict=True):
         rec = _Recorder()
         ns = {
-            "__name__": "configuration_reader", "np": np,
-            "data": {"name": dataset, "image_shape": image_shape,
-                     "class_names": [str(i) for i in range(10)]},
-            "input_dim": int(np.prod(image_shape)), "num_classes": 10,
-            "TwoLayerNet": rec.TwoLayerNet, "Solver": rec.Solver,
-            "SearchLog": rec.SearchLog, "search": rec.SearchLog(),
+            "__name__": "configuration_reader",
+            "np": np,
+            "data": {"name": dataset, "image_shape": image_shape, "class_names": [str(i) for i in range(10)]},
+            "input_dim": int(np.prod(image_shape)),
+            "num_classes": 10,
+            "TwoLayerNet": rec.TwoLayerNet,
+            "Solver": rec.Solver,
+            "SearchLog": rec.SearchLog,
+            "search": rec.SearchLog(),
         }
         exec(compile(cells[grade_id].source, f"<{notebook.name}:{grade_id}>", "exec"), ns)  # noqa: S102
         if not rec.runs:
@@ -305,12 +330,12 @@ class FrozenFirstLayer:
 class LinearSoftmax:
     """A softmax classifier on the pixels, scores = X @ W + b, from the reference layers."""
 
-    def __init__(self, ns: dict[str, Any], input_dim: int, num_classes: int,
-                 weight_scale: float = 1e-3, reg: float = 0.0) -> None:
+    def __init__(
+        self, ns: dict[str, Any], input_dim: int, num_classes: int, weight_scale: float = 1e-3, reg: float = 0.0
+    ) -> None:
         self._ns = ns
         self.reg = reg
-        self.params = {"W": weight_scale * np.random.randn(input_dim, num_classes),
-                       "b": np.zeros(num_classes)}
+        self.params = {"W": weight_scale * np.random.randn(input_dim, num_classes), "b": np.zeros(num_classes)}
 
     def loss(self, X, y=None):
         scores, cache = self._ns["affine_forward"](X, self.params["W"], self.params["b"])
@@ -331,8 +356,8 @@ def accuracy(model: Any, X: np.ndarray, y: np.ndarray, batch_size: int = 1000) -
     """Accuracy of the params in the model on all of X (as the grader recomputes it)."""
     correct = 0
     for i in range(0, len(y), batch_size):
-        scores = model.loss(X[i:i + batch_size])
-        correct += int(np.sum(np.argmax(scores, axis=1) == y[i:i + batch_size]))
+        scores = model.loss(X[i : i + batch_size])
+        correct += int(np.sum(np.argmax(scores, axis=1) == y[i : i + batch_size]))
     return correct / len(y)
 
 
@@ -354,19 +379,29 @@ def build(ns, data, kind: str, cfg: dict[str, Any]):
     input_dim = int(np.prod(data["image_shape"]))
     num_classes = len(data["class_names"])
     if kind == "linear":
-        return LinearSoftmax(ns, input_dim, num_classes, weight_scale=cfg["weight_scale"],
-                             reg=cfg["reg"])
-    net = ns["TwoLayerNet"](input_dim=input_dim, hidden_dim=cfg["hidden_dim"],
-                            num_classes=num_classes, weight_scale=cfg["weight_scale"],
-                            reg=cfg["reg"])
+        return LinearSoftmax(ns, input_dim, num_classes, weight_scale=cfg["weight_scale"], reg=cfg["reg"])
+    net = ns["TwoLayerNet"](
+        input_dim=input_dim,
+        hidden_dim=cfg["hidden_dim"],
+        num_classes=num_classes,
+        weight_scale=cfg["weight_scale"],
+        reg=cfg["reg"],
+    )
     return FrozenFirstLayer(net) if kind == "frozen" else net
 
 
 def _solve(ns, data, model, cfg: dict[str, Any]):
-    solver = ns["Solver"](model, data, update_rule="sgd",
-                          optim_config={"learning_rate": cfg["learning_rate"]},
-                          lr_decay=cfg["lr_decay"], num_epochs=cfg["num_epochs"],
-                          batch_size=cfg["batch_size"], verbose=False, progress=False)
+    solver = ns["Solver"](
+        model,
+        data,
+        update_rule="sgd",
+        optim_config={"learning_rate": cfg["learning_rate"]},
+        lr_decay=cfg["lr_decay"],
+        num_epochs=cfg["num_epochs"],
+        batch_size=cfg["batch_size"],
+        verbose=False,
+        progress=False,
+    )
     solver.train()
     return solver
 
@@ -378,15 +413,27 @@ def train(ns, data, cfg: dict[str, Any], *, seed: int, kind: str = "net") -> Run
     model = build(ns, data, kind, cfg)
     _solve(ns, data, model, cfg)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return Run(accuracy(model, data["X_val"], data["y_val"]),
-               accuracy(model, data["X_test"], data["y_test"]), wall, cpu, seed, dict(cfg))
+    return Run(
+        accuracy(model, data["X_val"], data["y_val"]),
+        accuracy(model, data["X_test"], data["y_test"]),
+        wall,
+        cpu,
+        seed,
+        dict(cfg),
+    )
 
 
 def untrained(ns, data, *, seed: int) -> Run:
     np.random.seed(seed)
     model = build(ns, data, "net", config())
-    return Run(accuracy(model, data["X_val"], data["y_val"]),
-               accuracy(model, data["X_test"], data["y_test"]), 0.0, 0.0, seed, config())
+    return Run(
+        accuracy(model, data["X_val"], data["y_val"]),
+        accuracy(model, data["X_test"], data["y_test"]),
+        0.0,
+        0.0,
+        seed,
+        config(),
+    )
 
 
 def search(ns, data, configs: list[dict[str, Any]], *, seed: int) -> Run:
@@ -399,29 +446,38 @@ def search(ns, data, configs: list[dict[str, Any]], *, seed: int) -> Run:
         t0 = time.perf_counter()
         model = build(ns, data, "net", cfg)
         solver = _solve(ns, data, model, cfg)
-        row = log.record(model, solver, learning_rate=cfg["learning_rate"], reg=cfg["reg"],
-                         hidden_dim=cfg["hidden_dim"], num_epochs=cfg["num_epochs"])
+        row = log.record(
+            model,
+            solver,
+            learning_rate=cfg["learning_rate"],
+            reg=cfg["reg"],
+            hidden_dim=cfg["hidden_dim"],
+            num_epochs=cfg["num_epochs"],
+        )
         rows.append({**row, "time": round(time.perf_counter() - t0, 1)})
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     best = log.best_model
-    return Run(accuracy(best, data["X_val"], data["y_val"]),
-               accuracy(best, data["X_test"], data["y_test"]), wall, cpu, seed,
-               dict(log.best_config), rows)
+    return Run(
+        accuracy(best, data["X_val"], data["y_val"]),
+        accuracy(best, data["X_test"], data["y_test"]),
+        wall,
+        cpu,
+        seed,
+        dict(log.best_config),
+        rows,
+    )
 
 
-def sweep(ns, data, kind: str, settings, seeds, *, weight_scale=1e-3, log=print
-          ) -> tuple[dict[str, Any], list[Run]]:
+def sweep(ns, data, kind: str, settings, seeds, *, weight_scale=1e-3, log=print) -> tuple[dict[str, Any], list[Run]]:
     """Train ``kind`` for every (lr, epochs, batch) of ``settings`` on seeds[0], keep the best
     by validation accuracy, rerun it on the other seeds. Returns (best config, its runs)."""
     lrs, epochs, batches = settings
     tried = []
     for lr, ep, bs in itertools.product(lrs, epochs, batches):
-        cfg = config(learning_rate=lr, num_epochs=ep, batch_size=bs, lr_decay=0.95,
-                     weight_scale=weight_scale)
+        cfg = config(learning_rate=lr, num_epochs=ep, batch_size=bs, lr_decay=0.95, weight_scale=weight_scale)
         run = train(ns, data, cfg, seed=seeds[0], kind=kind)
         tried.append(run)
-        log(f"    {kind} ws={weight_scale:g}: lr={lr:g} ep={ep} bs={bs} -> val {run.val:.3f} "
-            f"({run.time:.1f}s)")
+        log(f"    {kind} ws={weight_scale:g}: lr={lr:g} ep={ep} bs={bs} -> val {run.val:.3f} ({run.time:.1f}s)")
     best = max(tried, key=lambda r: r.val)
     runs = [best] + [train(ns, data, best.config, seed=s, kind=kind) for s in seeds[1:]]
     return best.config, runs
@@ -447,11 +503,11 @@ def describe(cfg: dict[str, Any], kind: str = "net") -> str:
 def describe_grid(configs: list[dict[str, Any]]) -> str:
     keys = ("learning_rate", "reg", "hidden_dim", "num_epochs", "batch_size")
     vals = {k: sorted({c[k] for c in configs}) for k in keys}
-    short = {"learning_rate": "lr", "reg": "reg", "hidden_dim": "h", "num_epochs": "ep",
-             "batch_size": "bs"}
+    short = {"learning_rate": "lr", "reg": "reg", "hidden_dim": "h", "num_epochs": "ep", "batch_size": "bs"}
     return f"{len(configs)} cfg: " + " ".join(
         f"{short[k]}=" + ("(" + ",".join(f"{v:g}" for v in vs) + ")" if len(vs) > 1 else f"{vs[0]:g}")
-        for k, vs in vals.items())
+        for k, vs in vals.items()
+    )
 
 
 class Table:
@@ -462,13 +518,21 @@ class Table:
     def add(self, dataset: str, what: str, runs: list[Run], note: str = "") -> dict[str, Any]:
         vals = [r.val for r in runs]
         best = int(np.argmax(vals))
-        row = {"dataset": dataset, "what": what, "seeds": [r.seed for r in runs],
-               "val": vals, "test": [r.test for r in runs], "min_val": min(vals),
-               "max_val": max(vals), "test_of_best": runs[best].test,
-               "time": float(np.mean([r.time for r in runs])),
-               "cpu": float(np.mean([r.cpu for r in runs])), "note": note,
-               "configs": [r.config for r in runs],
-               "search_rows": [r.rows for r in runs if r.rows]}
+        row = {
+            "dataset": dataset,
+            "what": what,
+            "seeds": [r.seed for r in runs],
+            "val": vals,
+            "test": [r.test for r in runs],
+            "min_val": min(vals),
+            "max_val": max(vals),
+            "test_of_best": runs[best].test,
+            "time": float(np.mean([r.time for r in runs])),
+            "cpu": float(np.mean([r.cpu for r in runs])),
+            "note": note,
+            "configs": [r.config for r in runs],
+            "search_rows": [r.rows for r in runs if r.rows],
+        }
         self.rows.append(row)
         self.log(format_row(row))
         return row
@@ -477,22 +541,27 @@ class Table:
         return "\n".join([HEADER, "-" * len(HEADER)] + [format_row(r) for r in self.rows])
 
 
-HEADER = (f"{'dataset':7} {'what':84} {'seeds':>5} {'val min':>7} {'val max':>7} "
-          f"{'test*':>5} {'wall s':>6} {'cpu s':>6}  note")
+HEADER = (
+    f"{'dataset':7} {'what':84} {'seeds':>5} {'val min':>7} {'val max':>7} "
+    f"{'test*':>5} {'wall s':>6} {'cpu s':>6}  note"
+)
 
 
 def format_row(r: dict[str, Any]) -> str:
-    return (f"{r['dataset']:7} {r['what'][:84]:84} {len(r['seeds']):>5} {r['min_val']:7.3f} "
-            f"{r['max_val']:7.3f} {r['test_of_best']:5.3f} {r['time']:6.1f} {r['cpu']:6.1f}"
-            f"  {r['note']}")
+    return (
+        f"{r['dataset']:7} {r['what'][:84]:84} {len(r['seeds']):>5} {r['min_val']:7.3f} "
+        f"{r['max_val']:7.3f} {r['test_of_best']:5.3f} {r['time']:6.1f} {r['cpu']:6.1f}"
+        f"  {r['note']}"
+    )
 
 
 # --------------------------------------------------------------------------------------
 # One dataset
 
 
-def calibrate(ns, data, dataset: str, table: Table, *, quick: bool, alternatives: bool,
-              baselines: bool, log=print) -> None:
+def calibrate(
+    ns, data, dataset: str, table: Table, *, quick: bool, alternatives: bool, baselines: bool, log=print
+) -> None:
     big = dataset == "cifar10"
     solver_seeds = list(range(1 if quick else (2 if big else 5)))
     search_seeds = list(range(1 if quick else (2 if big else 3)))
@@ -508,11 +577,9 @@ def calibrate(ns, data, dataset: str, table: Table, *, quick: bool, alternatives
         table.add(dataset, f"candidate solver cell ({describe(rec['solver'])})", runs)
     if dataset in SUGGESTED:
         runs = [train(ns, data, SUGGESTED[dataset], seed=s) for s in solver_seeds]
-        table.add(dataset, f"exercise's suggestion ({describe(SUGGESTED[dataset])})", runs,
-                  note="the '36%' run")
+        table.add(dataset, f"exercise's suggestion ({describe(SUGGESTED[dataset])})", runs, note="the '36%' run")
     runs = [train(ns, data, WEAK[dataset], seed=s) for s in solver_seeds]
-    table.add(dataset, f"weak solver run ({describe(WEAK[dataset])})", runs,
-              note="must fail the solver threshold")
+    table.add(dataset, f"weak solver run ({describe(WEAK[dataset])})", runs, note="must fail the solver threshold")
 
     # 2. Searches
     grids = [("notebook search", nb["search"])]
@@ -523,10 +590,16 @@ def calibrate(ns, data, dataset: str, table: Table, *, quick: bool, alternatives
         for r in runs:
             for row in r.rows:
                 log(f"    {name} seed {r.seed}: {row}")
-        table.add(dataset, f"{name} ({describe_grid(configs)})", runs,
-                  note="best: " + "; ".join(
-                      f"lr={r.config['learning_rate']:g} reg={r.config['reg']:g} "
-                      f"h={r.config['hidden_dim']}" for r in runs) + " (time: whole search)")
+        table.add(
+            dataset,
+            f"{name} ({describe_grid(configs)})",
+            runs,
+            note="best: "
+            + "; ".join(
+                f"lr={r.config['learning_rate']:g} reg={r.config['reg']:g} h={r.config['hidden_dim']}" for r in runs
+            )
+            + " (time: whole search)",
+        )
 
     if alternatives:
         for cfg in ALTERNATIVE_CONFIGS.get(dataset, []):
@@ -539,39 +612,42 @@ def calibrate(ns, data, dataset: str, table: Table, *, quick: bool, alternatives
     for ws in FROZEN_SWEEP[dataset]:
         settings = QUICK_SWEEP[(dataset, "frozen", ws)] if quick else FROZEN_SWEEP[dataset][ws]
         best, runs = sweep(ns, data, "frozen", settings, base_seeds, weight_scale=ws, log=log)
-        table.add(dataset, f"frozen W1, best of sweep ({describe(best)})", runs,
-                  note=f"(a) ws={ws:g}")
+        table.add(dataset, f"frozen W1, best of sweep ({describe(best)})", runs, note=f"(a) ws={ws:g}")
         if ws == DEFAULTS["weight_scale"]:
             for h in FROZEN_WIDE[dataset]:
                 cfg = {**best, "hidden_dim": h}
                 runs = [train(ns, data, cfg, seed=s, kind="frozen") for s in base_seeds]
-                table.add(dataset, f"frozen W1, wider ({describe(cfg)})", runs,
-                          note=f"(a) ws={ws:g}, more random features")
+                table.add(
+                    dataset, f"frozen W1, wider ({describe(cfg)})", runs, note=f"(a) ws={ws:g}, more random features"
+                )
     runs = [untrained(ns, data, seed=s) for s in range(5)]
     table.add(dataset, "untrained (random init, h=100)", runs, note="(b)")
     settings = QUICK_SWEEP[(dataset, "linear", None)] if quick else LINEAR_SWEEP[dataset]
     best, runs = sweep(ns, data, "linear", settings, base_seeds, log=log)
-    table.add(dataset, f"linear softmax, best of sweep ({describe(best, 'linear')})", runs,
-              note="(c) no hidden layer")
+    table.add(dataset, f"linear softmax, best of sweep ({describe(best, 'linear')})", runs, note="(c) no hidden layer")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="Calibrate the accuracy thresholds (see docs/thresholds.md).")
-    parser.add_argument("--cifar10-dir", help="the folder holding cifar-10-batches-py "
-                        "(default: $CIFAR10_DIR, else twolayer/datasets); CIFAR-10 is skipped "
-                        "when it is not installed")
-    parser.add_argument("--quick", action="store_true",
-                        help="one seed and one baseline setting each (a smoke test)")
+    parser = argparse.ArgumentParser(description="Calibrate the accuracy thresholds (see docs/thresholds.md).")
+    parser.add_argument(
+        "--cifar10-dir",
+        help="the folder holding cifar-10-batches-py "
+        "(default: $CIFAR10_DIR, else twolayer/datasets); CIFAR-10 is skipped "
+        "when it is not installed",
+    )
+    parser.add_argument("--quick", action="store_true", help="one seed and one baseline setting each (a smoke test)")
     parser.add_argument("--skip-digits", action="store_true")
     parser.add_argument("--skip-cifar10", action="store_true")
-    parser.add_argument("--no-baselines", action="store_true",
-                        help="only the reference runs and searches")
-    parser.add_argument("--alternatives", action="store_true",
-                        help="also train ALTERNATIVE_CONFIGS (CIFAR-10), each alone on seed 0")
-    parser.add_argument("--blas-threads", type=int, default=None,
-                        help="limit the BLAS threads (threadpoolctl); default: the library's "
-                             "own setting (all cores)")
+    parser.add_argument("--no-baselines", action="store_true", help="only the reference runs and searches")
+    parser.add_argument(
+        "--alternatives", action="store_true", help="also train ALTERNATIVE_CONFIGS (CIFAR-10), each alone on seed 0"
+    )
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="limit the BLAS threads (threadpoolctl); default: the library's own setting (all cores)",
+    )
     parser.add_argument("--json", help="also write the table (with every run) as JSON here")
     args = parser.parse_args(argv)
 
@@ -580,37 +656,58 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.blas_threads:
         from threadpoolctl import threadpool_limits
+
         threadpool_limits(args.blas_threads)
     ns = load_reference()
     from threadpoolctl import threadpool_info
-    blas = ", ".join(f"{i.get('internal_api')} {i.get('num_threads')} threads"
-                     for i in threadpool_info()) or "unknown"
+
+    blas = ", ".join(f"{i.get('internal_api')} {i.get('num_threads')} threads" for i in threadpool_info()) or "unknown"
     log(f"BLAS: {blas}")
-    log(f"machine: {platform.machine()}, {os.cpu_count()} cores; python "
+    log(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores; python "
         f"{platform.python_version()}, numpy {np.__version__}; load average "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     table = Table(log)
     started = time.perf_counter()
     if not args.skip_digits:
         log("== digits ==")
-        calibrate(ns, ns["load_dataset"]("digits"), "digits", table, quick=args.quick,
-                  alternatives=False, baselines=not args.no_baselines, log=log)
+        calibrate(
+            ns,
+            ns["load_dataset"]("digits"),
+            "digits",
+            table,
+            quick=args.quick,
+            alternatives=False,
+            baselines=not args.no_baselines,
+            log=log,
+        )
     if not args.skip_cifar10:
         from twolayer.data import DatasetNotInstalled
+
         try:
             data = ns["load_dataset"]("cifar10", cifar10_dir=args.cifar10_dir)
         except DatasetNotInstalled as exc:
             print(f"== cifar10 skipped: {exc}", file=sys.stderr)
         else:
             log("== cifar10 ==")
-            calibrate(ns, data, "cifar10", table, quick=args.quick,
-                      alternatives=args.alternatives, baselines=not args.no_baselines, log=log)
+            calibrate(
+                ns,
+                data,
+                "cifar10",
+                table,
+                quick=args.quick,
+                alternatives=args.alternatives,
+                baselines=not args.no_baselines,
+                log=log,
+            )
     log("")
     log(table.text())
-    log("(test* = test accuracy of the run with the best validation accuracy; wall/cpu s = "
-        "per run, per whole search for searches)")
-    log(f"total {time.perf_counter() - started:.0f}s; load average "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    log(
+        "(test* = test accuracy of the run with the best validation accuracy; wall/cpu s = "
+        "per run, per whole search for searches)"
+    )
+    log(f"total {time.perf_counter() - started:.0f}s; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.json:
         Path(args.json).write_text(json.dumps(table.rows, indent=1, default=float))
     return 0

@@ -1,0 +1,154 @@
+"""What confines nbgrader's kernel: the sandbox (``autograder/sandbox.py``'s bubblewrap, with a
+size cap on its /tmp), the kernel's limits and environment, the ipykernel it starts, and whether
+all that works here (:func:`available`).
+
+Inside, the kernel is user ``nobody`` in its own user, PID, IPC, UTS and network namespaces (no
+network at all); the system and the Python installation are read-only; read-write are only the
+submission's own folder (the kernel's working folder, where nbgrader executes the notebook),
+``/run/kernel`` (its sockets) and a private ``/tmp``; nothing of the course repository, the
+gradebook, other students' folders or the host's ``/tmp``. CPU time, address space and file
+size are capped by rlimits, processes/threads and memory by a cgroup.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder import sandbox
+
+from .hidden_checks import SOCKET_ENV
+
+# Paths inside the sandbox.
+KERNEL_DIR = "/run/kernel"            # read-write: the kernel's sockets and its connection file
+GRADER_DIR = "/run/grader"            # read-only: the grader's socket and the check_hidden client
+GRADER_SOCKET = GRADER_DIR + "/grader.sock"
+CLIENT_PATH = GRADER_DIR + "/lib"     # PYTHONPATH: a package `autograder` with nbgrader_hidden only
+TMP_BYTES = 512 * 1024 ** 2           # the private /tmp
+
+# ipykernel, with no high-water mark on its IOPub socket. ZeroMQ's default (1,000 queued messages)
+# makes the kernel drop output when nbclient reads slower than a cell prints (a debug print in
+# a function that a gradient check calls thousands of times), the closing "idle" status message
+# among it; nbclient then waits for it until iopub_timeout and nbgrader drops the whole
+# submission (seen: a correct notebook with debug prints, ungraded). Queued in the kernel instead
+# (its memory is capped by the sandbox's cgroup).
+KERNEL_BOOT = (  # as ipykernel_launcher: the working folder leaves sys.path while this loads
+    "import sys\n"
+    "if sys.path and sys.path[0] == '':\n"
+    "    del sys.path[0]\n"
+    "import zmq\n"
+    "from ipykernel.kernelapp import IPKernelApp\n"
+    "class App(IPKernelApp):\n"
+    "    def init_iopub(self, context):\n"
+    "        context.setsockopt(zmq.SNDHWM, 0)\n"
+    "        context.setsockopt(zmq.RCVHWM, 0)\n"
+    "        super().init_iopub(context)\n"
+    "App.launch_instance(argv=sys.argv[1:])\n"
+)
+
+ENV_PASSTHROUGH = ("CIFAR10_DIR", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                   "NBGRADER_EXECUTION", "MPLBACKEND", "TZ", "LC_ALL")
+
+
+def _size(text: str) -> int:
+    """``"4G"``, ``"512M"`` or a number of bytes."""
+    text = text.strip().upper().removesuffix("B")
+    factor = {"K": 1024, "M": 1024 ** 2, "G": sandbox.GiB}.get(text[-1:], 1)
+    return int(float(text[:-1] if factor > 1 else text) * factor)
+
+
+def kernel_limits() -> sandbox.Limits:
+    """The limits of one sandboxed kernel (a whole notebook: training included).
+
+    ``TWO_LAYER_NET_KERNEL_MEMORY`` (address space and cgroup memory, default 12G as the
+    grader's training worker), ``TWO_LAYER_NET_KERNEL_CPU_SECONDS`` (default 3600) and
+    ``TWO_LAYER_NET_KERNEL_PROCESSES`` (default 128: the cgroup counts threads, and ipykernel
+    alone runs about 10, OpenBLAS one per core) override them.
+    """
+    env = os.environ
+    return sandbox.Limits(memory_bytes=_size(env.get("TWO_LAYER_NET_KERNEL_MEMORY", "12G")),
+                          cpu_seconds=int(env.get("TWO_LAYER_NET_KERNEL_CPU_SECONDS", "3600")),
+                          file_bytes=64 * 1024 ** 2,
+                          processes=int(env.get("TWO_LAYER_NET_KERNEL_PROCESSES", "128")),
+                          threads=max(1, min(os.cpu_count() or 1, 16)))
+
+
+def kernel_command(cwd: Path, kernel_dir: Path, grader_dir: Path, python_args: list[str],
+                   readonly: list[Path] = ()) -> list[str]:
+    """``bwrap ... -- python PYTHON_ARGS`` with ``cwd`` read-write at its own path, ``kernel_dir``
+    read-write at /run/kernel and ``grader_dir`` read-only at /run/grader."""
+    return sandbox.confined_command(python_args, workdir=cwd, readonly=readonly, ro_binds={GRADER_DIR: grader_dir},
+                                    binds={KERNEL_DIR: kernel_dir}, tmp_bytes=TMP_BYTES)
+
+
+def kernel_env() -> dict[str, str]:
+    """The kernel's whole environment: nothing of the grader's but what the notebook needs."""
+    env = sandbox.environment(kernel_limits(), "/tmp", {
+        "IPYTHONDIR": "/tmp/.ipython", "JUPYTER_CONFIG_DIR": "/tmp/.jupyter",
+        "JUPYTER_DATA_DIR": "/tmp/.jupyter-data", "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter-runtime",
+        "PYTHONPATH": CLIENT_PATH, SOCKET_ENV: GRADER_SOCKET})
+    for key, value in os.environ.items():
+        if (key in ENV_PASSTHROUGH or key.startswith("TWO_LAYER_NET_")) and key != SOCKET_ENV:
+            env[key] = value
+    return env
+
+
+def readonly_data() -> list[Path]:
+    """Datasets outside the submission folder that the notebook reads (CIFAR-10 when configured)."""
+    cifar = os.environ.get("CIFAR10_DIR")
+    return [Path(cifar).resolve()] if cifar and Path(cifar).is_dir() else []
+
+
+def unsafe_folder(cwd: Path) -> str | None:
+    """Why binding ``cwd`` read-write into the sandbox would expose too much, or None."""
+    here = Path(__file__).resolve().parents[1]
+    if cwd == Path("/") or cwd == Path.home().resolve():
+        return "it is / or the home folder"
+    for inside in (here, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()):
+        if inside.is_relative_to(cwd):
+            return f"it contains {inside}"
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def available() -> tuple[bool, str]:
+    """Whether a kernel can run in the sandbox here: (True, "") or (False, why not).
+
+    sandbox.bubblewrap() only runs /bin/true; this also starts the environment's Python in the
+    sandbox and imports what ipykernel needs (it fails, for instance, for an unprivileged user
+    when the Python installation is under a home folder that others cannot enter).
+    """
+    if sandbox.bubblewrap() is None:
+        return False, ("bubblewrap (bwrap) is missing or does not work here"
+                       if os.environ.get("AUTOGRADER_SANDBOX", "auto") != "none" else "AUTOGRADER_SANDBOX=none")
+    with tempfile.TemporaryDirectory(prefix="tln-probe-") as tmp:
+        dirs = [Path(tmp, name) for name in ("cwd", "kernel", "grader")]
+        for d in dirs:
+            d.mkdir()
+        cmd = kernel_command(dirs[0], dirs[1], dirs[2], ["-I", "-c", "import zmq, numpy"])
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=kernel_env(), check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return False, f"the sandbox probe failed: {exc}"
+    if proc.returncode != 0:
+        return False, f"Python does not start in the sandbox: {proc.stderr.strip()[-300:]}"
+    return True, ""
+
+
+_warned = False
+
+
+def warn_unconfined(reason: str) -> None:
+    """The loud warning of nbgrader_config.py and of the launcher, on stderr (nbgrader logs it)."""
+    global _warned
+    if _warned:
+        return
+    _warned = True
+    bar = "*" * 96
+    print(f"{bar}\n* WARNING: nbgrader runs student code WITHOUT a sandbox: {reason}.\n"
+          "* The notebooks execute in a plain Python kernel with the rights of the user running nbgrader\n"
+          "* (files, network). Install bubblewrap (Debian/Ubuntu package `bubblewrap`) to confine them.\n"
+          f"{bar}", file=sys.stderr, flush=True)

@@ -1,0 +1,274 @@
+"""The launcher: what Jupyter starts for the kernel ``two_layer_net_sandbox``, outside the sandbox
+(``python -I -m autograder.kernel -f {connection_file}``).
+
+It starts ipykernel in the sandbox (:mod:`~autograder.kernel.confinement`), connected to nbgrader
+over unix sockets (:mod:`~autograder.kernel.ipc`); serves the hidden test cells
+(:mod:`~autograder.kernel.grader_server`) on the notebook as nbgrader put it into the folder
+before the kernel started; forwards SIGINT (nbclient's interrupt on a cell timeout) to the
+sandboxed kernel, stops it on SIGTERM/SIGHUP, exits when it exits; then kills whatever is left
+in its cgroup and cleans the folder (:mod:`~autograder.kernel.cleanup`). It records the verdicts
+for nbgrader (:mod:`~autograder.kernel.verdicts`).
+
+Without a working bubblewrap it warns loudly on stderr (nbgrader logs it) and runs plain
+ipykernel; ``nbgrader_config.py`` does not select this kernel then and warns too.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from autograder import sandbox
+
+from . import confinement, ipc
+from .cleanup import PRIVATE_PREFIX, remove_stale, sanitize_folder
+from .grader_server import MAX_PARAMS, NOTEBOOK, GraderServer
+from .kernelspec import KERNEL_NAME, LAUNCHER_MODULE
+from .verdicts import state_path, write_state
+
+
+def read_notebook(folder_fd: int) -> bytes | None:
+    """The notebook in the submission folder, if it is a regular file (never through a link)."""
+    try:
+        fd = os.open(NOTEBOOK, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder_fd)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_PARAMS:
+            return None
+        return f.read()
+
+
+def _snapshot(cwd: Path, work: Path) -> Path | None:
+    """A copy of the notebook as nbgrader put it into ``cwd``, before any student code ran."""
+    folder_fd = os.open(cwd, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        data = read_notebook(folder_fd)
+    finally:
+        os.close(folder_fd)
+    if data is None:
+        return None
+    (work / "notebook").mkdir()
+    snapshot = work / "notebook" / NOTEBOOK
+    snapshot.write_bytes(data)
+    return snapshot
+
+
+def _install_client(grader_dir: Path) -> None:
+    """The check_hidden client, alone in a package `autograder` (nothing else of ours)."""
+    lib = grader_dir / "lib" / "autograder"
+    lib.mkdir(parents=True)
+    (lib / "__init__.py").write_text('"""check_hidden only."""\n')
+    shutil.copy(Path(__file__).parents[1] / "nbgrader_hidden.py", lib)
+
+
+def log_tail(path: Path, n: int = 4000) -> None:
+    """The end of the kernel's own output, on the launcher's stderr (nbgrader's log)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, os.fstat(f.fileno()).st_size - n))
+            text = f.read().decode("utf-8", "replace")
+    except OSError:
+        return
+    # ipykernel's banner ("NOTE: When using the `ipython kernel` entry point, Ctrl-C will not
+    # work. ... --existing <connection file>") is printed by every kernel: leave it out.
+    text = re.sub(r"NOTE: When using the `ipython kernel` entry point.*?--existing \S+", "", text, flags=re.S).strip()
+    if text:
+        print(f"[{KERNEL_NAME}] the sandboxed kernel's output:\n{text}", file=sys.stderr, flush=True)
+
+
+class Launcher:
+    def __init__(self, connection_file: Path, info: dict, cwd: Path, extra: list[str]):
+        self.connection_file, self.info, self.cwd, self.extra = connection_file, info, cwd, extra
+        self.limits = confinement.kernel_limits()
+        self.state_file = state_path(connection_file, info["ip"])
+        self.state = {"sandboxed": True, "cwd": str(cwd), "launcher": os.getpid(), "cgroups": [], "verdicts": {},
+                      "visible": {}}
+        self.lock = threading.Lock()
+        self.proc: subprocess.Popen | None = None
+        self.kernel_pid: int | None = None
+        self.status_fd: int | None = None
+        self.status = b""
+        self.stop_requested: float | None = None
+
+    # signals -------------------------------------------------------------------------
+    def _child_pid(self) -> int | None:
+        """The host pid of the sandbox's init (bwrap's --json-status-fd), then of the kernel (its child)."""
+        if self.kernel_pid:
+            return self.kernel_pid
+        if self.status_fd is not None:
+            try:
+                while b"child-pid" not in self.status and (ready := select.select([self.status_fd], [], [], 0)[0]):
+                    chunk = os.read(ready[0], 4096)
+                    if not chunk:
+                        break
+                    self.status += chunk
+            except OSError:
+                pass
+        match = re.search(rb'"child-pid":\s*(\d+)', self.status)
+        if not match:
+            return None
+        init = int(match.group(1))
+        try:
+            children = Path(f"/proc/{init}/task/{init}/children").read_text().split()
+        except OSError:
+            return None
+        if children:
+            self.kernel_pid = int(children[0])
+        return self.kernel_pid
+
+    def _signal_kernel(self, signum: int) -> None:
+        pid = self._child_pid()
+        if pid:
+            try:
+                os.kill(pid, signum)
+            except ProcessLookupError:
+                pass
+
+    def _on_interrupt(self, signum, frame) -> None:
+        self._signal_kernel(signal.SIGINT)
+
+    def _on_stop(self, signum, frame) -> None:
+        self._signal_kernel(signal.SIGTERM)
+        if self.stop_requested is None:
+            self.stop_requested = time.monotonic()
+
+    # state --------------------------------------------------------------------------
+    def _save_state(self, **changes: Any) -> None:
+        with self.lock:
+            self.state.update(changes)
+            write_state(self.state_file, self.state)
+
+    def _record(self, kind: str, item: str, passed: bool) -> None:
+        """A verdict of the grader: ``kind`` "verdicts" (hidden checks) or "visible"."""
+        with self.lock:
+            self.state[kind][item] = passed
+            write_state(self.state_file, self.state)
+
+    # run ----------------------------------------------------------------------------
+    def run(self) -> int:
+        remove_stale()
+        private = Path(ipc.short_tempdir(f"{PRIVATE_PREFIX}{os.getpid()}-"))
+        self.state["private"] = str(private)
+        links: list[Path] = []
+        server: GraderServer | None = None
+        group: sandbox.ControlGroup | None = None
+        try:
+            kernel_dir, grader_dir, work = private / "kernel", private / "grader", private / "work"
+            for d in (kernel_dir, grader_dir, work):
+                d.mkdir()
+            _install_client(grader_dir)
+            snapshot = _snapshot(self.cwd, work)
+            links = ipc.link_addresses(self.info, kernel_dir, f"{confinement.KERNEL_DIR}/k")
+            # Listening from now on; its thread starts after the fork below (preexec_fn runs in
+            # the child of a fork, which must not happen while other threads hold locks).
+            server = GraderServer(grader_dir / "grader.sock", snapshot, work,
+                                  on_verdict=functools.partial(self._record, "verdicts"),
+                                  on_visible=functools.partial(self._record, "visible"))
+            group = sandbox.ControlGroup(self.limits)
+            self.state["cgroups"] = [str(d) for d in group.dirs]
+            self._save_state()
+            return self._run_kernel(kernel_dir, grader_dir, work, group, server)
+        finally:
+            if self.proc is not None and self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            if group is not None:
+                group.remove()
+            if server is not None:
+                server.stop()
+            log_tail(private / "work" / "kernel.out")
+            removed = sanitize_folder(self.cwd)
+            if removed:
+                print(f"[{KERNEL_NAME}] removed links and special files the notebook left in {self.cwd}: "
+                      + ", ".join(removed[:20]), file=sys.stderr, flush=True)
+            ipc.unlink_addresses(links, private)
+            shutil.rmtree(private, ignore_errors=True)
+            try:
+                self._save_state(finished=True)
+            except OSError:
+                pass
+
+    def _run_kernel(self, kernel_dir: Path, grader_dir: Path, work: Path, group: sandbox.ControlGroup,
+                    server: GraderServer) -> int:
+        python_args = ["-c", confinement.KERNEL_BOOT, "-f", f"{confinement.KERNEL_DIR}/connection.json",
+                       "--HistoryManager.hist_file=:memory:", *self.extra]
+        cmd = confinement.kernel_command(self.cwd, kernel_dir, grader_dir, python_args,
+                                         readonly=confinement.readonly_data())
+        status_r, status_w = os.pipe()
+        cmd[1:1] = ["--json-status-fd", str(status_w)]
+        self.status_fd = status_r
+        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+            signal.signal(signum, self._on_stop)
+        signal.signal(signal.SIGINT, self._on_interrupt)
+        use_nproc = os.geteuid() != 0
+        limits = self.limits
+        # The kernel's own stdout and stderr (ipykernel sends what the notebook prints over
+        # ZeroMQ) go to a file capped by RLIMIT_FSIZE, not into nbgrader's pipes; its end is
+        # passed on to nbgrader's log when the kernel stops.
+        with open(work / "kernel.out", "wb") as output:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                                         env=confinement.kernel_env(), pass_fds=(status_w,),
+                                         preexec_fn=lambda: sandbox.preexec(limits, use_nproc, group), close_fds=True)
+        os.close(status_w)
+        server.start()
+        while self.proc.poll() is None:
+            # Learn the kernel's pid (for SIGINT) at once, while it is the only process of
+            # the sandbox besides its init: later, student code could have left others.
+            if self.kernel_pid is None:
+                self._child_pid()
+            if self.stop_requested is not None and time.monotonic() - self.stop_requested > 3:
+                self.proc.kill()  # bwrap: its sandbox (a PID namespace) dies with it
+                break
+            try:
+                self.proc.wait(timeout=0.2 if self.kernel_pid else 0.01)
+            except subprocess.TimeoutExpired:
+                pass
+        code = self.proc.wait()
+        return code if code >= 0 else 128 - code
+
+
+def _fall_back(connection_file: Path, reason: str, extra: list[str]) -> None:
+    """Plain ipykernel (with a loud warning), recorded for nbgrader; does not return."""
+    confinement.warn_unconfined(reason)
+    try:
+        ip = json.loads(connection_file.read_text()).get("ip", "")
+        if os.path.isabs(ip):
+            write_state(state_path(connection_file, ip), {"sandboxed": False, "reason": reason})
+    except (OSError, ValueError, AttributeError):
+        pass
+    os.execv(sys.executable, [sys.executable, "-c", confinement.KERNEL_BOOT, "-f", str(connection_file), *extra])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=f"python -I -m {LAUNCHER_MODULE}",
+                                     description="Start an ipykernel confined by bubblewrap (see autograder/kernel/).")
+    parser.add_argument("-f", dest="connection_file", required=True, help="the kernel's connection file")
+    args, extra = parser.parse_known_args(argv)
+    connection_file = Path(args.connection_file).absolute()
+    cwd = Path.cwd().resolve()
+    ok, reason = confinement.available()
+    unsafe = confinement.unsafe_folder(cwd) if ok else None
+    if not ok or unsafe:
+        _fall_back(connection_file, reason or f"the kernel's folder {cwd} cannot be confined ({unsafe})", extra)
+    info = json.loads(connection_file.read_text())
+    if info.get("transport") != "ipc" or not os.path.isabs(info.get("ip", "")):
+        print(f"{KERNEL_NAME}: the kernel needs ZeroMQ's ipc transport with an absolute address (the sandbox "
+              f"has no network): set c.KernelManager.transport = 'ipc' and c.KernelManager.ip to an absolute "
+              f"path (nbgrader_config.py does); got transport={info.get('transport')!r} ip={info.get('ip')!r}",
+              file=sys.stderr)
+        return 2
+    return Launcher(connection_file, info, cwd, extra).run()
