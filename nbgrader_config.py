@@ -43,7 +43,7 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # --------------------------------------------------------------------------------------------
 # What replaces a `### BEGIN SOLUTION ... ### END SOLUTION` region: nbgrader's own stubs, spelled
 # out so that they cannot change under us: the checks' hint for an unanswered cell
-# (twolayer/checks.py, "Replace `raise NotImplementedError()` ...") and tests/test_release.py
+# (twolayer/findings.py, "Replace `raise NotImplementedError()` ...") and tests/test_release.py
 # quote them.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -32,6 +32,12 @@ def find_notebooks(paths: list[str]) -> list[Path]:
 
 def grade_many(paths: list[Path], options: Options, jobs: int, progress: bool = True) -> list[SubmissionResult]:
     """The results of ``paths``, in their order."""
+    return grade_each([(path, options) for path in paths], jobs, progress)
+
+
+def grade_each(tasks: list[tuple[Path, Options]], jobs: int, progress: bool = True) -> list[SubmissionResult]:
+    """The results of grading each notebook with its options, in their order."""
+    paths = [path for path, _ in tasks]
     bar = None
     if progress:
         from tqdm import tqdm
@@ -40,7 +46,7 @@ def grade_many(paths: list[Path], options: Options, jobs: int, progress: bool = 
     results: dict[Path, SubmissionResult] = {}
     try:
         if jobs <= 1 or len(paths) <= 1:
-            for path in paths:
+            for path, options in tasks:
                 results[path] = grade_safely(path, options)
                 if bar:
                     bar.update()
@@ -49,7 +55,7 @@ def grade_many(paths: list[Path], options: Options, jobs: int, progress: bool = 
             context = multiprocessing.get_context("forkserver")
             with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context,
                                      initializer=one_blas_thread) as pool:
-                futures: dict[Future, Path] = {pool.submit(grade_safely, p, options): p for p in paths}
+                futures: dict[Future, Path] = {pool.submit(grade_safely, p, options): p for p, options in tasks}
                 for future in as_completed(futures):
                     results[futures[future]] = future.result()
                     if bar:

@@ -88,10 +88,9 @@ _BATCH: dict[tuple, Any] = {}  # (notebook, mtime, size) -> its hidden_checks.Ba
 
 
 def _batch_items() -> list[str]:
-    from autograder.notebook import TRAINING_ITEMS
-    from twolayer.config import ITEMS
+    from autograder.items import CODE_ITEMS
 
-    return [i.name for i in ITEMS if i.kind == "code" and i.name not in TRAINING_ITEMS]
+    return list(CODE_ITEMS)
 
 
 def _start_batch(notebook: Path, items: list[str]) -> Any:

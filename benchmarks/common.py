@@ -259,12 +259,18 @@ FINGERPRINTED = (
     "source/two_layer_net/twolayer/solver.py",
     "source/two_layer_net/twolayer/data.py",
     "source/two_layer_net/twolayer/checks.py",
+    "source/two_layer_net/twolayer/item_checks.py",
+    "source/two_layer_net/twolayer/compare.py",
+    "source/two_layer_net/twolayer/optim.py",
+    "source/two_layer_net/twolayer/solver_checks.py",
     "autograder/grading.py",
+    "autograder/plugin.py",
     "autograder/remote.py",
     "autograder/sandbox.py",
     "autograder/worker.py",
     "autograder/nbgrader_hidden.py",
-    "autograder/sandbox_kernel.py",
+    "autograder/kernel",
+    "autograder/suite",
     "nbgrader_config.py",
 )
 
@@ -285,7 +291,8 @@ def code_state() -> dict[str, Any]:
     files = {}
     for rel in FINGERPRINTED:
         path = REPO / rel
-        files[rel] = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else None
+        parts = sorted(path.glob("*.py")) if path.is_dir() else [path] if path.is_file() else []
+        files[rel] = hashlib.sha256(b"".join(p.read_bytes() for p in parts)).hexdigest()[:12] if parts else None
     return {
         "commit": git("rev-parse", "--short", "HEAD"),
         "changed": git("status", "--porcelain").splitlines(),

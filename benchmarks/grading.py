@@ -22,7 +22,7 @@ from unittest.mock import patch
 
 from autograder.course import Course, NbgraderError
 from autograder.grading import CODE_ITEMS, LAYER_ITEMS
-from autograder.notebook import TRAINING_ITEMS
+from autograder.items import ITEMS, TRAINING_ITEMS
 
 from .common import PYTHON, REPO, PhaseTimer, Stopwatch, best_of, corpus, log, summary
 
@@ -110,8 +110,6 @@ def write_class(submitted: Path, subs: list[dict[str, Any]]) -> None:
 
 
 def _test_cells() -> dict[str, str]:
-    from twolayer.config import ITEMS
-
     return {cell: item.name for item in ITEMS for cell in item.test_cells}
 
 
@@ -155,7 +153,6 @@ def run_autograder(submitted: Path, jobs: int, env: dict[str, str], workdir: Pat
         m = re.search(r"time: ([\d.]+) s", line)
         if m and student:
             per[student] = float(m.group(1))
-    from twolayer.config import ITEMS
 
     scores: dict[str, dict[str, Any]] = {}
     with open(grades, newline="") as f:
@@ -437,9 +434,13 @@ def startup_costs(notebook: Path, env: dict[str, str], repeats: int = 3) -> dict
 def phase_profile(notebook: Path, dataset: str) -> dict[str, Any]:
     """One ``grade_submission`` of ``notebook`` in this process with timers around its phases
     (wrappers installed here only; the grader's files are not touched)."""
+    import importlib
+
     from autograder import grading, remote
-    from autograder import items as hidden_items
-    from twolayer import checks as C
+
+    suite = {name: importlib.import_module(f"autograder.suite.{name}")
+             for name in ("conftest", *(p.stem for p in grading.SUITE.glob("test_*.py")))}
+    kinds = {"test_visible": "checks: visible", "test_training": "checks: trained params (val/test accuracy)"}
 
     timer = PhaseTimer()
     worker_init = remote.WorkerProcess.__init__
@@ -462,12 +463,14 @@ def phase_profile(notebook: Path, dataset: str) -> dict[str, Any]:
         timer.replace(remote.WorkerProcess, "__init__", init)
         timer.wrap(remote.RemoteTarget, "exec_cell", cell_key)
         timer.wrap(remote.WorkerProcess, "close", lambda *a, **k: "worker close")
-        timer.wrap(C, "visible_findings", lambda *a, **k: "checks: visible")
-        for item in list(hidden_items.HIDDEN):
-            timer.wrap(hidden_items.HIDDEN, item, lambda *a, **k: "checks: hidden (reference + RPC)")
-        timer.wrap(hidden_items, "check_trained", lambda *a, **k: "checks: trained params (val/test accuracy)")
+        # The suite's test functions (pytest collects them after this), without their fixtures' set-up.
+        for name, module in suite.items():
+            for attr in [a for a in vars(module) if a.startswith("test_") and callable(getattr(module, a))]:
+                kind = kinds.get(name, "checks: hidden (reference + RPC)")
+                timer.wrap(module, attr, lambda *a, kind=kind, **k: kind)
         timer.wrap(
-            grading, "_grading_data", lambda *a, **k: "grader: dataset for the accuracies (loaded once per process)"
+            suite["conftest"], "grading_data",
+            lambda *a, **k: "grader: dataset for the accuracies (loaded once per process)",
         )
         with Stopwatch() as sw:
             result = grading.grade_submission(notebook, grading.Options(dataset=dataset, seed=0))

@@ -431,8 +431,11 @@ HOSTILE: list[Hostile] = [
                                                        "np.linalg.norm = lambda *a, **k: 0.0\n"
                                                        "np.array_equal = lambda *a, **k: True\n" + WRONG_AFFINE},
             "affine_forward", "out is wrong"),
-    Hostile("monkeypatching the checks", {"affine_forward": "import twolayer.checks as C\n"
-                                                            "C.compare_array = lambda *a, **k: C.Finding(True, 'ok')\n"
+    Hostile("monkeypatching the checks", {"affine_forward": "import twolayer.checks as C, twolayer.compare as K\n"
+                                                            "import twolayer.item_checks as I\n"
+                                                            "K.compare_array = lambda *a, **k: C.Finding(True, 'ok')\n"
+                                                            "I.compare_array = K.compare_array\n"
+                                                            "I.check_affine_forward = lambda *a, **k: []\n"
                                                             "C.visible_findings = lambda *a, **k: []\n" + WRONG_AFFINE},
             "affine_forward", "out is wrong"),
     Hostile("monkeypatching builtins", {"affine_forward": "import builtins\nbuiltins.abs = lambda v: 0\n"

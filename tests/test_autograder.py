@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,9 @@ from autograder.results import SubmissionResult
 from autograder.sandbox import bubblewrap
 
 import corpus
+from corpus_grading import grade_all, grade_mistakes
 
 REPO = Path(__file__).resolve().parents[1]
-TRAINING = ("solver", "hyperparameter_search")
 
 
 def scores(result: SubmissionResult) -> dict[str, float]:
@@ -32,17 +31,6 @@ def scores(result: SubmissionResult) -> dict[str, float]:
 
 def feedback(result: SubmissionResult, item: str) -> str:
     return " ".join(f"{f.message} {f.hint}" for c in result.cells_of(item) for f in c.failures)
-
-
-def grade_all(tmp: Path, subs: dict[str, dict[str, str]], items_of: dict[str, tuple[str, ...] | None],
-              **options) -> dict[str, SubmissionResult]:
-    def run(name: str) -> tuple[str, SubmissionResult]:
-        path = corpus.write_submission(tmp / name.replace(" ", "_") / "two_layer_net" / "two_layer_net.ipynb",
-                                       subs[name])
-        return name, grade_submission(path, Options(seed=1234, items=items_of[name], **options))
-
-    with ThreadPoolExecutor(2) as pool:
-        return dict(pool.map(run, subs))
 
 
 # --- the solution and the release ---------------------------------------------------------
@@ -168,9 +156,7 @@ def test_answer_cell_problems_cost_that_item_only(tmp_path, change, message):
 
 @pytest.fixture(scope="module")
 def mistake_results(tmp_path_factory) -> dict[str, SubmissionResult]:
-    subs = {m.name: m.answers for m in corpus.MISTAKES}
-    items = {m.name: ((m.item,) if m.item in TRAINING else CODE_ITEMS) for m in corpus.MISTAKES}
-    return grade_all(tmp_path_factory.mktemp("mistakes"), subs, items)
+    return grade_mistakes(tmp_path_factory.mktemp("mistakes"))
 
 
 def test_the_corpus_is_large_enough():

@@ -33,15 +33,9 @@ def submissions() -> dict[str, dict[str, str] | None]:
     subs.update({f"mistake: {m.name}": m.answers for m in corpus.MISTAKES})
     subs.update({f"correct: {name}": answers for name, answers in corpus.CORRECT.items()})
     subs.update({f"hostile: {h.name}": h.answers for h in corpus.HOSTILE})
-    from autograder.demo import SOLVER_LOOP
+    from autograder.demo import SOLVER_LOOP, typical_mistakes
 
-    answers = corpus.ANSWERS
-    subs["demo: typical mistakes"] = {
-        "softmax_loss": answers["softmax_loss"].replace("shifted = x - x.max(axis=1, keepdims=True)", "shifted = x"),
-        "two_layer_net": answers["two_layer_net"].replace('self.params["b1"] = np.zeros(hidden_dim)', 'self.params["b1"] = 0')
-        .replace('self.params["b2"] = np.zeros(num_classes)', 'self.params["b2"] = 0'),
-        "inline_question_1_choices": "inline_question_1_choices = {2, 3}",
-    }
+    subs["demo: typical mistakes"] = typical_mistakes(corpus.ANSWERS)
     subs["demo: os._exit in a cell"] = {"relu_forward": "import os\nos._exit(1)\n"}
     subs["demo: loops in the Solver cell"] = {"solver": SOLVER_LOOP}
     return subs

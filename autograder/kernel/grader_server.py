@@ -67,7 +67,7 @@ def hung_up(conn: socket.socket, wait: float = 0.05) -> bool:
 
 
 def _code_items() -> set[str]:
-    from twolayer.config import ITEMS
+    from autograder.items import ITEMS
 
     return {item.name for item in ITEMS if item.kind == "code"}
 
@@ -89,9 +89,9 @@ class GraderServer(threading.Thread):
         self.on_visible = on_visible
         self.items = _code_items()
         self.answers: dict[str, Answer] = {}
-        from autograder.notebook import TRAINING_ITEMS  # their checks need the kernel's model
+        from autograder.items import CODE_ITEMS  # the training items' checks need the kernel's model
 
-        self.batch_items = sorted(item for item in self.items if item not in TRAINING_ITEMS)
+        self.batch_items = sorted(item for item in self.items if item in CODE_ITEMS)
         self.batch: hidden_checks.Batch | None = None
         self.batch_failure_told = False
         self.stopping = threading.Event()

@@ -3,8 +3,12 @@
 - ``twolayer.config``: the course settings (dataset, points, thresholds) from ``assignment.toml``
 - ``twolayer.data``: the digits and CIFAR-10 datasets
 - ``twolayer.gradient_check``: numerical gradients and ``rel_error``
-- ``twolayer.solver``: the ``Solver`` that trains a model with minibatch SGD
+- ``twolayer.solver``: the ``Solver`` that trains a model with minibatch SGD (update rules in
+  ``twolayer.optim``, its checks of the model in ``twolayer.solver_checks``)
 - ``twolayer.tuning``: the record of a hyperparameter search
 - ``twolayer.plots``: training curves, first-layer weights, the tuning heatmap
-- ``twolayer.checks``: the self-checks that the notebook's check cells call
+- ``twolayer.checks``: the self-checks that the notebook's check cells call, on visible inputs
+- ``twolayer.item_checks``: the checks of every item (the grader runs them too, on hidden inputs),
+  with ``twolayer.findings`` (what a check says), ``twolayer.compare`` (comparing numbers) and
+  ``twolayer.targets`` (how a check calls your code)
 """

@@ -1,7 +1,7 @@
 """The ``Solver``: trains a classification model with minibatch SGD (CS231n's ``solver.py``).
 
 A Solver encapsulates all the logic necessary for training classification models.
-It performs stochastic gradient descent using the update rules in ``UPDATE_RULES``.
+It performs stochastic gradient descent using the update rules in ``twolayer.optim``.
 
 The solver accepts both training and validation data and labels so it can
 periodically check classification accuracy on both training and validation
@@ -71,58 +71,30 @@ minibatch sampling, learning rate schedule and accuracy checks):
 - Checkpoints are ``.npz`` files (``np.savez``, no pickle) written atomically.
 - Mistakes in the model (``loss`` not returning ``(loss, grads)``, a missing
   gradient, a nan/inf loss) stop training with a ``SolverError`` that says what
-  to check.
+  to check (the checks are in ``twolayer.solver_checks``).
 """
 from __future__ import annotations
 
-import math
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
 
-__all__ = ["UPDATE_RULES", "Solver", "SolverError", "sgd"]
-
-
-class SolverError(RuntimeError):
-    """Training cannot go on: the model or the settings need fixing (the message says what)."""
-
-
-def sgd(w: np.ndarray, dw: np.ndarray, config: dict[str, Any] | None = None):
-    """
-    Performs vanilla stochastic gradient descent, updating w in place.
-
-    config format:
-    - learning_rate: Scalar learning rate (default 1e-2).
-
-    Inputs:
-    - w: A numpy array giving the current weights, of any shape
-    - dw: A numpy array of the same shape as w giving the gradient of the loss
-      with respect to w
-    - config: A dictionary of hyperparameters (see above), or None
-
-    Returns:
-    - next_w: The updated weights (w itself, updated in place)
-    - config: The config dictionary, to be passed to the next iteration
-    """
-    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-2)
-    w -= config["learning_rate"] * dw
-    return w, config
-
-
-# The update rules a Solver knows, by name: rule(w, dw, config) -> (next_w, config)
-UPDATE_RULES: dict[str, Callable[..., tuple[np.ndarray, dict[str, Any]]]] = {"sgd": sgd}
-
-_DATA_KEYS = ("X_train", "y_train", "X_val", "y_val")
-_NAN_HINT = (
-    "check softmax_loss for overflow (subtract the max score of each row before "
-    "exponentiating) and the loss and gradients of your model, or lower the learning rate"
+from .optim import UPDATE_RULES, get_update_rule, sgd
+from .solver_checks import (
+    SolverError,
+    check_params,
+    check_settings,
+    checked_data,
+    checked_gradient,
+    checked_loss_and_grads,
+    checked_scores,
 )
+
+__all__ = ["UPDATE_RULES", "Solver", "SolverError", "sgd"]
 
 
 class Solver:
@@ -172,25 +144,7 @@ class Solver:
 
     def __init__(self, model: Any, data: Mapping[str, Any], **kwargs: Any) -> None:
         self.model = model
-        missing = [k for k in _DATA_KEYS if k not in data]
-        if missing:
-            raise ValueError(
-                f"data is missing {', '.join(repr(k) for k in missing)}: the Solver needs "
-                f"a dict with the keys {', '.join(_DATA_KEYS)}"
-            )
-        self.X_train = np.asarray(data["X_train"])
-        self.y_train = np.asarray(data["y_train"])
-        self.X_val = np.asarray(data["X_val"])
-        self.y_val = np.asarray(data["y_val"])
-        for split in ("train", "val"):
-            X, y = getattr(self, f"X_{split}"), getattr(self, f"y_{split}")
-            if X.ndim < 1 or y.ndim != 1 or X.shape[0] != y.shape[0]:
-                raise ValueError(
-                    f"X_{split} has shape {X.shape} and y_{split} has shape {y.shape}: "
-                    f"expected X_{split} of shape (N, ...) and y_{split} of shape (N,)"
-                )
-        if self.X_train.shape[0] == 0:
-            raise ValueError("X_train is empty")
+        self.X_train, self.y_train, self.X_val, self.y_val = checked_data(data)
 
         # Unpack keyword arguments
         self.update_rule = kwargs.pop("update_rule", "sgd")
@@ -206,34 +160,14 @@ class Solver:
         self.verbose = kwargs.pop("verbose", True)
         self.progress = kwargs.pop("progress", None)
 
-        # Throw an error if there are extra keyword arguments
-        if len(kwargs) > 0:
-            extra = ", ".join(f'"{k}"' for k in kwargs)
-            raise ValueError(
-                f"Unrecognized arguments {extra}; the Solver accepts update_rule, "
-                "optim_config, lr_decay, batch_size, num_epochs, num_train_samples, "
-                "num_val_samples, checkpoint_name, print_every, verbose and progress"
-            )
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
+        # Throw an error if there are extra keyword arguments or a bad setting
+        check_settings(kwargs, self.batch_size)
 
         # Make sure the update rule exists, then replace the string name with the function
-        if callable(self.update_rule):
-            self._update = self.update_rule
-        elif self.update_rule in UPDATE_RULES:
-            self._update = UPDATE_RULES[self.update_rule]
-        else:
-            raise ValueError(
-                f'Invalid update_rule "{self.update_rule}": the Solver knows '
-                f"{', '.join(repr(k) for k in UPDATE_RULES)}"
-            )
+        self._update = get_update_rule(self.update_rule)
 
         params = getattr(model, "params", None)
-        if not isinstance(params, dict) or not params:
-            raise ValueError(
-                "model.params must be a non-empty dict mapping parameter names to arrays "
-                "(set self.params in your model's __init__)"
-            )
+        check_params(params)
         # The Solver trains in the data's precision.
         if self.X_train.dtype == np.float32:
             for k, v in params.items():
@@ -244,10 +178,7 @@ class Solver:
         self._reset()
 
     def _reset(self) -> None:
-        """
-        Set up some book-keeping variables for optimization. Don't call this
-        manually.
-        """
+        """Set up some book-keeping variables for optimization. Don't call this manually."""
         # Set up some variables for book-keeping
         self.epoch = 0
         self.best_val_acc = 0
@@ -282,57 +213,16 @@ class Solver:
         X_batch = np.take(self.X_train, batch_mask, axis=0, out=self._X_batch, mode="clip")
         y_batch = np.take(self.y_train, batch_mask, axis=0, out=self._y_batch, mode="clip")
 
-        # Compute loss and gradient
+        # Compute loss and gradient (checked: the messages say what to fix in the model)
         it = len(self.loss_history) + 1
         out = self.model.loss(X_batch, y_batch)
-        if not (isinstance(out, tuple | list) and len(out) == 2):
-            raise SolverError(
-                f"model.loss(X, y) returned {_describe(out)} at iteration {it}: with labels y "
-                "it must return a tuple (loss, grads), where grads is a dict with the same "
-                "keys as model.params (return the scores only when y is None)"
-            )
-        loss, grads = out
-        try:
-            loss = float(loss)
-        except (TypeError, ValueError):
-            raise SolverError(
-                f"model.loss(X, y) returned a loss of {_describe(loss)} at iteration {it}: "
-                "the loss must be a scalar (the mean data loss plus the regularization loss)"
-            ) from None
-        if not math.isfinite(loss):
-            where = (
-                "on the first minibatch, so check the loss and the weight initialization"
-                if it == 1 else f"with learning rate {self._learning_rate()}"
-            )
-            raise SolverError(
-                f"loss is {loss} at iteration {it} (epoch {self.epoch}) {where}: {_NAN_HINT}"
-            )
-        if not isinstance(grads, Mapping):
-            raise SolverError(
-                f"model.loss(X, y) returned grads of {_describe(grads)} at iteration {it}: "
-                "grads must be a dict with the same keys as model.params"
-            )
+        loss, grads = checked_loss_and_grads(out, it, self.epoch, self._learning_rate())
         self.loss_history.append(loss)
 
         # Perform a parameter update
         params = self.model.params
         for p, w in params.items():
-            try:
-                dw = grads[p]
-            except KeyError:
-                missing = [k for k in params if k not in grads]
-                raise SolverError(
-                    f"grads has no gradient for {', '.join(repr(k) for k in missing)} "
-                    f"(it has {', '.join(repr(k) for k in grads) or 'no keys'}): "
-                    "model.loss must return a gradient for every key of model.params"
-                ) from None
-            if getattr(dw, "shape", None) != w.shape:
-                raise SolverError(
-                    f"grads[{p!r}] has shape {getattr(dw, 'shape', type(dw).__name__)} but "
-                    f"model.params[{p!r}] has shape {w.shape}: each gradient must have the "
-                    "shape of its parameter"
-                    + (" (a bias must be a zero vector, np.zeros(size), not the scalar 0)" if w.shape == () else "")
-                )
+            dw = checked_gradient(params, grads, p)
             config = self.optim_configs[p]
             next_w, next_config = self._update(w, dw, config)
             params[p] = next_w
@@ -425,18 +315,7 @@ class Solver:
         for i in range(num_batches):
             start = i * batch_size
             end = (i + 1) * batch_size
-            scores = self.model.loss(X if num_batches == 1 else X[start:end])
-            if isinstance(scores, tuple | list):
-                raise SolverError(
-                    f"model.loss(X) returned {_describe(scores)}: without labels "
-                    "(y=None) it must return the scores array of shape (N, C)"
-                )
-            scores = np.asarray(scores)
-            if scores.ndim != 2:
-                raise SolverError(
-                    f"model.loss(X) returned scores of shape {scores.shape}: without "
-                    "labels (y=None) it must return the scores array of shape (N, C)"
-                )
+            scores = checked_scores(self.model.loss(X if num_batches == 1 else X[start:end]))
             y_pred.append(np.argmax(scores, axis=1))
         pred = y_pred[0] if len(y_pred) == 1 else np.hstack(y_pred)
         acc = float(np.mean(pred == y))
@@ -528,11 +407,3 @@ class Solver:
         if self.best_params:
             self.model.params = {k: v.copy() for k, v in self.best_params.items()}
 
-
-def _describe(obj: Any) -> str:
-    """A short description of a value for error messages."""
-    if isinstance(obj, np.ndarray):
-        return f"an array of shape {obj.shape}"
-    if isinstance(obj, tuple | list):
-        return f"a {type(obj).__name__} of length {len(obj)}"
-    return f"a {type(obj).__name__}"
