@@ -3,6 +3,7 @@
 nbgrader reads this file from the folder it runs in and from the course root. Every setting says
 why it is here; what each was checked against is in tests/test_release.py and the comments.
 """
+
 import os
 from pathlib import Path
 
@@ -96,8 +97,10 @@ if SANDBOX:
     c.Execute.kernel_name = kernelspec.KERNEL_NAME  # read by SandboxedExecute too (a subclass)
     c.KernelManager.transport = "ipc"
     c.KernelManager.ip = ipc.ipc_address()
-    c.Autograde.autograde_preprocessors = ["autograder.preprocessors.SandboxedExecute" if pp is Execute else pp
-                                           for pp in Autograde.autograde_preprocessors.default()]
+    c.Autograde.autograde_preprocessors = [
+        "autograder.preprocessors.SandboxedExecute" if pp is Execute else pp
+        for pp in Autograde.autograde_preprocessors.default()
+    ]
 elif confinement is not None:
     confinement.warn_unconfined(SANDBOX_PROBLEM)
 else:

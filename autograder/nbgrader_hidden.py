@@ -18,6 +18,7 @@ socket named by ``$TWO_LAYER_NET_GRADER_SOCKET``; the launcher grades the item t
 answers with the output and exit status. This module must import nothing else of ``autograder``:
 inside the sandbox it is the package's only module.
 """
+
 from __future__ import annotations
 
 import io
@@ -63,12 +64,13 @@ def _ask_launcher(path: str, item: str, objects: dict[str, Any]) -> tuple[str, s
             sock.connect(path)
             sock.sendall(struct.pack("<II", len(header), len(payload)) + header + payload)
             size = struct.unpack("<I", _recv(sock, 4))[0]
-            if size > 1024 ** 2:
+            if size > 1024**2:
                 raise ConnectionError("oversized answer")
             answer = json.loads(_recv(sock, size))
         except (OSError, ValueError) as exc:
-            raise HiddenChecksFailed(f"{item}: the hidden checks could not run: the grader did not answer "
-                                     f"({type(exc).__name__}: {exc})") from None
+            raise HiddenChecksFailed(
+                f"{item}: the hidden checks could not run: the grader did not answer ({type(exc).__name__}: {exc})"
+            ) from None
     return str(answer.get("stdout", "")), str(answer.get("stderr", "")), int(answer.get("returncode", 1))
 
 
@@ -124,7 +126,7 @@ def _batched(notebook: Path, item: str) -> tuple[str, str, int] | None:
         items = _batch_items()
         if item not in items:
             return None
-        for old in _BATCH.values():   # the notebook changed: its answers are stale
+        for old in _BATCH.values():  # the notebook changed: its answers are stale
             old.stop()
         _BATCH.clear()
         batch = _BATCH[key] = _start_batch(notebook, items)
@@ -165,5 +167,8 @@ def check_hidden(item: str, **objects: Any) -> None:
 def _report(item: str, stdout: str, stderr: str, returncode: int) -> None:
     print(stdout.strip())
     if returncode != 0:
-        raise HiddenChecksFailed(stdout.strip().splitlines()[-1] if stdout.strip()
-                                 else f"{item}: the hidden checks could not run: {stderr.strip()[-500:]}")
+        raise HiddenChecksFailed(
+            stdout.strip().splitlines()[-1]
+            if stdout.strip()
+            else f"{item}: the hidden checks could not run: {stderr.strip()[-500:]}"
+        )

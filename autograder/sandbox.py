@@ -12,6 +12,7 @@ One confinement for both users of it: the grader's worker (:func:`worker_command
 :func:`confined_command` and :func:`environment`, and their processes capped by
 :class:`ControlGroup` and :func:`preexec`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -32,7 +33,7 @@ import twolayer
 
 TWOLAYER_DIR = Path(twolayer.__file__).resolve().parent
 WORKER_FILE = Path(__file__).with_name("worker.py")
-GiB = 1024 ** 3
+GiB = 1024**3
 SANDBOX_WORKER = "/run/grader/worker.py"
 SANDBOX_LIB = "/run/course"
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -42,11 +43,11 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 class Limits:
     """Limits of one worker process."""
 
-    memory_bytes: int = 4 * GiB     # address space (RLIMIT_AS)
-    cpu_seconds: int = 600          # CPU time (RLIMIT_CPU)
-    file_bytes: int = 64 * 1024 ** 2  # largest file it may write, output included (RLIMIT_FSIZE)
-    processes: int = 64             # inside its own PID namespace (bubblewrap) / RLIMIT_NPROC
-    threads: int = 1                # BLAS threads
+    memory_bytes: int = 4 * GiB  # address space (RLIMIT_AS)
+    cpu_seconds: int = 600  # CPU time (RLIMIT_CPU)
+    file_bytes: int = 64 * 1024**2  # largest file it may write, output included (RLIMIT_FSIZE)
+    processes: int = 64  # inside its own PID namespace (bubblewrap) / RLIMIT_NPROC
+    threads: int = 1  # BLAS threads
 
 
 class SandboxUnavailable(RuntimeError):
@@ -62,8 +63,7 @@ def bubblewrap() -> str | None:
     if not path:
         return None
     try:
-        probe = subprocess.run([path, *base_args(), "--", "/bin/true"], capture_output=True, timeout=20,
-                               check=False)
+        probe = subprocess.run([path, *base_args(), "--", "/bin/true"], capture_output=True, timeout=20, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return path if probe.returncode == 0 else None
@@ -72,8 +72,21 @@ def bubblewrap() -> str | None:
 def base_args(tmp_bytes: int | None = None) -> list[str]:
     """bubblewrap's arguments for the namespaces, ``/proc``, ``/dev``, a private ``/tmp`` (of at
     most ``tmp_bytes``), the system folders read-only and of ``/etc`` only what Python needs."""
-    args = ["--unshare-all", "--unshare-user", "--disable-userns", "--uid", "65534", "--gid", "65534",
-            "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev"]
+    args = [
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--uid",
+        "65534",
+        "--gid",
+        "65534",
+        "--die-with-parent",
+        "--new-session",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+    ]
     if tmp_bytes is not None:
         args += ["--size", str(tmp_bytes)]
     args += ["--tmpfs", "/tmp"]
@@ -117,9 +130,15 @@ def python_dirs() -> list[Path]:
     return out
 
 
-def confined_command(python_args: Sequence[str], *, workdir: Path, readonly: Sequence[Path] = (),
-                     ro_binds: Mapping[str, Path] = {}, binds: Mapping[str, Path] = {},
-                     tmp_bytes: int | None = None) -> list[str]:
+def confined_command(
+    python_args: Sequence[str],
+    *,
+    workdir: Path,
+    readonly: Sequence[Path] = (),
+    ro_binds: Mapping[str, Path] = {},
+    binds: Mapping[str, Path] = {},
+    tmp_bytes: int | None = None,
+) -> list[str]:
     """``bwrap ... -- python PYTHON_ARGS``: Python in the sandbox, in ``workdir`` (read-write at its
     own path), ``readonly`` folders at their own paths, ``ro_binds``/``binds`` {inside: outside}.
     Read-write are only ``workdir``, ``binds`` and the private /tmp (the skeleton bubblewrap makes
@@ -144,9 +163,13 @@ def environment(limits: Limits, home: Path | str, extra: Mapping[str, str] | Non
     """The whole environment of a sandboxed Python (nothing of the grader's): a ``home`` it may
     write, BLAS threads as ``limits`` say, the host's OpenBLAS CPU hints, then ``extra``."""
     env = {
-        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(home),
-        "MPLCONFIGDIR": str(Path(home, ".matplotlib")), "PYTHONDONTWRITEBYTECODE": "1",
-        "OMP_NUM_THREADS": str(limits.threads), "OPENBLAS_NUM_THREADS": str(limits.threads),
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "HOME": str(home),
+        "MPLCONFIGDIR": str(Path(home, ".matplotlib")),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "OMP_NUM_THREADS": str(limits.threads),
+        "OPENBLAS_NUM_THREADS": str(limits.threads),
         "MKL_NUM_THREADS": str(limits.threads),
     }
     for passthrough in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
@@ -156,17 +179,27 @@ def environment(limits: Limits, home: Path | str, extra: Mapping[str, str] | Non
     return env
 
 
-def worker_command(scratch: Path, *, readonly: list[Path] = (), env: dict[str, str] | None = None,
-                   limits: Limits = Limits(), rfd: int, wfd: int) -> tuple[list[str], dict[str, str]]:
+def worker_command(
+    scratch: Path,
+    *,
+    readonly: list[Path] = (),
+    env: dict[str, str] | None = None,
+    limits: Limits = Limits(),
+    rfd: int,
+    wfd: int,
+) -> tuple[list[str], dict[str, str]]:
     """The command that starts a worker whose writable folder is ``scratch``, and its environment."""
     environment_ = environment(limits, scratch, {"MPLBACKEND": "Agg", "TQDM_DISABLE": "1", **(env or {})})
     if bubblewrap() is None:
         return [sys.executable, "-I", str(WORKER_FILE), str(rfd), str(wfd), str(TWOLAYER_DIR.parent)], environment_
     # Inside the sandbox the worker and the helper library sit at neutral paths: nothing of
     # the course repository is visible, not even where it is.
-    cmd = confined_command(["-I", SANDBOX_WORKER, str(rfd), str(wfd), SANDBOX_LIB], workdir=scratch,
-                           readonly=readonly,
-                           ro_binds={SANDBOX_WORKER: WORKER_FILE, SANDBOX_LIB + "/twolayer": TWOLAYER_DIR})
+    cmd = confined_command(
+        ["-I", SANDBOX_WORKER, str(rfd), str(wfd), SANDBOX_LIB],
+        workdir=scratch,
+        readonly=readonly,
+        ro_binds={SANDBOX_WORKER: WORKER_FILE, SANDBOX_LIB + "/twolayer": TWOLAYER_DIR},
+    )
     return cmd, environment_
 
 
@@ -181,8 +214,10 @@ class ControlGroup:
     def __init__(self, limits: Limits):
         self.dirs: list[Path] = []
         name = f"tln-{os.getpid()}-{id(self)}"
-        for base, files in ((CGROUP_ROOT / "pids", {"pids.max": str(limits.processes)}),
-                            (CGROUP_ROOT / "memory", {"memory.limit_in_bytes": str(limits.memory_bytes)})):
+        for base, files in (
+            (CGROUP_ROOT / "pids", {"pids.max": str(limits.processes)}),
+            (CGROUP_ROOT / "memory", {"memory.limit_in_bytes": str(limits.memory_bytes)}),
+        ):
             try:
                 if base.is_dir() and os.access(base, os.W_OK):
                     d = base / name
@@ -275,6 +310,12 @@ def warn_if_unconfined() -> None:
         warnings.warn(
             "bubblewrap (bwrap) is not available: student code runs WITHOUT filesystem and network "
             "isolation, only with resource limits in a separate process. Install Debian's "
-            "`bubblewrap` package to confine it (see README, Security).", RuntimeWarning, stacklevel=2)
-        print("WARNING: no sandbox (bubblewrap) available: student code is NOT confined. "
-              "Install the `bubblewrap` package.", file=sys.stderr)
+            "`bubblewrap` package to confine it (see README, Security).",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        print(
+            "WARNING: no sandbox (bubblewrap) available: student code is NOT confined. "
+            "Install the `bubblewrap` package.",
+            file=sys.stderr,
+        )

@@ -8,6 +8,7 @@ replacing check_hidden. Then the kernel as nbgrader starts it: the course config
 it, interrupts reach it, output floods are queued, and the fallback without bubblewrap.
 The modules' own tests are in tests/kernel/.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,9 @@ SLEEP_MARK = str(900000 + os.getpid() % 99999)
 
 REPO = Path(__file__).resolve().parents[1]
 
-needs_sandbox = pytest.mark.skipif(not confinement.available()[0],
-                                   reason=f"no sandbox here: {confinement.available()[1]}")
+needs_sandbox = pytest.mark.skipif(
+    not confinement.available()[0], reason=f"no sandbox here: {confinement.available()[1]}"
+)
 
 
 def outputs(cell) -> str:
@@ -81,7 +83,7 @@ def hostile_answers(paths: dict[str, str], port: int) -> dict[str, str]:
     """The solution, with an attack at the top of answer cells (each prints `HOSTILE <what>: ...`)."""
     A = corpus.ANSWERS
     p = json.dumps(paths)
-    read = f'''
+    read = f"""
 import sys
 paths = {p}
 found = []
@@ -103,8 +105,8 @@ for path in (paths["source_nb"], paths["course_source_nb"], paths["reference_py"
     except OSError:
         pass
 print("HOSTILE read:", len(found), found[:5], len(secret))
-'''
-    write = '''
+"""
+    write = """
 import shutil
 paths = PATHS
 results = {}
@@ -130,8 +132,8 @@ os.symlink(paths["reference_py"], "leak.py")
 os.mkfifo("fifo")
 import json
 print("HOSTILE write:", json.dumps(results))
-'''.replace("PATHS", p)
-    network = f'''
+""".replace("PATHS", p)
+    network = f"""
 import socket
 for address in (("127.0.0.1", {port}), ("1.1.1.1", 80)):
     try:
@@ -150,12 +152,12 @@ for header in (b'{{"item": "../../../etc/passwd"}}', b"not json", b'{{"item": "r
     s.close()
 import subprocess
 subprocess.run(["sh", "-c", "sleep {SLEEP_MARK} &"])
-'''
-    identity = '''
+"""
+    identity = """
 init = open("/proc/1/cmdline", "rb").read().split(b"\\0")[0].decode()
 print("HOSTILE identity:", os.getuid(), init, sorted(os.listdir("/")))
-'''
-    fork_bomb = '''
+"""
+    fork_bomb = """
 import time
 parent, failed = os.getpid(), None
 try:
@@ -172,8 +174,8 @@ try:
 except ChildProcessError:
     pass
 print("HOSTILE fork bomb stopped:", failed)
-'''
-    memory_bomb = '''
+"""
+    memory_bomb = """
 import numpy as _np
 blocks = []
 try:
@@ -182,24 +184,30 @@ try:
 except MemoryError:
     print("HOSTILE memory bomb: stopped after", len(blocks), "blocks of 0.8 GB")
 del blocks
-'''
-    fake_checks = '''
+"""
+    fake_checks = """
 import sys, types
 fake = types.ModuleType("autograder.nbgrader_hidden")
 fake.check_hidden = lambda item, **kw: print(item + ": all hidden checks passed")
 sys.modules["autograder.nbgrader_hidden"] = fake
 print("HOSTILE fake check_hidden installed")
-'''
-    attacks = {"affine_forward": read, "affine_backward": write, "relu_forward": network, "relu_backward": identity,
-               "svm_loss": fork_bomb, "softmax_loss": memory_bomb}
+"""
+    attacks = {
+        "affine_forward": read,
+        "affine_backward": write,
+        "relu_forward": network,
+        "relu_backward": identity,
+        "svm_loss": fork_bomb,
+        "softmax_loss": memory_bomb,
+    }
     answers = {item: GUARD + indent(code) + A[item] for item, code in attacks.items()}
     # svm_loss: a wrong answer, and self_check replaced so that its visible check cell "passes".
     wrong_svm = next(m for m in corpus.MISTAKES if m.name == "SVM margin without its delta").answers["svm_loss"]
-    answers["svm_loss"] = (GUARD + indent(fork_bomb + "\nself_check = lambda *a, **k: print('HOSTILE fake self_check')")
-                           + wrong_svm)
+    answers["svm_loss"] = (
+        GUARD + indent(fork_bomb + "\nself_check = lambda *a, **k: print('HOSTILE fake self_check')") + wrong_svm
+    )
     # The last item: a wrong answer, and check_hidden replaced so that its hidden cell "passes".
-    answers["inline_question_2_choices"] = (GUARD + indent(fake_checks)
-                                            + "inline_question_2_choices = {1, 2, 3}\n")
+    answers["inline_question_2_choices"] = GUARD + indent(fake_checks) + "inline_question_2_choices = {1, 2, 3}\n"
     return answers
 
 
@@ -213,13 +221,17 @@ def graded(tmp_path_factory):
     course.create()
     host_tmp = tmp_path_factory.mktemp("host_tmp")  # under the host's /tmp
     paths = {
-        "repo": str(REPO), "course": str(course.root), "host_tmp": str(host_tmp),
+        "repo": str(REPO),
+        "course": str(course.root),
+        "host_tmp": str(host_tmp),
         "source_nb": str(REPO / "source" / "two_layer_net" / "two_layer_net.ipynb"),
         "course_source_nb": str(course.root / "source" / "two_layer_net" / "two_layer_net.ipynb"),
-        "reference_py": str(REPO / "autograder" / "reference.py"), "gradebook": str(course.root / "gradebook.db"),
+        "reference_py": str(REPO / "autograder" / "reference.py"),
+        "gradebook": str(course.root / "gradebook.db"),
         "alice_nb": str(course.root / "autograded" / "alice" / "two_layer_net" / "two_layer_net.ipynb"),
         "alice_submitted": str(course.submission_path("alice")),
-        "course_decoy": str(course.root / "DECOY"), "host_decoy": str(host_tmp / "DECOY"),
+        "course_decoy": str(course.root / "DECOY"),
+        "host_decoy": str(host_tmp / "DECOY"),
         "link_target": str(course.root / "LINK_TARGET"),
     }
     for decoy in ("course_decoy", "host_decoy", "link_target"):
@@ -234,8 +246,14 @@ def graded(tmp_path_factory):
     course.autograde()
     seconds = time.monotonic() - start
     pages = course.feedback()
-    return {"course": course, "paths": paths, "listener": listener, "seconds": seconds, "pages": pages,
-            "submitted_alice": submitted_alice}
+    return {
+        "course": course,
+        "paths": paths,
+        "listener": listener,
+        "seconds": seconds,
+        "pages": pages,
+        "submitted_alice": submitted_alice,
+    }
 
 
 def autograded(course: Course, student: str):
@@ -348,14 +366,20 @@ def test_hostile_submission_gains_nothing_and_loses_only_what_it_broke(graded):
     # Its svm_loss check cell passed in the kernel (self_check was replaced), but the grader's own
     # run of those visible checks failed: the cell failed.
     assert got["svm_loss_check"] == 0 and got["svm_loss_hidden"] == 0
-    cell = next(c for c in autograded(course, "mallory").cells
-                if c.metadata.get("nbgrader", {}).get("grade_id") == "svm_loss_check")
+    cell = next(
+        c
+        for c in autograded(course, "mallory").cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "svm_loss_check"
+    )
     assert "fail when the grader runs your answer cells" in outputs(cell)
     # Its last hidden test cell printed "all hidden checks passed" (check_hidden was replaced),
     # but the grader never passed that item: the cell failed.
     assert got["inline_question_2_choices_hidden"] == 0
-    cell = next(c for c in autograded(course, "mallory").cells
-                if c.metadata.get("nbgrader", {}).get("grade_id") == "inline_question_2_choices_hidden")
+    cell = next(
+        c
+        for c in autograded(course, "mallory").cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "inline_question_2_choices_hidden"
+    )
     assert "all hidden checks passed" in outputs(cell) and "did not reach the grader" in outputs(cell)
 
 
@@ -375,12 +399,16 @@ def test_timing_is_reported(graded):
 # The kernel as nbgrader starts it
 # --------------------------------------------------------------------------------------------
 
+
 def _config(env: dict[str, str]) -> subprocess.CompletedProcess:
-    code = ("from traitlets.config.loader import PyFileConfigLoader\n"
-            f"cfg = PyFileConfigLoader('nbgrader_config.py', path={str(REPO)!r}).load_config()\n"
-            "print(cfg.Execute.get('kernel_name'), cfg.KernelManager.get('transport'))")
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env},
-                          timeout=120)
+    code = (
+        "from traitlets.config.loader import PyFileConfigLoader\n"
+        f"cfg = PyFileConfigLoader('nbgrader_config.py', path={str(REPO)!r}).load_config()\n"
+        "print(cfg.Execute.get('kernel_name'), cfg.KernelManager.get('transport'))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env}, timeout=120
+    )
 
 
 @needs_sandbox
@@ -413,8 +441,13 @@ NotebookClient(nb, config=c, kernel_name=kernelspec.KERNEL_NAME, timeout={timeou
                resources={{"metadata": {{"path": sys.argv[2]}}}}).execute()
 print(json.dumps([[o.get("text", "") or o.get("ename", "") for o in cell.outputs] for cell in nb.cells]))
 """
-    proc = subprocess.run([sys.executable, "-c", script, json.dumps(cells), str(tmp_path)], capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(cells), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout.splitlines()[-1]), proc.stderr
 
@@ -443,10 +476,16 @@ def test_kernel_queues_output_floods_instead_of_dropping_them(tmp_path, mode):
     if mode == "sandbox" and not confinement.available()[0]:
         pytest.skip(f"no sandbox here: {confinement.available()[1]}")
     (tmp_path / "mymodule.py").write_text("VALUE = 42\n")
-    out, _ = _run(["import zmq; k = get_ipython().kernel.iopub_thread\n"
-                   "print(k.socket.getsockopt(zmq.SNDHWM), k.socket.getsockopt(zmq.RCVHWM))",
-                   "for i in range(20000):\n    print('debug', i, flush=True)",
-                   "import mymodule; print('after the flood', mymodule.VALUE)"], tmp_path,
-                  env={"AUTOGRADER_SANDBOX": "none"} if mode == "fallback" else None, timeout=120)
+    out, _ = _run(
+        [
+            "import zmq; k = get_ipython().kernel.iopub_thread\n"
+            "print(k.socket.getsockopt(zmq.SNDHWM), k.socket.getsockopt(zmq.RCVHWM))",
+            "for i in range(20000):\n    print('debug', i, flush=True)",
+            "import mymodule; print('after the flood', mymodule.VALUE)",
+        ],
+        tmp_path,
+        env={"AUTOGRADER_SANDBOX": "none"} if mode == "fallback" else None,
+        timeout=120,
+    )
     assert out[0] == ["0 0\n"], out[0]
     assert out[2] == ["after the flood 42\n"]

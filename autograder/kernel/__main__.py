@@ -1,4 +1,5 @@
 """``python -I -m autograder.kernel -f CONNECTION_FILE``: the sandboxed kernel's launcher."""
+
 import sys
 
 from .launcher import main

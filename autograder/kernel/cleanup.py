@@ -1,6 +1,7 @@
 """What the sandboxed kernel may leave behind, removed: links and special files in the submission
 folder (nbgrader, which runs unconfined, writes the graded notebook there: it must not write
 through a symlink), and what launchers killed with SIGKILL could not remove themselves."""
+
 from __future__ import annotations
 
 import os

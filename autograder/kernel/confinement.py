@@ -9,6 +9,7 @@ submission's own folder (the kernel's working folder, where nbgrader executes th
 gradebook, other students' folders or the host's ``/tmp``. CPU time, address space and file
 size are capped by rlimits, processes/threads and memory by a cgroup.
 """
+
 from __future__ import annotations
 
 import functools
@@ -23,11 +24,11 @@ from autograder import sandbox
 from .hidden_checks import SOCKET_ENV
 
 # Paths inside the sandbox.
-KERNEL_DIR = "/run/kernel"            # read-write: the kernel's sockets and its connection file
-GRADER_DIR = "/run/grader"            # read-only: the grader's socket and the check_hidden client
+KERNEL_DIR = "/run/kernel"  # read-write: the kernel's sockets and its connection file
+GRADER_DIR = "/run/grader"  # read-only: the grader's socket and the check_hidden client
 GRADER_SOCKET = GRADER_DIR + "/grader.sock"
-CLIENT_PATH = GRADER_DIR + "/lib"     # PYTHONPATH: a package `autograder` with nbgrader_hidden only
-TMP_BYTES = 512 * 1024 ** 2           # the private /tmp
+CLIENT_PATH = GRADER_DIR + "/lib"  # PYTHONPATH: a package `autograder` with nbgrader_hidden only
+TMP_BYTES = 512 * 1024**2  # the private /tmp
 
 # ipykernel, with no high-water mark on its IOPub socket. ZeroMQ's default (1,000 queued messages)
 # makes the kernel drop output when nbclient reads slower than a cell prints (a debug print in
@@ -49,14 +50,22 @@ KERNEL_BOOT = (  # as ipykernel_launcher: the working folder leaves sys.path whi
     "App.launch_instance(argv=sys.argv[1:])\n"
 )
 
-ENV_PASSTHROUGH = ("CIFAR10_DIR", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                   "NBGRADER_EXECUTION", "MPLBACKEND", "TZ", "LC_ALL")
+ENV_PASSTHROUGH = (
+    "CIFAR10_DIR",
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NBGRADER_EXECUTION",
+    "MPLBACKEND",
+    "TZ",
+    "LC_ALL",
+)
 
 
 def _size(text: str) -> int:
     """``"4G"``, ``"512M"`` or a number of bytes."""
     text = text.strip().upper().removesuffix("B")
-    factor = {"K": 1024, "M": 1024 ** 2, "G": sandbox.GiB}.get(text[-1:], 1)
+    factor = {"K": 1024, "M": 1024**2, "G": sandbox.GiB}.get(text[-1:], 1)
     return int(float(text[:-1] if factor > 1 else text) * factor)
 
 
@@ -69,27 +78,44 @@ def kernel_limits() -> sandbox.Limits:
     alone runs about 10, OpenBLAS one per core) override them.
     """
     env = os.environ
-    return sandbox.Limits(memory_bytes=_size(env.get("TWO_LAYER_NET_KERNEL_MEMORY", "12G")),
-                          cpu_seconds=int(env.get("TWO_LAYER_NET_KERNEL_CPU_SECONDS", "3600")),
-                          file_bytes=64 * 1024 ** 2,
-                          processes=int(env.get("TWO_LAYER_NET_KERNEL_PROCESSES", "128")),
-                          threads=max(1, min(os.cpu_count() or 1, 16)))
+    return sandbox.Limits(
+        memory_bytes=_size(env.get("TWO_LAYER_NET_KERNEL_MEMORY", "12G")),
+        cpu_seconds=int(env.get("TWO_LAYER_NET_KERNEL_CPU_SECONDS", "3600")),
+        file_bytes=64 * 1024**2,
+        processes=int(env.get("TWO_LAYER_NET_KERNEL_PROCESSES", "128")),
+        threads=max(1, min(os.cpu_count() or 1, 16)),
+    )
 
 
-def kernel_command(cwd: Path, kernel_dir: Path, grader_dir: Path, python_args: list[str],
-                   readonly: list[Path] = ()) -> list[str]:
+def kernel_command(
+    cwd: Path, kernel_dir: Path, grader_dir: Path, python_args: list[str], readonly: list[Path] = ()
+) -> list[str]:
     """``bwrap ... -- python PYTHON_ARGS`` with ``cwd`` read-write at its own path, ``kernel_dir``
     read-write at /run/kernel and ``grader_dir`` read-only at /run/grader."""
-    return sandbox.confined_command(python_args, workdir=cwd, readonly=readonly, ro_binds={GRADER_DIR: grader_dir},
-                                    binds={KERNEL_DIR: kernel_dir}, tmp_bytes=TMP_BYTES)
+    return sandbox.confined_command(
+        python_args,
+        workdir=cwd,
+        readonly=readonly,
+        ro_binds={GRADER_DIR: grader_dir},
+        binds={KERNEL_DIR: kernel_dir},
+        tmp_bytes=TMP_BYTES,
+    )
 
 
 def kernel_env() -> dict[str, str]:
     """The kernel's whole environment: nothing of the grader's but what the notebook needs."""
-    env = sandbox.environment(kernel_limits(), "/tmp", {
-        "IPYTHONDIR": "/tmp/.ipython", "JUPYTER_CONFIG_DIR": "/tmp/.jupyter",
-        "JUPYTER_DATA_DIR": "/tmp/.jupyter-data", "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter-runtime",
-        "PYTHONPATH": CLIENT_PATH, SOCKET_ENV: GRADER_SOCKET})
+    env = sandbox.environment(
+        kernel_limits(),
+        "/tmp",
+        {
+            "IPYTHONDIR": "/tmp/.ipython",
+            "JUPYTER_CONFIG_DIR": "/tmp/.jupyter",
+            "JUPYTER_DATA_DIR": "/tmp/.jupyter-data",
+            "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter-runtime",
+            "PYTHONPATH": CLIENT_PATH,
+            SOCKET_ENV: GRADER_SOCKET,
+        },
+    )
     for key, value in os.environ.items():
         if (key in ENV_PASSTHROUGH or key.startswith("TWO_LAYER_NET_")) and key != SOCKET_ENV:
             env[key] = value
@@ -122,8 +148,11 @@ def available() -> tuple[bool, str]:
     when the Python installation is under a home folder that others cannot enter).
     """
     if sandbox.bubblewrap() is None:
-        return False, ("bubblewrap (bwrap) is missing or does not work here"
-                       if os.environ.get("AUTOGRADER_SANDBOX", "auto") != "none" else "AUTOGRADER_SANDBOX=none")
+        return False, (
+            "bubblewrap (bwrap) is missing or does not work here"
+            if os.environ.get("AUTOGRADER_SANDBOX", "auto") != "none"
+            else "AUTOGRADER_SANDBOX=none"
+        )
     with tempfile.TemporaryDirectory(prefix="tln-probe-") as tmp:
         dirs = [Path(tmp, name) for name in ("cwd", "kernel", "grader")]
         for d in dirs:
@@ -148,7 +177,11 @@ def warn_unconfined(reason: str) -> None:
         return
     _warned = True
     bar = "*" * 96
-    print(f"{bar}\n* WARNING: nbgrader runs student code WITHOUT a sandbox: {reason}.\n"
-          "* The notebooks execute in a plain Python kernel with the rights of the user running nbgrader\n"
-          "* (files, network). Install bubblewrap (Debian/Ubuntu package `bubblewrap`) to confine them.\n"
-          f"{bar}", file=sys.stderr, flush=True)
+    print(
+        f"{bar}\n* WARNING: nbgrader runs student code WITHOUT a sandbox: {reason}.\n"
+        "* The notebooks execute in a plain Python kernel with the rights of the user running nbgrader\n"
+        "* (files, network). Install bubblewrap (Debian/Ubuntu package `bubblewrap`) to confine them.\n"
+        f"{bar}",
+        file=sys.stderr,
+        flush=True,
+    )

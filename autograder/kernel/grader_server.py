@@ -10,6 +10,7 @@ item is graded once per kernel (a later request gets the same answer), so the gr
 to try answers against. The items that need no trained model are graded together
 (:class:`~autograder.kernel.hidden_checks.Batch`).
 """
+
 from __future__ import annotations
 
 import io
@@ -29,8 +30,8 @@ from .hidden_checks import Answer
 
 NOTEBOOK = "two_layer_net.ipynb"
 MAX_HEADER = 64 * 1024
-MAX_PARAMS = 256 * 1024 ** 2           # bytes of the .npz of one model (also its unpacked size)
-REQUEST_TIMEOUT = 60.0                 # to receive one request
+MAX_PARAMS = 256 * 1024**2  # bytes of the .npz of one model (also its unpacked size)
+REQUEST_TIMEOUT = 60.0  # to receive one request
 
 
 def recv_exact(conn: socket.socket, n: int) -> bytes:
@@ -82,8 +83,14 @@ class GraderServer(threading.Thread):
     checks that the grader ran along (those of the items that need no model).
     """
 
-    def __init__(self, path: Path, snapshot: Path | None, workdir: Path, on_verdict: Callable[[str, bool], None],
-                 on_visible: Callable[[str, bool], None] | None = None):
+    def __init__(
+        self,
+        path: Path,
+        snapshot: Path | None,
+        workdir: Path,
+        on_verdict: Callable[[str, bool], None],
+        on_visible: Callable[[str, bool], None] | None = None,
+    ):
         super().__init__(name="grader-server", daemon=True)
         self.path, self.snapshot, self.workdir, self.on_verdict = path, snapshot, workdir, on_verdict
         self.on_visible = on_visible
@@ -122,8 +129,14 @@ class GraderServer(threading.Thread):
                     self.handle(conn)
                 except Exception as exc:  # noqa: BLE001 - a bad request costs that request only
                     try:
-                        self._reply(conn, {"stdout": "", "stderr": f"bad request: {type(exc).__name__}: {exc}"[:500],
-                                           "returncode": 2})
+                        self._reply(
+                            conn,
+                            {
+                                "stdout": "",
+                                "stderr": f"bad request: {type(exc).__name__}: {exc}"[:500],
+                                "returncode": 2,
+                            },
+                        )
                     except OSError:
                         pass
 
@@ -151,6 +164,7 @@ class GraderServer(threading.Thread):
 
     def grade(self, item: str, params: bytes, cancelled: Callable[[], bool]) -> Answer | None:
         """The answer for ``item``; None if ``cancelled()`` became true first."""
+
         def failed(why: str) -> Answer:
             return {"stdout": f"{item}: {why}", "stderr": "", "returncode": 1}
 
@@ -166,20 +180,22 @@ class GraderServer(threading.Thread):
             path = self.workdir / f"params-{item}.npz"
             path.write_bytes(params)
             extra = ["--params", str(path)]
-        ran = hidden_checks.run_check(hidden_checks.item_args(self.snapshot, [item], *extra), cancelled=cancelled,
-                                      workdir=self.workdir)
+        ran = hidden_checks.run_check(
+            hidden_checks.item_args(self.snapshot, [item], *extra), cancelled=cancelled, workdir=self.workdir
+        )
         if ran is None:
             return None
         if ran == "timeout":
             return failed(f"the hidden checks did not finish within {hidden_checks.CHECK_TIMEOUT:.0f} s")
         stdout, stderr, returncode = ran
-        return {"stdout": stdout[-hidden_checks.MAX_OUTPUT:], "stderr": stderr, "returncode": returncode}
+        return {"stdout": stdout[-hidden_checks.MAX_OUTPUT :], "stderr": stderr, "returncode": returncode}
 
     def _untrained(self, item: str, cancelled: Callable[[], bool]) -> Answer | None:
         """From the batch (started by the first such request); alone if the batch is late or failed."""
         if self.batch is None:
-            self.batch = hidden_checks.Batch(self.snapshot, self.batch_items, workdir=self.workdir,
-                                             on_visible=self._visible)
+            self.batch = hidden_checks.Batch(
+                self.snapshot, self.batch_items, workdir=self.workdir, on_visible=self._visible
+            )
         answer = self.batch.answer(item, cancelled)
         if answer == hidden_checks.HUNG_UP:
             return None

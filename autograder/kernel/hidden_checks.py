@@ -13,6 +13,7 @@ start, then has its item graded alone (an answer cell that loops makes the batch
 sum of its items' timeouts). A failed batch is not retried. The batch belongs to no cell: an
 interrupted cell does not stop it, and a later cell picks its answers up.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,11 +57,19 @@ class CheckProcess:
         self.cwd = tempfile.mkdtemp(prefix="tln-check-", dir=workdir)
         self.out = tempfile.TemporaryFile(dir=workdir)  # noqa: SIM115 - closed by close()
         self.err = tempfile.TemporaryFile(dir=workdir)  # noqa: SIM115
-        self.proc = subprocess.Popen(check_command(args), stdin=subprocess.DEVNULL, stdout=self.out,
-                                     stderr=self.err, env=env, cwd=self.cwd, start_new_session=True)
+        self.proc = subprocess.Popen(
+            check_command(args),
+            stdin=subprocess.DEVNULL,
+            stdout=self.out,
+            stderr=self.err,
+            env=env,
+            cwd=self.cwd,
+            start_new_session=True,
+        )
 
-    def wait(self, timeout: float, cancelled: Callable[[], bool] = lambda: False,
-             poll: float = 0.05) -> tuple[str, str, int] | str | None:
+    def wait(
+        self, timeout: float, cancelled: Callable[[], bool] = lambda: False, poll: float = 0.05
+    ) -> tuple[str, str, int] | str | None:
         """(stdout, stderr, exit status); "timeout" after ``timeout`` seconds, or None as soon
         as ``cancelled()`` is true (it may itself wait a moment); the process is killed then."""
         deadline = time.monotonic() + timeout
@@ -79,8 +88,11 @@ class CheckProcess:
         try:
             self.out.seek(0)
             self.err.seek(0)
-            return (self.out.read().decode("utf-8", "replace"), self.err.read().decode("utf-8", "replace")[-500:],
-                    self.proc.returncode)
+            return (
+                self.out.read().decode("utf-8", "replace"),
+                self.err.read().decode("utf-8", "replace")[-500:],
+                self.proc.returncode,
+            )
         finally:
             self.close()
 
@@ -106,8 +118,13 @@ class CheckProcess:
         shutil.rmtree(self.cwd, ignore_errors=True)
 
 
-def run_check(args: Sequence[str], *, timeout: float | None = None, cancelled: Callable[[], bool] = lambda: False,
-              workdir: Path | str | None = None) -> tuple[str, str, int] | str | None:
+def run_check(
+    args: Sequence[str],
+    *,
+    timeout: float | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+    workdir: Path | str | None = None,
+) -> tuple[str, str, int] | str | None:
     """Runs one grader process to its end: see :meth:`CheckProcess.wait`."""
     return CheckProcess(args, workdir).wait(CHECK_TIMEOUT if timeout is None else timeout, cancelled)
 
@@ -116,15 +133,26 @@ def parse_answers(stdout: str, items: Sequence[str]) -> dict[str, Answer]:
     """Each item's answer from the output of ``check ... --json``; ValueError if it is not that."""
     try:
         answers = json.loads(stdout)["items"]
-        return {item: {"stdout": str(answers[item]["stdout"])[-MAX_OUTPUT:], "stderr": "",
-                       "returncode": int(answers[item]["returncode"]), "visible": answers[item].get("visible")}
-                for item in items}
+        return {
+            item: {
+                "stdout": str(answers[item]["stdout"])[-MAX_OUTPUT:],
+                "stderr": "",
+                "returncode": int(answers[item]["returncode"]),
+                "visible": answers[item].get("visible"),
+            }
+            for item in items
+        }
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"the grader's answer could not be read ({type(exc).__name__}: {str(exc)[:300]})") from None
 
 
-def graded_together(notebook: Path | str, items: Sequence[str], *, cancelled: Callable[[], bool] = lambda: False,
-                    workdir: Path | str | None = None) -> dict[str, Answer] | str | None:
+def graded_together(
+    notebook: Path | str,
+    items: Sequence[str],
+    *,
+    cancelled: Callable[[], bool] = lambda: False,
+    workdir: Path | str | None = None,
+) -> dict[str, Answer] | str | None:
     """The answers for ``items`` (which need no trained model) from one grader process; a string
     says why that process failed; None: ``cancelled()`` became true."""
     ran = run_check(item_args(notebook, items, "--json"), cancelled=cancelled, workdir=workdir)
@@ -146,8 +174,15 @@ class Batch:
     doc). ``on_visible(item, passed)`` is told the verdicts of the visible checks that the batch
     reports, as soon as it has finished."""
 
-    def __init__(self, notebook: Path | str, items: Sequence[str], *, workdir: Path | str | None = None,
-                 on_visible: Callable[[str, bool], None] | None = None, wait: float | None = None):
+    def __init__(
+        self,
+        notebook: Path | str,
+        items: Sequence[str],
+        *,
+        workdir: Path | str | None = None,
+        on_visible: Callable[[str, bool], None] | None = None,
+        wait: float | None = None,
+    ):
         self.items = list(items)
         self.wait = BATCH_WAIT if wait is None else wait
         self.answers: dict[str, Answer] | None = None

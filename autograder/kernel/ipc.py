@@ -6,6 +6,7 @@ a private folder of the nbgrader process); the kernel binds its sockets in a fre
 (``/run/kernel`` inside); the addresses nbgrader connects to are symlinks to them
 (:func:`link_addresses`). The sandbox never sees the folder that nbgrader's addresses live in.
 """
+
 from __future__ import annotations
 
 import functools

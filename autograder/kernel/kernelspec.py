@@ -1,6 +1,7 @@
 """The kernel specification ``two_layer_net_sandbox``: Jupyter starts the launcher
 (``python -I -m autograder.kernel -f {connection_file}``) for it. ``nbgrader_config.py`` writes it
 (:func:`ensure_kernelspec`) and selects it where the sandbox works."""
+
 from __future__ import annotations
 
 import json

@@ -12,6 +12,7 @@ for nbgrader (:mod:`~autograder.kernel.verdicts`).
 Without a working bubblewrap it warns loudly on stderr (nbgrader logs it) and runs plain
 ipykernel; ``nbgrader_config.py`` does not select this kernel then and warns too.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,8 +96,14 @@ class Launcher:
         self.connection_file, self.info, self.cwd, self.extra = connection_file, info, cwd, extra
         self.limits = confinement.kernel_limits()
         self.state_file = state_path(connection_file, info["ip"])
-        self.state = {"sandboxed": True, "cwd": str(cwd), "launcher": os.getpid(), "cgroups": [], "verdicts": {},
-                      "visible": {}}
+        self.state = {
+            "sandboxed": True,
+            "cwd": str(cwd),
+            "launcher": os.getpid(),
+            "cgroups": [],
+            "verdicts": {},
+            "visible": {},
+        }
         self.lock = threading.Lock()
         self.proc: subprocess.Popen | None = None
         self.kernel_pid: int | None = None
@@ -175,9 +182,13 @@ class Launcher:
             links = ipc.link_addresses(self.info, kernel_dir, f"{confinement.KERNEL_DIR}/k")
             # Listening from now on; its thread starts after the fork below (preexec_fn runs in
             # the child of a fork, which must not happen while other threads hold locks).
-            server = GraderServer(grader_dir / "grader.sock", snapshot, work,
-                                  on_verdict=functools.partial(self._record, "verdicts"),
-                                  on_visible=functools.partial(self._record, "visible"))
+            server = GraderServer(
+                grader_dir / "grader.sock",
+                snapshot,
+                work,
+                on_verdict=functools.partial(self._record, "verdicts"),
+                on_visible=functools.partial(self._record, "visible"),
+            )
             group = sandbox.ControlGroup(self.limits)
             self.state["cgroups"] = [str(d) for d in group.dirs]
             self._save_state()
@@ -193,8 +204,12 @@ class Launcher:
             log_tail(private / "work" / "kernel.out")
             removed = sanitize_folder(self.cwd)
             if removed:
-                print(f"[{KERNEL_NAME}] removed links and special files the notebook left in {self.cwd}: "
-                      + ", ".join(removed[:20]), file=sys.stderr, flush=True)
+                print(
+                    f"[{KERNEL_NAME}] removed links and special files the notebook left in {self.cwd}: "
+                    + ", ".join(removed[:20]),
+                    file=sys.stderr,
+                    flush=True,
+                )
             ipc.unlink_addresses(links, private)
             shutil.rmtree(private, ignore_errors=True)
             try:
@@ -202,12 +217,20 @@ class Launcher:
             except OSError:
                 pass
 
-    def _run_kernel(self, kernel_dir: Path, grader_dir: Path, work: Path, group: sandbox.ControlGroup,
-                    server: GraderServer) -> int:
-        python_args = ["-c", confinement.KERNEL_BOOT, "-f", f"{confinement.KERNEL_DIR}/connection.json",
-                       "--HistoryManager.hist_file=:memory:", *self.extra]
-        cmd = confinement.kernel_command(self.cwd, kernel_dir, grader_dir, python_args,
-                                         readonly=confinement.readonly_data())
+    def _run_kernel(
+        self, kernel_dir: Path, grader_dir: Path, work: Path, group: sandbox.ControlGroup, server: GraderServer
+    ) -> int:
+        python_args = [
+            "-c",
+            confinement.KERNEL_BOOT,
+            "-f",
+            f"{confinement.KERNEL_DIR}/connection.json",
+            "--HistoryManager.hist_file=:memory:",
+            *self.extra,
+        ]
+        cmd = confinement.kernel_command(
+            self.cwd, kernel_dir, grader_dir, python_args, readonly=confinement.readonly_data()
+        )
         status_r, status_w = os.pipe()
         cmd[1:1] = ["--json-status-fd", str(status_w)]
         self.status_fd = status_r
@@ -220,9 +243,16 @@ class Launcher:
         # ZeroMQ) go to a file capped by RLIMIT_FSIZE, not into nbgrader's pipes; its end is
         # passed on to nbgrader's log when the kernel stops.
         with open(work / "kernel.out", "wb") as output:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                                         env=confinement.kernel_env(), pass_fds=(status_w,),
-                                         preexec_fn=lambda: sandbox.preexec(limits, use_nproc, group), close_fds=True)
+            self.proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                env=confinement.kernel_env(),
+                pass_fds=(status_w,),
+                preexec_fn=lambda: sandbox.preexec(limits, use_nproc, group),
+                close_fds=True,
+            )
         os.close(status_w)
         server.start()
         while self.proc.poll() is None:
@@ -254,8 +284,10 @@ def _fall_back(connection_file: Path, reason: str, extra: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=f"python -I -m {LAUNCHER_MODULE}",
-                                     description="Start an ipykernel confined by bubblewrap (see autograder/kernel/).")
+    parser = argparse.ArgumentParser(
+        prog=f"python -I -m {LAUNCHER_MODULE}",
+        description="Start an ipykernel confined by bubblewrap (see autograder/kernel/).",
+    )
     parser.add_argument("-f", dest="connection_file", required=True, help="the kernel's connection file")
     args, extra = parser.parse_known_args(argv)
     connection_file = Path(args.connection_file).absolute()
@@ -266,9 +298,11 @@ def main(argv: list[str] | None = None) -> int:
         _fall_back(connection_file, reason or f"the kernel's folder {cwd} cannot be confined ({unsafe})", extra)
     info = json.loads(connection_file.read_text())
     if info.get("transport") != "ipc" or not os.path.isabs(info.get("ip", "")):
-        print(f"{KERNEL_NAME}: the kernel needs ZeroMQ's ipc transport with an absolute address (the sandbox "
-              f"has no network): set c.KernelManager.transport = 'ipc' and c.KernelManager.ip to an absolute "
-              f"path (nbgrader_config.py does); got transport={info.get('transport')!r} ip={info.get('ip')!r}",
-              file=sys.stderr)
+        print(
+            f"{KERNEL_NAME}: the kernel needs ZeroMQ's ipc transport with an absolute address (the sandbox "
+            f"has no network): set c.KernelManager.transport = 'ipc' and c.KernelManager.ip to an absolute "
+            f"path (nbgrader_config.py does); got transport={info.get('transport')!r} ip={info.get('ip')!r}",
+            file=sys.stderr,
+        )
         return 2
     return Launcher(connection_file, info, cwd, extra).run()

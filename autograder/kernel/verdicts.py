@@ -8,6 +8,7 @@ model). ``SandboxedExecute`` (``autograder/preprocessors/sandboxedexecute.py``) 
 whatever the kernel printed, and so does a visible test cell (``self_check``) whose checks failed
 in the grader's run; so replacing ``check_hidden`` or ``self_check`` inside the kernel gains nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -91,15 +92,23 @@ def _cross_check(cell: Any, verdicts: dict[str, bool], visible: dict[str, bool],
         return
     if any(out.get("output_type") == "error" for out in cell.get("outputs", [])):
         return  # failed already
-    problems = [f"{item}: the grader did not pass the hidden checks of this item (they did not reach the "
-                "grader: was check_hidden replaced?)" for item in hidden_items if verdicts.get(item) is not True]
+    problems = [
+        f"{item}: the grader did not pass the hidden checks of this item (they did not reach the "
+        "grader: was check_hidden replaced?)"
+        for item in hidden_items
+        if verdicts.get(item) is not True
+    ]
     for item in visible_items:
         if visible.get(item) is False:
-            problems.append(f"{item}: these checks fail when the grader runs your answer cells on their own "
-                            "(does an answer cell use something defined outside the answer cells?)")
+            problems.append(
+                f"{item}: these checks fail when the grader runs your answer cells on their own "
+                "(does an answer cell use something defined outside the answer cells?)"
+            )
         elif visible.get(item) is not True:
-            problems.append(f"{item}: the grader could not confirm these checks (its run of them failed or "
-                            "never started: see this item's hidden test cell; was check_hidden replaced?)")
+            problems.append(
+                f"{item}: the grader could not confirm these checks (its run of them failed or "
+                "never started: see this item's hidden test cell; was check_hidden replaced?)"
+            )
     if not problems:
         return
     ename = "HiddenChecksFailed" if hidden_items else "ChecksFailed"
@@ -107,6 +116,7 @@ def _cross_check(cell: Any, verdicts: dict[str, bool], visible: dict[str, bool],
     from nbformat import v4
 
     cell.setdefault("outputs", []).append(
-        v4.new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"]))
+        v4.new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
+    )
     if log:
         log.warning("Test cell %s: %s", meta.get("grade_id"), message)

@@ -24,9 +24,11 @@ class RestoreDeletedCells(OverwriteCells):
             if grade_id not in grade_cells or grade_id in present:
                 continue
             self.log.warning("Missing grade cell %s encountered, adding to notebook", grade_id)
-            before = next((present.index(name) for name in reversed(order[:position])
-                           if name in present), -1)
-            nb.cells.insert(before + 1, self.missing_cell_transform(
-                source_cells[grade_id], grade_cells[grade_id].max_score,
-                is_solution=grade_id in solution_ids))
+            before = next((present.index(name) for name in reversed(order[:position]) if name in present), -1)
+            nb.cells.insert(
+                before + 1,
+                self.missing_cell_transform(
+                    source_cells[grade_id], grade_cells[grade_id].max_score, is_solution=grade_id in solution_ids
+                ),
+            )
         return nb, resources

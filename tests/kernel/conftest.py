@@ -1,4 +1,5 @@
 """The tests of autograder/kernel/: their helper module ``corpus`` lives in tests/."""
+
 import sys
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """What the sandboxed kernel leaves behind (autograder/kernel/cleanup.py)."""
+
 import os
 
 from autograder.kernel import cleanup

@@ -1,6 +1,7 @@
 """The grading service of the sandboxed kernel (autograder/kernel/grader_server.py), with the
 batch of autograder/kernel/hidden_checks.py: requests are validated, each item answered once,
 the untrained items graded by one process, one by one when that fails or is late."""
+
 from __future__ import annotations
 
 import io
@@ -60,7 +61,7 @@ def test_grading_service_accepts_only_items_and_answers_each_once(tmp_path):
         sock = tmp_path / "g.sock"
         assert "unknown item" in _request(sock, b'{"item": "../x"}')["stderr"]
         assert "unknown item" in _request(sock, b'{"item": "inline_question_1"}')["stderr"]  # hand-graded
-        assert "too large" in _request(sock, b'{"item": "svm_loss"}', declared=2 ** 31)["stderr"]
+        assert "too large" in _request(sock, b'{"item": "svm_loss"}', declared=2**31)["stderr"]
         assert "bad request" in _request(sock, b"[1, 2]")["stderr"]
         first = _request(sock, b'{"item": "svm_loss"}')
         assert first["returncode"] == 1 and "no two_layer_net.ipynb" in first["stdout"]
@@ -92,17 +93,25 @@ def test_grading_service_grades_the_untrained_items_in_one_process(tmp_path, com
     answers are those of one-item grading."""
     snapshot = _leaky_relu(tmp_path)
     verdicts, visible = [], {}
-    server = GraderServer(tmp_path / "g.sock", snapshot, tmp_path, lambda item, ok: verdicts.append((item, ok)),
-                          visible.__setitem__)
+    server = GraderServer(
+        tmp_path / "g.sock", snapshot, tmp_path, lambda item, ok: verdicts.append((item, ok)), visible.__setitem__
+    )
     server.start()
     try:
         sock = tmp_path / "g.sock"
         first = _request(sock, b'{"item": "affine_forward"}')
         assert first["returncode"] == 0 and "affine_forward: all hidden checks passed" in first["stdout"]
         assert len(commands) == 1 and "--json" in commands[0] and commands[0].count("--item") == 9
-        assert verdicts == [("affine_forward", True)]     # the other items' verdicts wait for their cells
-        assert visible == {"affine_forward": True, "affine_backward": True, "relu_forward": False,
-                           "relu_backward": True, "svm_loss": True, "softmax_loss": True, "two_layer_net": False}
+        assert verdicts == [("affine_forward", True)]  # the other items' verdicts wait for their cells
+        assert visible == {
+            "affine_forward": True,
+            "affine_backward": True,
+            "relu_forward": False,
+            "relu_backward": True,
+            "svm_loss": True,
+            "softmax_loss": True,
+            "two_layer_net": False,
+        }
         relu = _request(sock, b'{"item": "relu_forward"}')
         assert relu["returncode"] == 1 and "relu_forward: hidden checks failed" in relu["stdout"]
         assert "FAIL " in relu["stdout"] and "max(0, x)" in relu["stdout"]
@@ -111,8 +120,12 @@ def test_grading_service_grades_the_untrained_items_in_one_process(tmp_path, com
         assert _request(sock, b'{"item": "relu_forward"}') == relu
     finally:
         server.stop()
-    single = subprocess.run([sys.executable, "-I", "-m", "autograder", "check", str(snapshot), "--item",
-                             "relu_forward"], capture_output=True, text=True, cwd=tmp_path)
+    single = subprocess.run(
+        [sys.executable, "-I", "-m", "autograder", "check", str(snapshot), "--item", "relu_forward"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert single.returncode == 1
 
     def fails(text):
@@ -125,15 +138,18 @@ def test_grading_service_grades_one_by_one_when_the_batch_fails(tmp_path, comman
     snapshot = _leaky_relu(tmp_path)
     verdicts = []
     command = hidden_checks.check_command
-    monkeypatch.setattr(hidden_checks, "check_command", lambda args: (
-        command(args) + ["--no-such-option"] if args.count("--item") > 1 else command(args)))
+    monkeypatch.setattr(
+        hidden_checks,
+        "check_command",
+        lambda args: command(args) + ["--no-such-option"] if args.count("--item") > 1 else command(args),
+    )
     server = GraderServer(tmp_path / "g.sock", snapshot, tmp_path, lambda item, ok: verdicts.append((item, ok)))
     server.start()
     try:
         sock = tmp_path / "g.sock"
         assert _request(sock, b'{"item": "relu_forward"}')["returncode"] == 1
         assert _request(sock, b'{"item": "affine_forward"}')["returncode"] == 0
-        assert server.batch.problem and len(commands) == 3   # the failed batch, then one process per item
+        assert server.batch.problem and len(commands) == 3  # the failed batch, then one process per item
         assert verdicts == [("relu_forward", False), ("affine_forward", True)]
     finally:
         server.stop()
@@ -150,15 +166,26 @@ def test_a_slow_batch_neither_holds_up_the_cells_nor_dies_with_an_interrupted_on
     # The batch waits for the gate file before grading (stands in for a slow answer cell).
     wait = f"import os, time, runpy, sys\nwhile not os.path.exists({str(gate)!r}): time.sleep(0.05)\n"
     command = hidden_checks.check_command
-    monkeypatch.setattr(hidden_checks, "check_command", lambda args: (
-        [sys.executable, "-I", "-c", wait + "sys.argv = ['autograder'] + sys.argv[1:]\n"
-         "runpy.run_module('autograder', run_name='__main__')", *command(args)[4:]]
-        if args.count("--item") > 1 else command(args)))
+    monkeypatch.setattr(
+        hidden_checks,
+        "check_command",
+        lambda args: (
+            [
+                sys.executable,
+                "-I",
+                "-c",
+                wait + "sys.argv = ['autograder'] + sys.argv[1:]\nrunpy.run_module('autograder', run_name='__main__')",
+                *command(args)[4:],
+            ]
+            if args.count("--item") > 1
+            else command(args)
+        ),
+    )
     server = GraderServer(tmp_path / "g.sock", snapshot, tmp_path, lambda item, ok: verdicts.append((item, ok)))
     server.start()
     try:
         sock = tmp_path / "g.sock"
-        with socket.socket(socket.AF_UNIX) as s:           # a cell interrupted while it waits
+        with socket.socket(socket.AF_UNIX) as s:  # a cell interrupted while it waits
             s.connect(str(sock))
             s.sendall(struct.pack("<II", 26, 0) + b'{"item": "affine_forward"}')
             time.sleep(0.3)
@@ -169,9 +196,9 @@ def test_a_slow_batch_neither_holds_up_the_cells_nor_dies_with_an_interrupted_on
         assert len(commands) == 2 and commands[1].count("--item") == 1
         gate.write_text("go")
         assert server.batch.done.wait(60)
-        assert server.batch.answers is not None and server.batch.problem is None   # it survived the hang-up
+        assert server.batch.answers is not None and server.batch.problem is None  # it survived the hang-up
         assert _request(sock, b'{"item": "affine_forward"}')["returncode"] == 0
-        assert len(commands) == 2                              # from the batch
+        assert len(commands) == 2  # from the batch
         assert verdicts == [("relu_forward", False), ("affine_forward", True)]
     finally:
         server.stop()
@@ -182,8 +209,13 @@ def test_a_stopped_server_leaves_no_grader_running(tmp_path, monkeypatch):
     snapshot = _leaky_relu(tmp_path)
     monkeypatch.setattr(hidden_checks, "BATCH_WAIT", 0.5)
     command = hidden_checks.check_command
-    monkeypatch.setattr(hidden_checks, "check_command", lambda args: (
-        [sys.executable, "-I", "-c", "import time; time.sleep(600)"] if args.count("--item") > 1 else command(args)))
+    monkeypatch.setattr(
+        hidden_checks,
+        "check_command",
+        lambda args: (
+            [sys.executable, "-I", "-c", "import time; time.sleep(600)"] if args.count("--item") > 1 else command(args)
+        ),
+    )
     server = GraderServer(tmp_path / "g.sock", snapshot, tmp_path, lambda item, ok: None)
     server.start()
     try:

@@ -1,4 +1,5 @@
 """The kernel specification (autograder/kernel/kernelspec.py)."""
+
 import json
 import subprocess
 import sys
@@ -18,6 +19,7 @@ def test_kernelspec_is_written_once_and_runs_the_launcher_isolated():
 
 
 def test_the_launcher_module_runs():
-    proc = subprocess.run([sys.executable, "-I", "-m", kernelspec.LAUNCHER_MODULE, "--help"], capture_output=True,
-                          text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-I", "-m", kernelspec.LAUNCHER_MODULE, "--help"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0 and "connection file" in proc.stdout, proc.stderr

@@ -1,4 +1,5 @@
 """What nbgrader makes of the launcher's record after the execution (autograder/kernel/verdicts.py)."""
+
 import types
 
 import nbformat
@@ -8,29 +9,39 @@ from autograder.kernel import verdicts
 
 def test_test_cells_fail_unless_the_grader_passed_them(tmp_path):
     def cell(gid, source, outputs=()):
-        return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {"grade": True, "grade_id": gid, "points": 1}},
-                                         outputs=list(outputs))
+        return nbformat.v4.new_code_cell(
+            source, metadata={"nbgrader": {"grade": True, "grade_id": gid, "points": 1}}, outputs=list(outputs)
+        )
 
     def error():
         return nbformat.v4.new_output("error", ename="E", evalue="", traceback=[])
 
     stream = nbformat.v4.new_output("stream", text="x: all hidden checks passed\n")
-    nb = nbformat.v4.new_notebook(cells=[
-        cell("passed", 'check_hidden("svm_loss")', [stream]),
-        cell("faked", 'check_hidden("softmax_loss")', [stream]),
-        cell("failed", 'check_hidden("relu_forward")', [error()]),
-        cell("visible", "assert True", []),
-        cell("self_check passed", 'self_check("svm_loss", globals())', []),
-        cell("self_check failed in the grader", 'self_check("softmax_loss", globals())', []),
-        cell("self_check never graded", 'self_check("relu_backward", globals())', []),
-        cell("self_check failed here", 'self_check("relu_forward", globals())', [error()]),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            cell("passed", 'check_hidden("svm_loss")', [stream]),
+            cell("faked", 'check_hidden("softmax_loss")', [stream]),
+            cell("failed", 'check_hidden("relu_forward")', [error()]),
+            cell("visible", "assert True", []),
+            cell("self_check passed", 'self_check("svm_loss", globals())', []),
+            cell("self_check failed in the grader", 'self_check("softmax_loss", globals())', []),
+            cell("self_check never graded", 'self_check("relu_backward", globals())', []),
+            cell("self_check failed here", 'self_check("relu_forward", globals())', [error()]),
+        ]
+    )
     km = types.SimpleNamespace(connection_file=str(tmp_path / "kernel-1.json"), ip=str(tmp_path / "ipc" / "kernel"))
     (tmp_path / "ipc").mkdir()
     state = verdicts.state_path(km.connection_file, km.ip)
-    verdicts.write_state(state, {"sandboxed": True, "cwd": str(tmp_path / "ipc"), "cgroups": [],
-                                 "verdicts": {"svm_loss": True, "softmax_loss": False},
-                                 "visible": {"svm_loss": True, "softmax_loss": False, "relu_forward": True}})
+    verdicts.write_state(
+        state,
+        {
+            "sandboxed": True,
+            "cwd": str(tmp_path / "ipc"),
+            "cgroups": [],
+            "verdicts": {"svm_loss": True, "softmax_loss": False},
+            "visible": {"svm_loss": True, "softmax_loss": False, "relu_forward": True},
+        },
+    )
     verdicts.after_execution(km, nb, {})
     errors = [[o.ename for o in c.outputs if o.output_type == "error"] for c in nb.cells]
     assert errors == [[], ["HiddenChecksFailed"], ["E"], [], [], ["ChecksFailed"], ["ChecksFailed"], ["E"]]
@@ -41,8 +52,13 @@ def test_test_cells_fail_unless_the_grader_passed_them(tmp_path):
 
 
 def test_an_unconfined_run_is_left_as_it_is(tmp_path):
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        'check_hidden("svm_loss")', metadata={"nbgrader": {"grade": True, "grade_id": "h", "points": 1}})])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                'check_hidden("svm_loss")', metadata={"nbgrader": {"grade": True, "grade_id": "h", "points": 1}}
+            )
+        ]
+    )
     km = types.SimpleNamespace(connection_file=str(tmp_path / "kernel-1.json"), ip=str(tmp_path / "kernel"))
     verdicts.write_state(verdicts.state_path(km.connection_file, km.ip), {"sandboxed": False, "reason": "none"})
     verdicts.after_execution(km, nb, {})

@@ -1,4 +1,5 @@
 """The tests of autograder/preprocessors/: their helper module ``corpus`` lives in tests/."""
+
 import sys
 from pathlib import Path
 

@@ -1,6 +1,7 @@
 """RestoreDeletedCells (autograder/preprocessors/restoredeletedcells.py): a grade cell the student
 deleted is put back after the nearest earlier source cell the submission still has, also when that
 is a read-only cell (where nbgrader 0.9's OverwriteCells stops on a KeyError)."""
+
 import os
 import sys
 from pathlib import Path
@@ -16,8 +17,14 @@ from autograder.preprocessors import RestoreDeletedCells
 
 def _cell(kind: str, grade_id: str, source: str, *, grade=False, solution=False, locked=False):
     cell = (new_code_cell if kind == "code" else new_markdown_cell)(source)
-    cell.metadata.nbgrader = {"grade_id": grade_id, "grade": grade, "solution": solution, "locked": locked,
-                              "task": False, "schema_version": 3}
+    cell.metadata.nbgrader = {
+        "grade_id": grade_id,
+        "grade": grade,
+        "solution": solution,
+        "locked": locked,
+        "task": False,
+        "schema_version": 3,
+    }
     if grade:
         cell.metadata.nbgrader["points"] = 1
     cell.metadata.nbgrader["checksum"] = compute_checksum(cell)
@@ -26,8 +33,8 @@ def _cell(kind: str, grade_id: str, source: str, *, grade=False, solution=False,
 
 def _source() -> list:
     return [
-        _cell("markdown", "q1_text", "Question 1", locked=True),            # read-only
-        _cell("code", "q1_test", "assert True", grade=True, locked=True),   # follows a read-only cell
+        _cell("markdown", "q1_text", "Question 1", locked=True),  # read-only
+        _cell("code", "q1_test", "assert True", grade=True, locked=True),  # follows a read-only cell
         _cell("code", "q2_answer", "x = 1", solution=True),
         _cell("code", "q2_test", "assert x == 1", grade=True, locked=True),
     ]
@@ -50,8 +57,9 @@ def _ids(nb) -> list[str]:
 
 
 def test_deleted_grade_cells_are_put_back_where_they_were(resources):
-    submission = new_notebook(cells=[c for c in _source() if c.metadata.nbgrader["grade_id"] not in
-                                     ("q1_test", "q2_test")])
+    submission = new_notebook(
+        cells=[c for c in _source() if c.metadata.nbgrader["grade_id"] not in ("q1_test", "q2_test")]
+    )
     nb, _ = RestoreDeletedCells(add_missing_cells=True).preprocess(submission, resources)
     assert _ids(nb) == ["q1_text", "q1_test", "q2_answer", "q2_test"]
     assert nb.cells[1]["source"].endswith("assert True") and nb.cells[3]["source"].endswith("assert x == 1")
@@ -60,7 +68,7 @@ def test_deleted_grade_cells_are_put_back_where_they_were(resources):
 def test_a_deleted_first_cell_goes_first(resources):
     submission = new_notebook(cells=[c for c in _source() if c.metadata.nbgrader["grade_id"] != "q1_text"][1:])
     nb, _ = RestoreDeletedCells(add_missing_cells=True).preprocess(submission, resources)
-    assert _ids(nb) == ["q1_test", "q2_answer", "q2_test"]   # q1_text is no grade cell: not restored
+    assert _ids(nb) == ["q1_test", "q2_answer", "q2_test"]  # q1_text is no grade cell: not restored
 
 
 def test_nothing_is_added_unless_asked(resources):

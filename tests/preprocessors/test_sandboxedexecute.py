@@ -1,6 +1,7 @@
 """SandboxedExecute (autograder/preprocessors/sandboxedexecute.py): nbgrader's Execute in the
 sandboxed kernel, then the launcher's verdicts: a hidden test cell that "passed" only because the
 kernel's check_hidden was replaced fails."""
+
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
@@ -10,8 +11,10 @@ from autograder.preprocessors import SandboxedExecute
 
 
 def _grade_cell(source: str, grade_id: str):
-    return new_code_cell(source, metadata={"nbgrader": {"grade": True, "grade_id": grade_id, "points": 1,
-                                                        "solution": False, "locked": True}})
+    return new_code_cell(
+        source,
+        metadata={"nbgrader": {"grade": True, "grade_id": grade_id, "points": 1, "solution": False, "locked": True}},
+    )
 
 
 @pytest.mark.skipif(not confinement.available()[0], reason=f"no sandbox here: {confinement.available()[1]}")
@@ -22,19 +25,22 @@ def test_a_faked_hidden_check_fails_after_the_execution(tmp_path):
     config.KernelManager.ip = ipc.ipc_address()
     config.Execute.kernel_name = kernelspec.KERNEL_NAME
     config.Execute.timeout = 60
-    nb = new_notebook(cells=[
-        new_code_cell("import os\nprint(os.getuid())\n"
-                      "check_hidden = lambda item: print(item + ': all hidden checks passed')"),
-        _grade_cell('check_hidden("svm_loss")', "svm_loss_hidden"),
-        _grade_cell("assert 1 + 1 == 2", "plain_test"),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_code_cell(
+                "import os\nprint(os.getuid())\ncheck_hidden = lambda item: print(item + ': all hidden checks passed')"
+            ),
+            _grade_cell('check_hidden("svm_loss")', "svm_loss_hidden"),
+            _grade_cell("assert 1 + 1 == 2", "plain_test"),
+        ]
+    )
     nb, _ = SandboxedExecute(config=config).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
-    assert nb.cells[0].outputs[0].text == "65534\n"            # it ran in the sandbox
+    assert nb.cells[0].outputs[0].text == "65534\n"  # it ran in the sandbox
     hidden = nb.cells[1].outputs
     assert hidden[0].text == "svm_loss: all hidden checks passed\n"
     assert hidden[-1].output_type == "error" and hidden[-1].ename == "HiddenChecksFailed"
     assert "did not reach the grader" in hidden[-1].evalue
-    assert nb.cells[2].outputs == []                            # no grader verdict involved
+    assert nb.cells[2].outputs == []  # no grader verdict involved
 
 
 def test_the_verdicts_are_read_even_when_the_execution_fails(monkeypatch):
