@@ -104,7 +104,6 @@ def base_args(tmp_bytes: int | None = None) -> list[str]:
     return args
 
 
-_bwrap_base = base_args  # the old name, still used by benchmarks/grading.py
 
 
 def python_dirs() -> list[Path]:

@@ -270,6 +270,7 @@ FINGERPRINTED = (
     "autograder/worker.py",
     "autograder/nbgrader_hidden.py",
     "autograder/kernel",
+    "autograder/preprocessors",
     "autograder/suite",
     "nbgrader_config.py",
 )

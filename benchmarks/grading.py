@@ -408,7 +408,7 @@ def startup_costs(notebook: Path, env: dict[str, str], repeats: int = 3) -> dict
     }
     bwrap = sandbox.bubblewrap()
     if bwrap:
-        out["bwrap /bin/true"] = best([bwrap, *sandbox._bwrap_base(), "--", "/bin/true"])
+        out["bwrap /bin/true"] = best([bwrap, *sandbox.base_args(), "--", "/bin/true"])
     times = []
     for _ in range(repeats):
         with Stopwatch() as sw:

@@ -1,4 +1,4 @@
-"""The corpus of tests/corpus.py graded in this process: what tests/test_autograder.py checks and
+"""The corpus of tests/corpus.py graded in this process: what tests/test_autograder/test_grading.py checks and
 what tools/mistakes_table.py writes into docs/mistakes.md, graded the same way for both."""
 
 from __future__ import annotations

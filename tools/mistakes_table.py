@@ -3,7 +3,7 @@
     .venv/bin/python tools/mistakes_table.py
 
 The mistakes are graded by ``tests/corpus_grading.py``'s ``grade_mistakes``, as the test that
-checks the table (tests/test_autograder.py) grades them.
+checks the table (tests/test_autograder/test_grading.py) grades them.
 """
 
 import sys

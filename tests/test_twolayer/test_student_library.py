@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RELEASED = REPO / "release" / "two_layer_net" / "twolayer"
 SUITE = REPO / "autograder" / "suite"
 GRADER_NAMES = ("autograder", "Handle", "RemoteTarget", "WorkerProcess", "Session", "recognise", "diagnos",

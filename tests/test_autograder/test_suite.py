@@ -10,7 +10,7 @@ import pytest
 
 import corpus
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SUITE = REPO / "autograder" / "suite"
 
 

@@ -6,7 +6,7 @@ attack the kernel nbgrader runs them in, reads nothing of the course, writes not
 folder, reaches no network, is stopped by the process and memory limits, and gains nothing by
 replacing check_hidden. Then the kernel as nbgrader starts it: the course configuration selects
 it, interrupts reach it, output floods are queued, and the fallback without bubblewrap.
-The modules' own tests are in tests/kernel/.
+The modules' own tests are beside this file.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from autograder.kernel import confinement, kernelspec
 # pytest worker's sandbox (alive at that moment) is not mistaken for ours.
 SLEEP_MARK = str(900000 + os.getpid() % 99999)
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 
 needs_sandbox = pytest.mark.skipif(
     not confinement.available()[0], reason=f"no sandbox here: {confinement.available()[1]}"

@@ -18,7 +18,7 @@ from autograder.sandbox import bubblewrap
 import corpus
 from corpus_grading import grade_all, grade_mistakes
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def scores(result: SubmissionResult) -> dict[str, float]:
