@@ -4,6 +4,7 @@ One process grades all the items asked for (the nbgrader notebook's nine hidden 
 no trained model cost one start-up, about 1 s, instead of nine), and says for each item what its
 cell prints and whether it passed.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,7 @@ class Verdict:
 
     lines: list[str]
     passed: bool
-    visible_passed: bool | None   # the item's visible checks, as the grader ran them (None: it has none)
+    visible_passed: bool | None  # the item's visible checks, as the grader ran them (None: it has none)
 
     @property
     def stdout(self) -> str:
@@ -37,8 +38,9 @@ def verdict(result: SubmissionResult, item: str, part: Visibility) -> Verdict:
     visible_passed = all(bool(c.passed) for c in visible) if visible else None
     cells = result.cells_of(item, part)
     passed = all(c.passed for c in cells)
-    lines = [f"FAIL {f.check}: {f.message}" + (f"\n     Hint: {f.hint}" if f.hint else "")
-             for c in cells for f in c.failures]
+    lines = [
+        f"FAIL {f.check}: {f.message}" + (f"\n     Hint: {f.hint}" if f.hint else "") for c in cells for f in c.failures
+    ]
     if item in result.accuracies:
         acc = result.accuracies[item]
         lines.append(f"{item}: validation accuracy {acc['val_acc']:.3f}, test accuracy {acc['test_acc']:.3f}")
@@ -46,8 +48,16 @@ def verdict(result: SubmissionResult, item: str, part: Visibility) -> Verdict:
     return Verdict(lines, passed, visible_passed)
 
 
-def main(notebook: str, items: list[str], *, part: str = "hidden", params: str | None = None,
-         dataset: str | None = None, seed: int | None = None, as_json: bool = False) -> int:
+def main(
+    notebook: str,
+    items: list[str],
+    *,
+    part: str = "hidden",
+    params: str | None = None,
+    dataset: str | None = None,
+    seed: int | None = None,
+    as_json: bool = False,
+) -> int:
     """Print the items' verdicts; exit status 1 if one failed (0 with ``as_json`` once it ran)."""
     items = list(dict.fromkeys(items))
     trained = None
@@ -60,8 +70,15 @@ def main(notebook: str, items: list[str], *, part: str = "hidden", params: str |
     result = grade_submission(Path(notebook), Options(dataset=dataset, items=tuple(items), params=trained, seed=seed))
     verdicts = {item: verdict(result, item, Visibility(part)) for item in items}
     if as_json:
-        json.dump({"items": {item: {"stdout": v.stdout, "returncode": 0 if v.passed else 1,
-                                    "visible": v.visible_passed} for item, v in verdicts.items()}}, sys.stdout)
+        json.dump(
+            {
+                "items": {
+                    item: {"stdout": v.stdout, "returncode": 0 if v.passed else 1, "visible": v.visible_passed}
+                    for item, v in verdicts.items()
+                }
+            },
+            sys.stdout,
+        )
         return 0
     for v in verdicts.values():
         print("\n".join(v.lines))

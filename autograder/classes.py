@@ -3,6 +3,7 @@
 Each job is a process of its own that runs the suite for one notebook after another (pytest in
 that process); only the typed results come back. One job grades in this process.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -53,8 +54,9 @@ def grade_each(tasks: list[tuple[Path, Options]], jobs: int, progress: bool = Tr
         else:
             # forkserver: jobs start from a clean process, not a copy of this one's threads.
             context = multiprocessing.get_context("forkserver")
-            with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context,
-                                     initializer=one_blas_thread) as pool:
+            with ProcessPoolExecutor(
+                max_workers=min(jobs, len(paths)), mp_context=context, initializer=one_blas_thread
+            ) as pool:
                 futures: dict[Future, Path] = {pool.submit(grade_safely, p, options): p for p, options in tasks}
                 for future in as_completed(futures):
                     results[futures[future]] = future.result()
@@ -81,6 +83,10 @@ def grade_safely(path: Path, options: Options) -> SubmissionResult:
     except DatasetNotInstalled:
         raise
     except Exception as exc:  # noqa: BLE001 - a bug of the grader must not stop the class: ungraded
-        return SubmissionResult(str(path), student_name(path), status=Status.UNGRADED,
-                                reason=f"the grader failed on this notebook: {type(exc).__name__}: {exc}",
-                                dataset=options.dataset or "")
+        return SubmissionResult(
+            str(path),
+            student_name(path),
+            status=Status.UNGRADED,
+            reason=f"the grader failed on this notebook: {type(exc).__name__}: {exc}",
+            dataset=options.dataset or "",
+        )

@@ -13,6 +13,7 @@ Subcommands:
 Exit status of `grade`: 0 whenever grading completed, whatever the scores; 2 when the
 grader itself could not run (bad arguments, missing dataset, ...).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,9 +36,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if not paths:
         print(f"no {NOTEBOOK} found in {' '.join(args.paths)}", file=sys.stderr)
         return 2
-    options = Options(dataset=dataset_name(args.dataset), seed=args.seed, items=tuple(args.item) or None,
-                      item_timeout=args.timeout, cell_timeout=args.cell_timeout,
-                      threads=max(1, (os.cpu_count() or 1) // max(1, args.jobs)))
+    options = Options(
+        dataset=dataset_name(args.dataset),
+        seed=args.seed,
+        items=tuple(args.item) or None,
+        item_timeout=args.timeout,
+        cell_timeout=args.cell_timeout,
+        threads=max(1, (os.cpu_count() or 1) // max(1, args.jobs)),
+    )
     start = time.monotonic()
     results = grade_many(paths, options, args.jobs, progress=not args.quiet)
     elapsed = time.monotonic() - start
@@ -63,8 +69,15 @@ def cmd_grade(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import main as check_main
 
-    return check_main(args.notebook, args.item, part=args.part, params=args.params, dataset=args.dataset,
-                      seed=args.seed, as_json=args.json)
+    return check_main(
+        args.notebook,
+        args.item,
+        part=args.part,
+        params=args.params,
+        dataset=args.dataset,
+        seed=args.seed,
+        as_json=args.json,
+    )
 
 
 def cmd_visible(args: argparse.Namespace) -> int:
@@ -89,8 +102,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("grade", help="grade submitted notebooks")
     g.add_argument("paths", nargs="+", help="notebooks, or folders to search for two_layer_net.ipynb")
@@ -99,8 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--csv", help="also write the grades as CSV to this file")
     g.add_argument("--dataset", choices=DATASETS, help="default: the course setting (twolayer/assignment.toml)")
     g.add_argument("--jobs", "-j", type=int, default=1, help="notebooks graded at once (default 1)")
-    g.add_argument("--item", action="append", default=[], choices=[i.name for i in ITEMS],
-                   help="grade only this item (repeatable)")
+    g.add_argument(
+        "--item", action="append", default=[], choices=[i.name for i in ITEMS], help="grade only this item (repeatable)"
+    )
     g.add_argument("--seed", type=int, help="seed of the hidden random inputs (default: fresh, recorded in the report)")
     g.add_argument("--timeout", type=float, default=60.0, help="seconds for one item's checks (default 60)")
     g.add_argument("--cell-timeout", type=float, default=900.0, help="seconds for one training cell (default 900)")
@@ -109,12 +124,20 @@ def build_parser() -> argparse.ArgumentParser:
     g.set_defaults(func=cmd_grade)
     c = sub.add_parser("check", help="grade items of one notebook (used by the hidden test cells)")
     c.add_argument("notebook")
-    c.add_argument("--item", required=True, action="append", choices=[i.name for i in ITEMS],
-                   help="the item to check (repeatable: one process grades them all)")
-    c.add_argument("--json", action="store_true",
-                   help='print {"items": {item: {"stdout", "returncode", "visible"}}} ("visible": the '
-                        "item's visible checks passed, or null) and exit 0; an ungradable notebook "
-                        'shows as failed items')
+    c.add_argument(
+        "--item",
+        required=True,
+        action="append",
+        choices=[i.name for i in ITEMS],
+        help="the item to check (repeatable: one process grades them all)",
+    )
+    c.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"items": {item: {"stdout", "returncode", "visible"}}} ("visible": the '
+        "item's visible checks passed, or null) and exit 0; an ungradable notebook "
+        "shows as failed items",
+    )
     c.add_argument("--part", choices=("visible", "hidden"), default="hidden")
     c.add_argument("--params", help="trained parameters (.npz) to evaluate instead of training")
     c.add_argument("--dataset", choices=DATASETS)
@@ -127,8 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="build a throwaway course, grade a demo class with nbgrader and this grader")
     d.add_argument("--dir", default="demo-course", help="where to build the demo course (default: demo-course)")
     d.add_argument("--jobs", "-j", type=int, default=2)
-    d.add_argument("--cell-timeout", type=int, default=60,
-                   help="seconds a notebook cell may run (stops the looping demo student; default 60)")
+    d.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=60,
+        help="seconds a notebook cell may run (stops the looping demo student; default 60)",
+    )
     d.set_defaults(func=cmd_demo)
     return parser
 

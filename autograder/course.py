@@ -142,7 +142,7 @@ class Course:
                     output.append(line)
                     if on_line is not None:
                         on_line(line)
-            except BaseException:
+            except BaseException:  # deliberate: no nbgrader left running, whatever stopped us
                 proc.kill()
                 raise
             finally:

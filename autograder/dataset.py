@@ -1,4 +1,5 @@
 """The dataset as the grader needs it to score trained parameters: loaded once per process."""
+
 from __future__ import annotations
 
 import os
@@ -6,6 +7,7 @@ import threading
 from typing import Any
 
 import numpy as np
+
 from twolayer.data import load_dataset
 
 _DATASETS: dict[tuple[str, str | None], dict[str, Any]] = {}

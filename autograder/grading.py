@@ -3,6 +3,7 @@
 ``grade_submission`` never raises for anything the submission does: a notebook it cannot read,
 or a failure of the grader itself, gives an *ungraded* result with the reason, never a 0.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,19 @@ from .results import SubmissionResult
 SUITE = Path(__file__).with_name("suite")
 # pytest's plugins that have no business in an in-process run: the terminal (the reports are
 # ours), output capture (it would take this process's stdout), the cache (no files to write).
-PYTEST_ARGS = ("-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings", "-s", "--rootdir", str(SUITE),
-               "-c", os.devnull)
+PYTEST_ARGS = (
+    "-p",
+    "no:terminal",
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:warnings",
+    "-s",
+    "--rootdir",
+    str(SUITE),
+    "-c",
+    os.devnull,
+)
 NO_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 
 
@@ -28,8 +40,8 @@ NO_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 class Options:
     dataset: str | None = None
     seed: int | None = None
-    item_timeout: float = 60.0            # one item's checks
-    cell_timeout: float = 900.0           # one training cell (solver, search)
+    item_timeout: float = 60.0  # one item's checks
+    cell_timeout: float = 900.0  # one training cell (solver, search)
     items: tuple[str, ...] | None = None  # grade only these items
     params: dict[str, dict[str, np.ndarray]] | None = None  # trained params given by nbgrader's kernel
     threads: int = 1
@@ -65,4 +77,3 @@ def _run_suite(grading: Grading) -> None:
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
         grading.records.clear()
         raise RuntimeError(f"the grader's suite could not run (pytest exit status {int(code)})")
-

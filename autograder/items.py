@@ -6,6 +6,7 @@ that grade it: ``<item>_check`` (visible checks, the cell students run) and ``<i
 (hidden checks). Points are course settings, in ``twolayer/assignment.toml``; the checks of an
 item are the tests of ``autograder/suite/`` marked with its name.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,12 +27,12 @@ class Kind(str, Enum):
 class Item:
     """One graded item (grade_ids and defined names are a contract with instructors)."""
 
-    name: str                       # grade_id of the answer cell
+    name: str  # grade_id of the answer cell
     kind: Kind = Kind.CODE
-    defines: str | None = None      # the name the answer cell must define (code cells)
-    visible: bool = True            # graded visible checks in a cell `<name>_check`
-    model: str | None = None        # the variable holding the trained model (training items)
-    depends: tuple[str, ...] = ()   # items whose code this item's code calls
+    defines: str | None = None  # the name the answer cell must define (code cells)
+    visible: bool = True  # graded visible checks in a cell `<name>_check`
+    model: str | None = None  # the variable holding the trained model (training items)
+    depends: tuple[str, ...] = ()  # items whose code this item's code calls
 
     @property
     def test_cells(self) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ Only the student's *answer* cells are taken from the submission; every locked ce
 scaffolding) comes from the instructor's source notebook, so editing a locked cell changes
 nothing. A missing, duplicated, retyped or renamed answer cell costs its item, with a message.
 """
+
 from __future__ import annotations
 
 import ast
@@ -14,15 +15,15 @@ from pathlib import Path
 from .items import ITEMS, ITEMS_BY_NAME
 from .reference import load_source
 
-MAX_NOTEBOOK_BYTES = 50 * 1024 ** 2
+MAX_NOTEBOOK_BYTES = 50 * 1024**2
 
 
 @dataclass
 class Submission:
     path: Path
-    answers: dict[str, str] = field(default_factory=dict)   # item -> source/text
+    answers: dict[str, str] = field(default_factory=dict)  # item -> source/text
     problems: dict[str, str] = field(default_factory=dict)  # item -> what is wrong with its cell
-    error: str | None = None                                  # the notebook could not be read
+    error: str | None = None  # the notebook could not be read
     kernel: str = ""
 
     def defined_names(self, item: str) -> list[str]:
@@ -45,7 +46,7 @@ def read_submission(path: str | Path) -> Submission:
     sub = Submission(path)
     try:
         if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-            sub.error = f"the notebook is larger than {MAX_NOTEBOOK_BYTES // 1024 ** 2} MB"
+            sub.error = f"the notebook is larger than {MAX_NOTEBOOK_BYTES // 1024**2} MB"
             return sub
         nb = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -54,8 +55,12 @@ def read_submission(path: str | Path) -> Submission:
     except (json.JSONDecodeError, RecursionError) as exc:
         sub.error = f"the file is not a valid notebook (invalid JSON): {type(exc).__name__}: {str(exc)[:200]}"
         return sub
-    if not isinstance(nb, dict) or nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list) \
-            or not all(isinstance(c, dict) and isinstance(c.get("metadata", {}), dict) for c in nb["cells"]):
+    if (
+        not isinstance(nb, dict)
+        or nb.get("nbformat") != 4
+        or not isinstance(nb.get("cells"), list)
+        or not all(isinstance(c, dict) and isinstance(c.get("metadata", {}), dict) for c in nb["cells"])
+    ):
         sub.error = "the file is not a valid notebook (JSON, but not a version 4 notebook with a list of cells)"
         return sub
     metadata = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
@@ -70,14 +75,20 @@ def read_submission(path: str | Path) -> Submission:
     for item in ITEMS:
         cells = found.get(item.name, [])
         if not cells:
-            sub.problems[item.name] = (f"the answer cell `{item.name}` is missing from the notebook (deleted, or its "
-                                       "nbgrader metadata removed): answers must stay in the cells the notebook gives")
+            sub.problems[item.name] = (
+                f"the answer cell `{item.name}` is missing from the notebook (deleted, or its "
+                "nbgrader metadata removed): answers must stay in the cells the notebook gives"
+            )
         elif len(cells) > 1:
-            sub.problems[item.name] = (f"the notebook has {len(cells)} cells with the grade_id `{item.name}` (a copied "
-                                       "cell?): keep exactly one answer cell")
+            sub.problems[item.name] = (
+                f"the notebook has {len(cells)} cells with the grade_id `{item.name}` (a copied "
+                "cell?): keep exactly one answer cell"
+            )
         elif cells[0].get("cell_type") != item.kind:
-            sub.problems[item.name] = (f"the answer cell `{item.name}` was changed from a {item.kind} cell to a "
-                                       f"{cells[0].get('cell_type')} cell")
+            sub.problems[item.name] = (
+                f"the answer cell `{item.name}` was changed from a {item.kind} cell to a "
+                f"{cells[0].get('cell_type')} cell"
+            )
         else:
             source = cells[0].get("source", "")
             sub.answers[item.name] = "".join(map(str, source)) if isinstance(source, list) else str(source)

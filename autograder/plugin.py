@@ -6,6 +6,7 @@ trained models, a seeded generator per test) and turns every test's outcome into
 registers it for each submission; a plain ``pytest autograder/suite --submission PATH`` gets it
 from the suite's ``conftest.py``.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -16,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
+
+from twolayer.config import dataset_name, points
 from twolayer.findings import HINTS, CheckFailed, Finding
 from twolayer.targets import StudentCodeError
-from twolayer.config import dataset_name, points
 
 from .items import CODE_ITEMS, ITEMS, ITEMS_BY_NAME, TRAINING_ITEMS
 from .notebook import program, read_submission
@@ -83,8 +85,8 @@ class Grading:
         self.records: list[Record] = []
         self.accuracies: dict[str, dict[str, float]] = {}
         self.notes: list[str] = []
-        self.broken: dict[str, Finding] = {}   # item -> why its remaining checks cannot run
-        self.collected: set[str] = set()       # items with a test in this run (pytest -k can leave some out)
+        self.broken: dict[str, Finding] = {}  # item -> why its remaining checks cannot run
+        self.collected: set[str] = set()  # items with a test in this run (pytest -k can leave some out)
         self._code: Session | None = None
         self._models: dict[str, Any] | None = None
 
@@ -101,8 +103,9 @@ class Grading:
         if item in self.sub.problems:
             raise unavailable(item, self.sub.problems[item])
         if self._code is None:
-            self._code = self._session(CODE_ITEMS, with_data=False, memory=4 * GiB, cpu=600,
-                                       cell_timeout=self.options.item_timeout)
+            self._code = self._session(
+                CODE_ITEMS, with_data=False, memory=4 * GiB, cpu=600, cell_timeout=self.options.item_timeout
+            )
             self._code.start()
         defines = ITEMS_BY_NAME[item].defines
         try:
@@ -120,9 +123,15 @@ class Grading:
     def _undefined(self, item: str, defines: str) -> ItemUnavailable:
         err = self._code.cell_errors.get(item)
         if err:
-            return unavailable(item, f"your `{item}` cell {err}", HINTS["not_implemented"] if not_implemented(err) else "")
+            return unavailable(
+                item, f"your `{item}` cell {err}", HINTS["not_implemented"] if not_implemented(err) else ""
+            )
         others = [n for n in self.sub.defined_names(item) if n != defines]
-        extra = f" (the cell defines {', '.join('`' + n + '`' for n in others)} instead: keep the given name)" if others else ""
+        extra = (
+            f" (the cell defines {', '.join('`' + n + '`' for n in others)} instead: keep the given name)"
+            if others
+            else ""
+        )
         return unavailable(item, f"`{defines}` is not defined by its answer cell{extra}")
 
     def model_params(self, item: str) -> dict[str, np.ndarray]:
@@ -136,12 +145,18 @@ class Grading:
             raise unavailable(item, f"`{ITEMS_BY_NAME[item].model}` is not a trained model (is it still None?)")
         return value
 
-    def _session(self, items: tuple[str, ...], *, with_data: bool, memory: int, cpu: int, cell_timeout: float,
-                 threads: int = 1) -> Session:
+    def _session(
+        self, items: tuple[str, ...], *, with_data: bool, memory: int, cpu: int, cell_timeout: float, threads: int = 1
+    ) -> Session:
         env = {**self.env, "OPENBLAS_NUM_THREADS": str(threads)} if with_data else self.env
-        return Session(program(self.sub, items, with_data=with_data),
-                       Limits(memory_bytes=memory, cpu_seconds=cpu, threads=threads), env=env,
-                       readonly=self.readonly, timeout=self.options.item_timeout, cell_timeout=cell_timeout)
+        return Session(
+            program(self.sub, items, with_data=with_data),
+            Limits(memory_bytes=memory, cpu_seconds=cpu, threads=threads),
+            env=env,
+            readonly=self.readonly,
+            timeout=self.options.item_timeout,
+            cell_timeout=cell_timeout,
+        )
 
     def _train(self) -> dict[str, Any]:
         """Run the training cells once for every training item asked for: item -> params or a problem."""
@@ -153,8 +168,14 @@ class Grading:
         if not todo:
             return models
         everything = tuple(i.name for i in ITEMS if i.kind == "code")
-        session = self._session(everything, with_data=True, memory=12 * GiB, cpu=int(self.options.cell_timeout * 4),
-                                cell_timeout=self.options.cell_timeout, threads=self.options.threads)
+        session = self._session(
+            everything,
+            with_data=True,
+            memory=12 * GiB,
+            cpu=int(self.options.cell_timeout * 4),
+            cell_timeout=self.options.cell_timeout,
+            threads=self.options.threads,
+        )
 
         def collect(cell_id: str) -> None:
             if cell_id in todo:
@@ -238,7 +259,9 @@ class Grading:
             result.status, result.reason = Status.UNGRADED, f"the grader failed on this notebook: {errors[0]}"
             return result
         if self.sub.kernel and self.sub.kernel not in ("python3", "python", "two_layer_net_sandbox"):
-            result.notes.append(f"the notebook names the kernel {self.sub.kernel!r}; it was graded with the course's Python")
+            result.notes.append(
+                f"the notebook names the kernel {self.sub.kernel!r}; it was graded with the course's Python"
+            )
         pts = points()
         for item in ITEMS:
             if item.name not in self.wanted or not (item.by_hand or item.name in self.collected):
@@ -246,15 +269,20 @@ class Grading:
             if item.by_hand:
                 result.cells.append(CellResult(item.name, item.name, Visibility.MANUAL, pts[item.name], None, None))
                 result.manual_answers[item.name] = self.sub.answers.get(
-                    item.name, f"({self.sub.problems.get(item.name, 'missing')})")
+                    item.name, f"({self.sub.problems.get(item.name, 'missing')})"
+                )
                 continue
             for grade_id in item.test_cells:
                 visibility = Visibility.VISIBLE if grade_id.endswith("_check") else Visibility.HIDDEN
-                found = _distinct(f for r in self.records if (r.item, r.visibility) == (item.name, visibility)
-                                  for f in r.findings)
+                found = _distinct(
+                    f for r in self.records if (r.item, r.visibility) == (item.name, visibility) for f in r.findings
+                )
                 passed = bool(found) and all(f.passed for f in found)
-                result.cells.append(CellResult(grade_id, item.name, visibility, pts[grade_id],
-                                               pts[grade_id] if passed else 0.0, passed, found))
+                result.cells.append(
+                    CellResult(
+                        grade_id, item.name, visibility, pts[grade_id], pts[grade_id] if passed else 0.0, passed, found
+                    )
+                )
         result.accuracies = dict(self.accuracies)
         result.notes += self.notes
         _explain_dependencies(result)
@@ -279,8 +307,10 @@ def _explain_dependencies(result: SubmissionResult) -> None:
     for item in failed_items:
         broken = [d for d in ITEMS_BY_NAME[item].depends if d in failed_items]
         if broken:
-            note = (f"{item} calls your {', '.join(broken)}, which also fail(s) their own checks: fix "
-                    f"{'it' if len(broken) == 1 else 'them'} first, then check {item} again")
+            note = (
+                f"{item} calls your {', '.join(broken)}, which also fail(s) their own checks: fix "
+                f"{'it' if len(broken) == 1 else 'them'} first, then check {item} again"
+            )
             for cell in result.cells_of(item):
                 if not cell.passed:
                     cell.findings.append(Finding(False, "dependencies", note))

@@ -4,6 +4,7 @@ There is no second copy of the solution to keep in step: the grader executes the
 of ``source/two_layer_net/two_layer_net.ipynb`` that nbgrader marks as solutions, in the
 grader's own process. It never reaches ``release/`` (nbgrader strips it) nor a worker.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,9 +32,14 @@ def cells_of(nb: dict) -> list[SimpleNamespace]:
     out = []
     for cell in nb.get("cells", []):
         source = cell.get("source", "")
-        out.append(SimpleNamespace(cell_type=cell.get("cell_type"), metadata=cell.get("metadata", {}) or {},
-                                   source="".join(source) if isinstance(source, list) else str(source),
-                                   id=cell.get("id")))
+        out.append(
+            SimpleNamespace(
+                cell_type=cell.get("cell_type"),
+                metadata=cell.get("metadata", {}) or {},
+                source="".join(source) if isinstance(source, list) else str(source),
+                id=cell.get("id"),
+            )
+        )
     return out
 
 
@@ -45,16 +51,22 @@ def load_source() -> SimpleNamespace:
 
 def source_cells() -> dict[str, SimpleNamespace]:
     """The cells of the source notebook by grade_id."""
-    return {c.metadata["nbgrader"]["grade_id"]: c for c in load_source().cells
-            if "nbgrader" in c.metadata and "grade_id" in c.metadata["nbgrader"]}
+    return {
+        c.metadata["nbgrader"]["grade_id"]: c
+        for c in load_source().cells
+        if "nbgrader" in c.metadata and "grade_id" in c.metadata["nbgrader"]
+    }
 
 
 def solution_answers() -> dict[str, str]:
     """The source notebook's answer cells as a student would write them (no nbgrader markers)."""
     import re
 
-    return {c.metadata["nbgrader"]["grade_id"]: re.sub(r"^\s*### (BEGIN|END) SOLUTION\n?", "", c.source, flags=re.M)
-            for c in load_source().cells if c.metadata.get("nbgrader", {}).get("solution")}
+    return {
+        c.metadata["nbgrader"]["grade_id"]: re.sub(r"^\s*### (BEGIN|END) SOLUTION\n?", "", c.source, flags=re.M)
+        for c in load_source().cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
 
 
 def fill_notebook(base: Path, dest: Path, answers: dict[str, str]) -> Path:
@@ -79,10 +91,12 @@ def reference() -> SimpleNamespace:
     ns: dict = {"__name__": "reference"}
     # The solution cells use numpy only; the set-up cell's plotting imports would cost the
     # grader half a second per process for nothing.
-    exec("import numpy as np", ns)
+    exec("import numpy as np", ns)  # deliberate: the reference solution's cells, in the grader's process
     # The items graded by calling code (training and search are not re-run by the grader).
     for item in CODE_ITEMS:
-        exec(compile(cells[item].source, f"<reference {item}>", "exec"), ns)
+        exec(
+            compile(cells[item].source, f"<reference {item}>", "exec"), ns
+        )  # deliberate: the instructor's solution cells
         if names[item] not in ns:
             raise RuntimeError(f"the source notebook's {item} cell does not define {names[item]}")
     return SimpleNamespace(**{names[item]: ns[names[item]] for item in CODE_ITEMS})

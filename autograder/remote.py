@@ -3,6 +3,7 @@
 :class:`RemoteTarget` implements the ``Target`` of ``twolayer.targets``, so the very same
 checks that a student's notebook runs in-process run here against a sandboxed process.
 """
+
 from __future__ import annotations
 
 import io
@@ -15,18 +16,20 @@ import struct
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
+
 from twolayer.targets import StudentCodeError
 
 from . import sandbox
 from .worker import Codec, decode, write_frame
 
 OUTPUT_TAIL = 4000
-MAX_HEADER = 16 * 1024 ** 2
-MAX_PAYLOAD = 2 * 1024 ** 3
+MAX_HEADER = 16 * 1024**2
+MAX_PAYLOAD = 2 * 1024**3
 
 
 class WorkerDied(StudentCodeError):
@@ -47,27 +50,45 @@ class Handle:
 class WorkerProcess:
     """One sandboxed Python process running a student's code."""
 
-    def __init__(self, workdir: Path | None = None, *, limits: sandbox.Limits = sandbox.Limits(),
-                 readonly: Iterable[Path] = (), env: dict[str, str] | None = None, timeout: float = 60.0):
-        self.limits = limits
+    def __init__(
+        self,
+        workdir: Path | None = None,
+        *,
+        limits: sandbox.Limits | None = None,
+        readonly: Iterable[Path] = (),
+        env: dict[str, str] | None = None,
+        timeout: float = 60.0,
+    ):
+        self.limits = limits = limits or sandbox.Limits()
         self.timeout = timeout
         self._own_scratch = workdir is None
         self.scratch = Path(tempfile.mkdtemp(prefix="tln-worker-")) if workdir is None else Path(workdir)
         self.scratch.mkdir(parents=True, exist_ok=True)
-        self.output_path = self.scratch.parent / f".{self.scratch.name}.out" if not self._own_scratch \
+        self.output_path = (
+            self.scratch.parent / f".{self.scratch.name}.out"
+            if not self._own_scratch
             else Path(tempfile.mkstemp(prefix="tln-output-")[1])
+        )
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
-        cmd, environment = sandbox.worker_command(self.scratch, readonly=list(readonly), env=env, limits=limits,
-                                                  rfd=to_child_r, wfd=from_child_w)
+        cmd, environment = sandbox.worker_command(
+            self.scratch, readonly=list(readonly), env=env, limits=limits, rfd=to_child_r, wfd=from_child_w
+        )
         sandbox.warn_if_unconfined()
         self._out = open(self.output_path, "wb")
         use_nproc = os.geteuid() != 0
         self.group = sandbox.ControlGroup(limits)
         self.proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=self._out, stderr=subprocess.STDOUT,
-            pass_fds=(to_child_r, from_child_w), env=environment, cwd=self.scratch,
-            preexec_fn=lambda: sandbox.preexec(limits, use_nproc, self.group), close_fds=True)
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+            pass_fds=(to_child_r, from_child_w),
+            env=environment,
+            cwd=self.scratch,
+            preexec_fn=lambda: sandbox.preexec(limits, use_nproc, self.group),
+            close_fds=True,
+        )
         os.close(to_child_r)
         os.close(from_child_w)
         self._w = os.fdopen(self._to_child, "wb", buffering=0)
@@ -77,8 +98,9 @@ class WorkerProcess:
 
     # --- requests -----------------------------------------------------------------------
 
-    def request(self, header: dict, arrays: dict[str, np.ndarray] | None = None,
-                timeout: float | None = None) -> tuple[dict, dict[str, np.ndarray]]:
+    def request(
+        self, header: dict, arrays: dict[str, np.ndarray] | None = None, timeout: float | None = None
+    ) -> tuple[dict, dict[str, np.ndarray]]:
         if self.dead:
             raise WorkerDied(self.dead, "crash")
         timeout = self.timeout if timeout is None else timeout
@@ -104,8 +126,11 @@ class WorkerProcess:
         except WorkerDied:
             raise
         except Exception:  # EOF, a malformed frame: the process is gone, or student code wrote into the pipe
-            self._died("sent the grader a reply it cannot read (did the code write into the grader's pipe?)"
-                       if self.proc.poll() is None else None)
+            self._died(
+                "sent the grader a reply it cannot read (did the code write into the grader's pipe?)"
+                if self.proc.poll() is None
+                else None
+            )
         if header.get("seq") != self._serial:  # an answer to another request: the pipe is not trustworthy
             self.kill()
             self.dead = "sent the grader answers out of order (did the code fork or write into the grader's pipe?)"
@@ -198,7 +223,7 @@ class WorkerProcess:
             except OSError:
                 pass
 
-    def __enter__(self) -> "WorkerProcess":
+    def __enter__(self) -> WorkerProcess:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -238,12 +263,27 @@ class RemoteTarget:
     def has(self, name: str) -> bool:
         return bool(self._ask({"op": "has", "name": name}, {})["value"])
 
-    def _call(self, obj: Handle | None, name: str, args: tuple, kwargs: dict, keep: Iterable[int] = (),
-              track: bool = False, keep_all: bool = False) -> Any:
+    def _call(
+        self,
+        obj: Handle | None,
+        name: str,
+        args: tuple,
+        kwargs: dict,
+        keep: Iterable[int] = (),
+        track: bool = False,
+        keep_all: bool = False,
+    ) -> Any:
         payload, arrays = self._encode((args, kwargs))
-        header = {"op": "call", "obj": obj.ref if obj is not None else None, "name": name,
-                  "args": payload["tuple"][0], "kwargs": payload["tuple"][1], "keep": list(keep),
-                  "track": track, "keep_all": keep_all}
+        header = {
+            "op": "call",
+            "obj": obj.ref if obj is not None else None,
+            "name": name,
+            "args": payload["tuple"][0],
+            "kwargs": payload["tuple"][1],
+            "keep": list(keep),
+            "track": track,
+            "keep_all": keep_all,
+        }
         reply = self._ask(header, arrays)
         value = self._value(reply)
         if track:

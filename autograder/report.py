@@ -1,10 +1,11 @@
 """Reports: a text table for people, JSON, Gradescope's results.json, and the grades CSV."""
+
 from __future__ import annotations
 
 import csv
 import io
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 from .items import ITEMS, item_points
 from .results import SubmissionResult, Visibility
@@ -43,8 +44,9 @@ def text(results: Iterable[SubmissionResult], *, details: bool = True) -> str:
             out.write(f"   {item.name:<{width}}  {shown} / {total:4.1f}{mark}\n")
         for item, acc in r.accuracies.items():
             out.write(f"   {item}: validation {acc['val_acc']:.3f}, test {acc['test_acc']:.3f}\n")
-        out.write(f"   autograded score: {r.score:.1f} / {r.max_score:.1f}"
-                  f" (+ {r.manual_points:.0f} points graded by hand)\n")
+        out.write(
+            f"   autograded score: {r.score:.1f} / {r.max_score:.1f} (+ {r.manual_points:.0f} points graded by hand)\n"
+        )
         if details:
             lines = feedback_lines(r)
             if lines:
@@ -73,17 +75,33 @@ def gradescope(result: SubmissionResult) -> str:
         if cell.visibility is Visibility.MANUAL:
             continue
         output = "\n".join(
-            f"{'PASS' if f.passed else 'FAIL'} {f.check}" + (f": {f.message}" if f.message and not f.passed else "")
+            f"{'PASS' if f.passed else 'FAIL'} {f.check}"
+            + (f": {f.message}" if f.message and not f.passed else "")
             + (f"\nHint: {f.hint}" if f.hint and not f.passed else "")
-            for f in cell.findings)
-        tests.append({"name": f"{cell.item} ({cell.visibility} checks)", "score": cell.points or 0.0,
-                      "max_score": cell.max_points, "output": output,
-                      "visibility": "visible", "tags": [cell.item], "number": cell.grade_id})
-    doc = {"score": result.score, "tests": tests,
-           "output": (f"Dataset: {result.dataset}. Inline questions 1 and 2 "
-                      f"({result.manual_points:.0f} points) are graded by hand."
-                      if result.graded else f"Could not be graded: {result.reason}"),
-           "extra_data": {"dataset": result.dataset, "seed": result.seed, "status": result.status}}
+            for f in cell.findings
+        )
+        tests.append(
+            {
+                "name": f"{cell.item} ({cell.visibility} checks)",
+                "score": cell.points or 0.0,
+                "max_score": cell.max_points,
+                "output": output,
+                "visibility": "visible",
+                "tags": [cell.item],
+                "number": cell.grade_id,
+            }
+        )
+    doc = {
+        "score": result.score,
+        "tests": tests,
+        "output": (
+            f"Dataset: {result.dataset}. Inline questions 1 and 2 "
+            f"({result.manual_points:.0f} points) are graded by hand."
+            if result.graded
+            else f"Could not be graded: {result.reason}"
+        ),
+        "extra_data": {"dataset": result.dataset, "seed": result.seed, "status": result.status},
+    }
     if not result.graded:
         doc["score"] = 0.0
     return json.dumps(doc, indent=2, default=_plain)

@@ -3,6 +3,7 @@
 Points are per nbgrader grade cell (``<item>_check`` visible, ``<item>_hidden`` hidden), all or
 nothing, exactly as nbgrader scores a test cell, so that both graders agree.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -19,9 +20,9 @@ class _Named(str, Enum):
 
 
 class Visibility(_Named):
-    VISIBLE = "visible"   # the checks students run in the notebook's check cell
-    HIDDEN = "hidden"     # the same checks on inputs students do not see
-    MANUAL = "manual"     # graded by hand
+    VISIBLE = "visible"  # the checks students run in the notebook's check cell
+    HIDDEN = "hidden"  # the same checks on inputs students do not see
+    MANUAL = "manual"  # graded by hand
 
 
 class Status(_Named):
@@ -35,7 +36,7 @@ class CellResult:
     item: str
     visibility: Visibility
     max_points: float
-    points: float | None   # None: graded by hand
+    points: float | None  # None: graded by hand
     passed: bool | None
     findings: list[Finding] = field(default_factory=list)
     output: str = ""

@@ -104,8 +104,6 @@ def base_args(tmp_bytes: int | None = None) -> list[str]:
     return args
 
 
-
-
 def python_dirs() -> list[Path]:
     """What the sandbox's Python needs to see: its installation and the environment's packages."""
     dirs = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}

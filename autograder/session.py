@@ -4,10 +4,11 @@ Two kinds per submission: one with the answer cells of the items graded by calli
 dataset), and one that also runs the set-up and training cells on the dataset, to read the
 trained models.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from twolayer.data import find_cifar10
 
@@ -18,12 +19,20 @@ from .sandbox import Limits
 class Session:
     """A worker with the submission's code loaded."""
 
-    def __init__(self, cells: list[tuple[str, str]], limits: Limits, *, env: dict[str, str],
-                 readonly: list[Path], timeout: float, cell_timeout: float):
+    def __init__(
+        self,
+        cells: list[tuple[str, str]],
+        limits: Limits,
+        *,
+        env: dict[str, str],
+        readonly: list[Path],
+        timeout: float,
+        cell_timeout: float,
+    ):
         self.cells, self.limits = cells, limits
         self.env, self.readonly, self.timeout, self.cell_timeout = env, readonly, timeout, cell_timeout
-        self.cell_errors: dict[str, str] = {}   # cell id -> what went wrong running it
-        self.skip: set[str] = set()             # cells that killed or hung the worker
+        self.cell_errors: dict[str, str] = {}  # cell id -> what went wrong running it
+        self.skip: set[str] = set()  # cells that killed or hung the worker
         self.worker: WorkerProcess | None = None
         self.target: RemoteTarget | None = None
 
@@ -31,8 +40,7 @@ class Session:
         """Start a worker and run the cells; ``after(cell_id)`` is called after each one."""
         while True:
             self.close()
-            self.worker = WorkerProcess(limits=self.limits, readonly=self.readonly, env=self.env,
-                                        timeout=self.timeout)
+            self.worker = WorkerProcess(limits=self.limits, readonly=self.readonly, env=self.env, timeout=self.timeout)
             self.target = RemoteTarget(self.worker)
             if self._run_cells(after):
                 return
@@ -82,4 +90,3 @@ def dataset_env(dataset: str) -> tuple[dict[str, str], list[Path]]:
 
 def not_implemented(error: str) -> bool:
     return "NotImplementedError" in error or "not implemented" in error
-

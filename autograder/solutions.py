@@ -4,6 +4,7 @@ The student version with every answer cell filled in from the source notebook, r
 bottom in a copy of the assignment folder: training log, plots, tuning table and accuracies
 included. No hidden tests (they are not in the student version) and no nbgrader markers.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -26,14 +27,20 @@ def build(out_dir: Path = OUT, *, timeout: int = 1800) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="tln-solutions-") as tmp:
         work = Path(tmp) / "two_layer_net"
-        shutil.copytree(RELEASE, work, ignore=shutil.ignore_patterns("__pycache__", "*.npz", ".ipynb_checkpoints"),
-                        dirs_exist_ok=False)
+        shutil.copytree(
+            RELEASE,
+            work,
+            ignore=shutil.ignore_patterns("__pycache__", "*.npz", ".ipynb_checkpoints"),
+            dirs_exist_ok=False,
+        )
         shutil.copy(RELEASE / "twolayer" / "visible_expected.npz", work / "twolayer" / "visible_expected.npz")
         nb_path = fill_notebook(RELEASE / "two_layer_net.ipynb", work / "two_layer_net.ipynb", solution_answers())
         nb = nbformat.read(nb_path, as_version=4)
         nb.metadata["title"] = "two_layer_net: solutions"
         start = time.monotonic()
-        NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(work)}}).execute()
+        NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(work)}}
+        ).execute()
         nb.metadata["solutions_seconds"] = round(time.monotonic() - start, 1)
     notebook = out_dir / "two_layer_net.ipynb"
     nbformat.write(nb, notebook)

@@ -6,6 +6,7 @@ its cells, not code. Each item's values are computed by the function its tests d
 ``@expected_values`` (``autograder/suite/``). ``python -m autograder visible`` rewrites the
 file; a test keeps it in step.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -14,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+
 from twolayer import checks as C
 
 from .grading import SUITE

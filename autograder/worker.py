@@ -12,6 +12,7 @@ arrays, numbers, strings and containers of them. Anything else (a cache, a model
 and the grader gets a handle to it. No verdict is computed in this process: it only reports
 what the student's code returned.
 """
+
 from __future__ import annotations
 
 import io
@@ -29,6 +30,7 @@ MAX_MESSAGE = 2000
 
 
 # --------------------------------------------------------------------------- framing ---
+
 
 def write_frame(stream: BinaryIO, header: dict, arrays: dict[str, np.ndarray]) -> None:
     head = json.dumps(header).encode()
@@ -64,6 +66,7 @@ def read_frame(stream: BinaryIO) -> tuple[dict, dict[str, np.ndarray]]:
 
 # -------------------------------------------------------------------------- encoding ---
 
+
 class Codec:
     """Turns values into JSON + arrays; objects that are not plain data become handles."""
 
@@ -96,7 +99,8 @@ class Codec:
         if isinstance(value, dict) and all(isinstance(k, str) for k in value):
             return {"dict": {k: self.encode(v) for k, v in value.items()}}
         if isinstance(value, (set, frozenset)) and all(
-                isinstance(v, (int, str, np.integer)) and not isinstance(v, bool) for v in value):
+            isinstance(v, (int, str, np.integer)) and not isinstance(v, bool) for v in value
+        ):
             return {"set": [self.encode(int(v) if isinstance(v, np.integer) else v) for v in value]}
         return self._handle(value)
 
@@ -114,7 +118,7 @@ def decode(value: Any, arrays: dict[str, np.ndarray], resolve: Any) -> Any:
         return value
     if "handle" in value:
         return resolve(value["handle"], value.get("type", ""))
-    (tag, inner), = value.items()
+    ((tag, inner),) = value.items()
     if tag == "int":
         return int(inner)
     if tag == "float":
@@ -138,13 +142,15 @@ def decode(value: Any, arrays: dict[str, np.ndarray], resolve: Any) -> Any:
 
 # ------------------------------------------------------------------------ the worker ---
 
+
 def _strip_magics(source: str) -> str:
     lines = source.splitlines()
     if lines and lines[0].lstrip().startswith("%%"):
         return "pass\n"
     return "\n".join(
         (line[: len(line) - len(line.lstrip())] + "pass") if line.lstrip().startswith(("%", "!")) else line
-        for line in lines)
+        for line in lines
+    )
 
 
 def _describe(exc: BaseException) -> dict:
@@ -212,13 +218,12 @@ class Worker:
         try:
             code = compile(source, name, "exec")
         except SyntaxError as exc:
-            return {"ok": False, "kind": "syntax",
-                    "error": f"has a syntax error at line {exc.lineno}: {exc.msg}"}
+            return {"ok": False, "kind": "syntax", "error": f"has a syntax error at line {exc.lineno}: {exc.msg}"}
         try:
-            exec(code, self.ns)
+            exec(code, self.ns)  # deliberate: the student's cell, inside the sandbox
         except SystemExit as exc:
             return {"ok": False, "kind": "error", "error": f"called sys.exit({exc.code!r})"}
-        except Exception as exc:
+        except Exception as exc:  # deliberate: student code may raise anything
             return _describe(exc)
         return {"ok": True}
 

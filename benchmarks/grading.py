@@ -415,7 +415,7 @@ def startup_costs(notebook: Path, env: dict[str, str], repeats: int = 3) -> dict
             worker = WorkerProcess(limits=sandbox.Limits(), env=env, timeout=60)
             try:
                 RemoteTarget(worker).has("x")
-            except BaseException:
+            except BaseException:  # deliberate: no worker left running, then re-raise
                 worker.close()
                 raise
         worker.close()
@@ -438,8 +438,10 @@ def phase_profile(notebook: Path, dataset: str) -> dict[str, Any]:
 
     from autograder import grading, remote
 
-    suite = {name: importlib.import_module(f"autograder.suite.{name}")
-             for name in ("conftest", *(p.stem for p in grading.SUITE.glob("test_*.py")))}
+    suite = {
+        name: importlib.import_module(f"autograder.suite.{name}")
+        for name in ("conftest", *(p.stem for p in grading.SUITE.glob("test_*.py")))
+    }
     kinds = {"test_visible": "checks: visible", "test_training": "checks: trained params (val/test accuracy)"}
 
     timer = PhaseTimer()
@@ -469,7 +471,8 @@ def phase_profile(notebook: Path, dataset: str) -> dict[str, Any]:
                 kind = kinds.get(name, "checks: hidden (reference + RPC)")
                 timer.wrap(module, attr, lambda *a, kind=kind, **k: kind)
         timer.wrap(
-            suite["conftest"], "grading_data",
+            suite["conftest"],
+            "grading_data",
             lambda *a, **k: "grader: dataset for the accuracies (loaded once per process)",
         )
         with Stopwatch() as sw:

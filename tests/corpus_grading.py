@@ -19,10 +19,16 @@ def grade_all(
 ) -> dict[str, SubmissionResult]:
     """Each submission (name -> answers changed from the solution) written into ``folder`` and graded
     on the items ``items_of[name]`` (None: all), two at a time, as `python -m autograder grade --jobs 2`."""
-    tasks = [(corpus.write_submission(folder / name.replace(" ", "_") / "two_layer_net" / "two_layer_net.ipynb",
-                                      subs[name]), Options(seed=SEED, items=items_of[name], **options))
-             for name in subs]
-    return dict(zip(subs, grade_each(tasks, jobs=2, progress=False)))
+    tasks = [
+        (
+            corpus.write_submission(
+                folder / name.replace(" ", "_") / "two_layer_net" / "two_layer_net.ipynb", subs[name]
+            ),
+            Options(seed=SEED, items=items_of[name], **options),
+        )
+        for name in subs
+    ]
+    return dict(zip(subs, grade_each(tasks, jobs=2, progress=False), strict=True))
 
 
 def grade_mistakes(folder: Path) -> dict[str, SubmissionResult]:

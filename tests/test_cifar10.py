@@ -1,21 +1,24 @@
 """The assignment on real CIFAR-10 (built from ../shared in CI; skipped without it)."""
+
 from __future__ import annotations
 
 import os
 import shutil
 
-import corpus
 import pytest
+
+import corpus
+from autograder.grading import Options, grade_submission
 from twolayer.config import thresholds
 from twolayer.data import is_cifar10_installed
-
-from autograder.grading import Options, grade_submission
 
 pytestmark = [
     pytest.mark.cifar10,
     pytest.mark.slow,
-    pytest.mark.skipif(not (os.environ.get("CIFAR10_DIR") and is_cifar10_installed(os.environ["CIFAR10_DIR"])),
-                       reason="CIFAR-10 not installed: set CIFAR10_DIR (CI builds it from ../shared)"),
+    pytest.mark.skipif(
+        not (os.environ.get("CIFAR10_DIR") and is_cifar10_installed(os.environ["CIFAR10_DIR"])),
+        reason="CIFAR-10 not installed: set CIFAR10_DIR (CI builds it from ../shared)",
+    ),
 ]
 
 
@@ -25,8 +28,10 @@ def test_reference_solution_clears_the_cifar10_thresholds_with_margin(tmp_path):
     assert r.status == "graded" and r.dataset == "cifar10"
     limits = thresholds("cifar10")
     solver, search = r.accuracies["solver"], r.accuracies["hyperparameter_search"]
-    print(f"CIFAR-10 reference: solver val {solver['val_acc']:.3f} test {solver['test_acc']:.3f}; "
-          f"search val {search['val_acc']:.3f} test {search['test_acc']:.3f}")
+    print(
+        f"CIFAR-10 reference: solver val {solver['val_acc']:.3f} test {solver['test_acc']:.3f}; "
+        f"search val {search['val_acc']:.3f} test {search['test_acc']:.3f}"
+    )
     assert solver["val_acc"] >= limits["solver_val_acc"] + 0.03
     assert search["val_acc"] >= limits["search_val_acc"] + 0.01
     assert r.score == r.max_score

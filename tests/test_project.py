@@ -5,6 +5,7 @@ twolayer/assignment.toml add up to 100 and are the points of the source notebook
 every graded item of autograder.items.ITEMS has its cells in the source notebook, with the right
 type and nbgrader metadata, and every answer cell defines the name the grader looks for.
 """
+
 from __future__ import annotations
 
 import ast
@@ -18,6 +19,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
+
 from autograder import items
 from twolayer.config import points
 
@@ -46,7 +48,8 @@ def lock_pins() -> dict[str, Version]:
         requirement = Requirement(line)
         specs = list(requirement.specifier)
         assert len(specs) == 1 and specs[0].operator == "==", (
-            f"requirements.lock line {number} is not pinned with ==: {line!r}")
+            f"requirements.lock line {number} is not pinned with ==: {line!r}"
+        )
         name = canonicalize_name(requirement.name)
         assert name not in pins, f"requirements.lock pins {name} twice"
         pins[name] = Version(specs[0].version)
@@ -66,6 +69,7 @@ def source_cells() -> dict[str, nbformat.NotebookNode]:
 # Dependencies
 # --------------------------------------------------------------------------------------------
 
+
 def test_environment_yml_has_the_dependencies_of_pyproject():
     yaml = pytest.importorskip("yaml")
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
@@ -84,7 +88,8 @@ def test_environment_yml_has_the_dependencies_of_pyproject():
         assert name in listed, f"environment.yml lacks {wanted}"
         got = listed[name]
         assert got.specifier == wanted.specifier, (
-            f"environment.yml has {name}{got.specifier}, pyproject.toml {name}{wanted.specifier}")
+            f"environment.yml has {name}{got.specifier}, pyproject.toml {name}{wanted.specifier}"
+        )
         assert got.marker == wanted.marker, f"{name}: markers differ ({got.marker} vs {wanted.marker})"
     for tool in DEV_TOOLS:
         assert tool in listed, f"environment.yml lacks the dev tool {tool}"
@@ -98,7 +103,8 @@ def test_lock_satisfies_pyproject():
             continue  # e.g. tomli, only below Python 3.11
         assert name in pins, f"requirements.lock does not pin {wanted}"
         assert wanted.specifier.contains(pins[name], prereleases=True), (
-            f"requirements.lock pins {name}=={pins[name]}, outside pyproject's {wanted}")
+            f"requirements.lock pins {name}=={pins[name]}, outside pyproject's {wanted}"
+        )
     for tool in DEV_TOOLS:
         assert tool in pins, f"requirements.lock lacks the dev tool {tool}"
     assert "two-layer-net-course" not in pins, "the lock must not pin the project itself"
@@ -108,17 +114,22 @@ def test_lock_satisfies_pyproject():
 # Points and grade cells
 # --------------------------------------------------------------------------------------------
 
+
 def test_points_add_up_to_100():
     assert sum(points().values()) == 100
 
 
 def test_points_equal_the_notebook_metadata(source_cells):
-    in_notebook = {gid: cell.metadata.nbgrader["points"]
-                   for gid, cell in source_cells.items() if cell.metadata.nbgrader.get("grade")}
+    in_notebook = {
+        gid: cell.metadata.nbgrader["points"]
+        for gid, cell in source_cells.items()
+        if cell.metadata.nbgrader.get("grade")
+    }
     assert set(in_notebook) == set(points()), (
         "the grade cells of the notebook and the [points] of assignment.toml differ: "
         f"only in the notebook {sorted(set(in_notebook) - set(points()))}, "
-        f"only in assignment.toml {sorted(set(points()) - set(in_notebook))}")
+        f"only in assignment.toml {sorted(set(points()) - set(in_notebook))}"
+    )
     for gid, pts in points().items():
         assert in_notebook[gid] == pts, f"{gid}: {in_notebook[gid]} points in the notebook, {pts} in assignment.toml"
 
@@ -193,4 +204,5 @@ def _defined_names(source: str) -> set[str]:
 def test_answer_cell_defines_its_name(item, source_cells):
     assert item.defines, f"{item.name}: a code item names what its cell defines"
     assert item.defines in _defined_names(source_cells[item.name].source), (
-        f"the answer cell {item.name!r} does not define {item.defines!r} at its top level")
+        f"the answer cell {item.name!r} does not define {item.defines!r} at its top level"
+    )

@@ -1,4 +1,5 @@
 """solutions/: the executed solution notebook, for release after the deadline (`make solutions`)."""
+
 from __future__ import annotations
 
 import json

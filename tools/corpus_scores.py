@@ -9,6 +9,7 @@ compares with ``tests/files/corpus_scores.json``.
 
     .venv/bin/python tools/corpus_scores.py [--write] [--jobs 2]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,8 +59,26 @@ def grade(jobs: int) -> dict[str, dict[str, float | None]]:
         (root / "invalid_json" / "two_layer_net" / "two_layer_net.ipynb").write_text('{"cells": [ not JSON')
         names["invalid_json"] = "invalid JSON"
         out = root / "report.json"
-        proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(root), "--format", "json", "-o", str(out),
-                               "--jobs", str(jobs), "--seed", SEED, "--cell-timeout", "120"], text=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "autograder",
+                "grade",
+                str(root),
+                "--format",
+                "json",
+                "-o",
+                str(out),
+                "--jobs",
+                str(jobs),
+                "--seed",
+                SEED,
+                "--cell-timeout",
+                "120",
+            ],
+            text=True,
+        )
         if proc.returncode != 0:
             raise SystemExit(f"the grader failed (exit {proc.returncode})")
         report = json.loads(out.read_text())

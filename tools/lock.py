@@ -9,6 +9,7 @@ build the project in the checkout and leave build/ behind.) Run it with the Pyth
 standardises on (3.11 on the course machines): the lock pins what that Python on that platform
 resolves to.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,7 @@ DEV_TOOLS = ("pytest-xdist", "ruff")
 
 
 def _run(*command: str) -> str:
-    return subprocess.run(command, check=True, stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, text=True).stdout
+    return subprocess.run(command, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True).stdout
 
 
 def requirements() -> list[str]:
@@ -49,10 +49,11 @@ def lock(python: str) -> list[str]:
         pip = str(venv / "bin" / "pip")
         _run(pip, "install", "--quiet", "--disable-pip-version-check", *requirements())
         frozen = _run(pip, "freeze", "--disable-pip-version-check", "--exclude", PROJECT)
-        version = _run(str(venv / "bin" / "python"), "-c",
-                       "import platform; print(platform.python_version())").strip()
-    lines = sorted((line for line in frozen.splitlines() if line and not line.startswith("#")),
-                   key=lambda line: line.split("==")[0].lower())
+        version = _run(str(venv / "bin" / "python"), "-c", "import platform; print(platform.python_version())").strip()
+    lines = sorted(
+        (line for line in frozen.splitlines() if line and not line.startswith("#")),
+        key=lambda line: line.split("==")[0].lower(),
+    )
     return [f"# Python {version}, {platform.system()} {platform.machine()}", *lines]
 
 

@@ -1,5 +1,6 @@
 """Fixtures of the grader's checks: the student's code, the reference, a seeded generator, the
 dataset. Run directly, the suite grades the notebook given by ``--submission``."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,13 +8,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from twolayer.config import DATASETS
-from twolayer.config import thresholds as course_thresholds
-from twolayer.findings import CheckFailed, Finding
 
 from autograder.dataset import grading_data
 from autograder.plugin import FINDINGS, MARKER, Grading, grades, registered
 from autograder.reference import reference as load_reference
+from twolayer.config import DATASETS
+from twolayer.config import thresholds as course_thresholds
+from twolayer.findings import CheckFailed, Finding
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -35,9 +36,13 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("the grader's checks grade a notebook: pass --submission PATH")
     from autograder.grading import Options
 
-    options = Options(dataset=config.getoption("dataset"), seed=config.getoption("seed"),
-                      items=tuple(config.getoption("item")) or None,
-                      item_timeout=config.getoption("item_timeout"), cell_timeout=config.getoption("cell_timeout"))
+    options = Options(
+        dataset=config.getoption("dataset"),
+        seed=config.getoption("seed"),
+        items=tuple(config.getoption("item")) or None,
+        item_timeout=config.getoption("item_timeout"),
+        cell_timeout=config.getoption("cell_timeout"),
+    )
     grading = Grading(Path(path), options)
     if grading.sub.error:
         raise pytest.UsageError(f"{path}: {grading.sub.error}")

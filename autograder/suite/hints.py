@@ -4,11 +4,14 @@ A test lists, for a value it checks, what each known mistake would have returned
 inputs; a wrong value that matches one gets that mistake's hint. Only the grader does this:
 the hints live beside the tests that give them.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+
 from twolayer.compare import rel_diff
 from twolayer.findings import Finding
 

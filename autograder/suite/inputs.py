@@ -1,4 +1,5 @@
 """Random inputs that more than one group of checks draws."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,12 +13,17 @@ KINK_MARGIN = 0.05
 
 
 def net_params(rng: np.random.Generator, D: int, H: int, Cn: int) -> dict[str, np.ndarray]:
-    return {"W1": 0.5 * rng.standard_normal((D, H)), "b1": 0.2 * rng.standard_normal(H),
-            "W2": 0.5 * rng.standard_normal((H, Cn)), "b2": 0.2 * rng.standard_normal(Cn)}
+    return {
+        "W1": 0.5 * rng.standard_normal((D, H)),
+        "b1": 0.2 * rng.standard_normal(H),
+        "W2": 0.5 * rng.standard_normal((H, Cn)),
+        "b2": 0.2 * rng.standard_normal(Cn),
+    }
 
 
-def away_from_relu_kinks(rng: np.random.Generator, N: int = 4, D: int = 4, H: int = 5,
-                         Cn: int = 3) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+def away_from_relu_kinks(
+    rng: np.random.Generator, N: int = 4, D: int = 4, H: int = 5, Cn: int = 3
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Parameters and inputs whose hidden pre-activations are all at least KINK_MARGIN from 0,
     some positive and some negative."""
     while True:

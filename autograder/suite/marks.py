@@ -1,8 +1,10 @@
 """What a test of the suite declares beside itself: the item it grades, visible or hidden, and
 the reference's values for the item's visible inputs."""
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 

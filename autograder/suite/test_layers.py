@@ -3,12 +3,14 @@
 The checks of ``twolayer.item_checks`` on fresh random inputs of several shapes, with the
 expected values computed by the reference, and hints for the mistakes students make.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
 import pytest
+
 from twolayer import item_checks as K
 from twolayer.compare import gradient_agrees, is_array
 from twolayer.findings import Finding
@@ -18,11 +20,13 @@ from twolayer.targets import StudentCodeError
 from .hints import close, hint_failures, recognise
 from .marks import expected_values, hidden
 
-NO_RESHAPE = ("Reshape x into rows first: each input of shape (d_1, ..., d_k) becomes a row of length "
-              "D = d_1 * ... * d_k.")
+NO_RESHAPE = (
+    "Reshape x into rows first: each input of shape (d_1, ..., d_k) becomes a row of length D = d_1 * ... * d_k."
+)
 NO_BIAS = "Add the bias b to every row of the output."
-RESHAPE_ORDER = ("Reshape in numpy's default (row-major) order, x.reshape(N, -1), so that each row holds one "
-                 "example as w expects.")
+RESHAPE_ORDER = (
+    "Reshape in numpy's default (row-major) order, x.reshape(N, -1), so that each row holds one example as w expects."
+)
 DX_FLAT = "dx must have the shape of the original input x, (N, d_1, ..., d_k): reshape it back."
 DB_MEAN = "db is the sum of dout over the batch, not its mean."
 LEAKY_RELU = "ReLU is max(0, x): negative inputs give exactly 0, not a small slope."
@@ -34,11 +38,15 @@ AFFINE_SHAPES = [((4, 3, 5, 2), 7), ((6, 10), 3), ((3, 2, 2, 2, 2), 5), ((1, 4, 
 
 def affine_inputs(rng: np.random.Generator, shape: tuple[int, ...], M: int, dtype: Any = np.float64) -> dict:
     D = int(np.prod(shape[1:]))
-    return {"x": rng.standard_normal(shape).astype(dtype), "w": rng.standard_normal((D, M)).astype(dtype),
-            "b": rng.standard_normal(M).astype(dtype)}
+    return {
+        "x": rng.standard_normal(shape).astype(dtype),
+        "w": rng.standard_normal((D, M)).astype(dtype),
+        "b": rng.standard_normal(M).astype(dtype),
+    }
 
 
 # --- affine_forward ------------------------------------------------------------------------------
+
 
 @expected_values("affine_forward")
 def affine_forward_values(ref: Any, inp: dict) -> dict:
@@ -51,9 +59,14 @@ def test_affine_forward(student, reference, rng, expect, shape, M):
     inp = affine_inputs(rng, shape, M)
     x, w, b = inp["x"], inp["w"], inp["b"]
     rows = x.reshape(shape[0], -1)
-    case = Case(f"random inputs x {shape}, w {w.shape}", inp, affine_forward_values(reference, inp),
-                recognise({"out": [(NO_BIAS, lambda: rows @ w),
-                                   (RESHAPE_ORDER, lambda: x.reshape(shape[0], -1, order="F") @ w + b)]}))
+    case = Case(
+        f"random inputs x {shape}, w {w.shape}",
+        inp,
+        affine_forward_values(reference, inp),
+        recognise(
+            {"out": [(NO_BIAS, lambda: rows @ w), (RESHAPE_ORDER, lambda: x.reshape(shape[0], -1, order="F") @ w + b)]}
+        ),
+    )
     found = K.check_affine_forward(student, case)
     if len(shape) > 2:
         hint_failures(found, NO_RESHAPE, lambda f: "raised" in f.message or "shape" in f.message)
@@ -63,16 +76,20 @@ def test_affine_forward(student, reference, rng, expect, shape, M):
 @hidden("affine_forward")
 def test_affine_forward_float32(student, reference, rng, expect):
     inp = affine_inputs(rng, (5, 4, 3), 6, np.float32)
-    expect(K.check_affine_forward(student, Case("random float32 inputs x (5, 4, 3)", inp,
-                                                affine_forward_values(reference, inp))))
+    expect(
+        K.check_affine_forward(
+            student, Case("random float32 inputs x (5, 4, 3)", inp, affine_forward_values(reference, inp))
+        )
+    )
 
 
 # --- affine_backward -----------------------------------------------------------------------------
 
+
 @expected_values("affine_backward")
 def affine_backward_values(ref: Any, inp: dict) -> dict:
     _, cache = ref.affine_forward(inp["x"], inp["w"], inp["b"])
-    return dict(zip(("dx", "dw", "db"), ref.affine_backward(inp["dout"], cache)))
+    return dict(zip(("dx", "dw", "db"), ref.affine_backward(inp["dout"], cache), strict=True))
 
 
 @hidden("affine_backward")
@@ -82,9 +99,14 @@ def test_affine_backward(student, reference, rng, expect, shape, M):
     inp["dout"] = dout = rng.standard_normal((shape[0], M))
     values = affine_backward_values(reference, inp)
     dx = values["dx"]
-    case = Case(f"random inputs x {shape}, w {inp['w'].shape}", inp, values,
-                recognise({"dx": [(DX_FLAT, lambda: dx.reshape(dx.shape[0], -1))],
-                           "db": [(DB_MEAN, lambda: dout.mean(axis=0))]}))
+    case = Case(
+        f"random inputs x {shape}, w {inp['w'].shape}",
+        inp,
+        values,
+        recognise(
+            {"dx": [(DX_FLAT, lambda: dx.reshape(dx.shape[0], -1))], "db": [(DB_MEAN, lambda: dout.mean(axis=0))]}
+        ),
+    )
     found = K.check_affine_backward(student, case)
     flat = f"has shape ({dx.shape[0]}, {int(np.prod(dx.shape[1:]))})"
     expect(hint_failures(found, DX_FLAT, lambda f: flat in f.message and dx.ndim > 2))
@@ -108,13 +130,19 @@ def _affine_numerically(student: Any, reference: Any, inp: dict) -> list[Finding
     except StudentCodeError:
         out = None
     if not (isinstance(out, tuple) and close(out[0], reference.affine_forward(*args)[0])):
-        return [Finding(True, "affine_backward against numerical gradients of your affine_forward "
-                              "(not checked: your affine_forward is graded on its own)")]
+        return [
+            Finding(
+                True,
+                "affine_backward against numerical gradients of your affine_forward "
+                "(not checked: your affine_forward is graded on its own)",
+            )
+        ]
     grads = student.call("affine_backward", inp["dout"], K.forward_cache(student, "affine_forward", args))
     if not (isinstance(grads, tuple) and len(grads) == 3):
         return [Finding(False, "affine_backward returns dx, dw, db", "affine_backward should return (dx, dw, db)")]
     found = []
-    for k, got in zip("xwb", grads):
+    for k, got in zip("xwb", grads, strict=True):  # three: checked above
+
         def f(v: np.ndarray, k: str = k) -> Any:
             return student.call("affine_forward", *[v if n == k else inp[n] for n in "xwb"])[0]
 
@@ -122,12 +150,18 @@ def _affine_numerically(student: Any, reference: Any, inp: dict) -> list[Finding
             found.append(Finding(False, f"d{k} against numerical gradients", f"d{k} should have shape {inp[k].shape}"))
             continue
         ok, err = gradient_agrees(f, inp[k], got, inp["dout"])
-        found.append(Finding(ok, f"d{k} against numerical gradients of your affine_forward on random inputs x (3, 2, 2)",
-                             "" if ok else f"relative error {err:.1e} between d{k} and the numerical gradient"))
+        found.append(
+            Finding(
+                ok,
+                f"d{k} against numerical gradients of your affine_forward on random inputs x (3, 2, 2)",
+                "" if ok else f"relative error {err:.1e} between d{k} and the numerical gradient",
+            )
+        )
     return found
 
 
 # --- relu_forward --------------------------------------------------------------------------------
+
 
 @expected_values("relu_forward")
 def relu_forward_values(ref: Any, inp: dict) -> dict:
@@ -139,12 +173,17 @@ def relu_forward_values(ref: Any, inp: dict) -> dict:
 def test_relu_forward(student, reference, rng, expect, shape):
     x = rng.standard_normal(shape)
     x.flat[0] = 0.0
-    case = Case(f"random inputs of shape {shape}", {"x": x}, relu_forward_values(reference, {"x": x}),
-                recognise({"out": [(LEAKY_RELU, lambda: np.where(x > 0, x, 0.01 * x)), (NP_MAX, lambda: np.max(x, 0))]}))
+    case = Case(
+        f"random inputs of shape {shape}",
+        {"x": x},
+        relu_forward_values(reference, {"x": x}),
+        recognise({"out": [(LEAKY_RELU, lambda: np.where(x > 0, x, 0.01 * x)), (NP_MAX, lambda: np.max(x, 0))]}),
+    )
     expect(K.check_relu_forward(student, case))
 
 
 # --- relu_backward -------------------------------------------------------------------------------
+
 
 @expected_values("relu_backward")
 def relu_backward_values(ref: Any, inp: dict) -> dict:
@@ -156,7 +195,17 @@ def relu_backward_values(ref: Any, inp: dict) -> dict:
 def test_relu_backward(student, reference, rng, expect, shape):
     x, dout = rng.standard_normal(shape), rng.standard_normal(shape)
     inp = {"x": x, "dout": dout}
-    case = Case(f"random inputs of shape {shape}", inp, relu_backward_values(reference, inp),
-                recognise({"dx": [(MASK_FROM_DOUT, lambda: dout * (dout > 0)),
-                                  (LEAKY_RELU, lambda: dout * np.where(x > 0, 1.0, 0.01))]}))
+    case = Case(
+        f"random inputs of shape {shape}",
+        inp,
+        relu_backward_values(reference, inp),
+        recognise(
+            {
+                "dx": [
+                    (MASK_FROM_DOUT, lambda: dout * (dout > 0)),
+                    (LEAKY_RELU, lambda: dout * np.where(x > 0, 1.0, 0.01)),
+                ]
+            }
+        ),
+    )
     expect(K.check_relu_backward(student, case))

@@ -4,12 +4,15 @@ Both are checked the same way (values and dx on scores of several shapes and sca
 1000, shift invariance, dx against the numerical gradient, float32 scores); the hints for known
 mistakes differ.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
+
 from twolayer import item_checks as K
 from twolayer.findings import HINTS
 from twolayer.item_checks import Case
@@ -21,12 +24,15 @@ from .marks import expected_values, hidden
 NOT_AVERAGED = "Average the loss and the gradient over the N examples (divide by N)."
 SVM_NO_DELTA = "The SVM margin is max(0, s_j - s_y + 1): do not forget the delta of 1."
 SVM_COUNTS_CORRECT = "Skip the correct class j = y_i in the sum of margins (its margin would be the delta, 1)."
-SOFTMAX_DX_CORRECT = ("In dx, the correct class needs the -1: dx = softmax probabilities, then dx[range(N), y] -= 1, "
-                      "then divide by N.")
+SOFTMAX_DX_CORRECT = (
+    "In dx, the correct class needs the -1: dx = softmax probabilities, then dx[range(N), y] -= 1, then divide by N."
+)
 LOSS_SIGN = "The loss is the average negative log-probability of the correct class: check the sign."
 
 LOSSES = ("svm_loss", "softmax_loss")
 SHAPES = [(50, 10, 1.0), (7, 3, 5.0), (1, 4, 1.0), (20, 6, 0.001)]
+
+
 def loss_values(name: str) -> Callable[[Any, dict], dict]:
     def values(ref: Any, inp: dict) -> dict:
         loss, dx = getattr(ref, name)(np.asarray(inp["x"], dtype=np.float64), inp["y"])
@@ -49,6 +55,7 @@ def mistakes(name: str, ref: Any, x: np.ndarray, y: np.ndarray) -> Mistakes:
         found["loss"].append((LOSS_SIGN, lambda: -loss))
         found["dx"].append((SOFTMAX_DX_CORRECT, lambda: dx + np.eye(x.shape[1])[y] / N))
     else:
+
         def no_delta() -> tuple[float, np.ndarray]:
             return fn(x - 1.0 * (np.arange(x.shape[1]) != y[:, None]), y)  # margins with delta 0
 
@@ -66,8 +73,12 @@ def _for_each_loss(test):
 @pytest.mark.parametrize("N, C, scale", SHAPES)
 def test_loss(student, reference, rng, expect, loss, N, C, scale):
     x, y = scale * rng.standard_normal((N, C)), rng.integers(C, size=N)
-    case = Case(f"random scores of shape ({N}, {C})", {"x": x, "y": y}, loss_values(loss)(reference, {"x": x, "y": y}),
-                recognise(mistakes(loss, reference, x, y)))
+    case = Case(
+        f"random scores of shape ({N}, {C})",
+        {"x": x, "y": y},
+        loss_values(loss)(reference, {"x": x, "y": y}),
+        recognise(mistakes(loss, reference, x, y)),
+    )
     expect(K.check_loss(student, loss, case))
 
 
@@ -75,11 +86,17 @@ def test_loss(student, reference, rng, expect, loss, N, C, scale):
 def test_large_scores(student, reference, rng, expect, loss):
     """Scores around 1000: the original softmax with np.exp overflows there."""
     x, y = 1e3 + 10 * rng.standard_normal((12, 5)), rng.integers(5, size=12)
-    found = K.check_loss(student, loss, Case("scores around 1000, of shape (12, 5)", {"x": x, "y": y},
-                                             loss_values(loss)(reference, {"x": x, "y": y})))
+    found = K.check_loss(
+        student,
+        loss,
+        Case("scores around 1000, of shape (12, 5)", {"x": x, "y": y}, loss_values(loss)(reference, {"x": x, "y": y})),
+    )
     if loss == "softmax_loss":
-        hint_failures(found, HINTS["softmax_overflow"],
-                      lambda f: "nan" in f.message or "inf" in f.message or "overflow" in f.message)
+        hint_failures(
+            found,
+            HINTS["softmax_overflow"],
+            lambda f: "nan" in f.message or "inf" in f.message or "overflow" in f.message,
+        )
     found += K.check_loss_shift(student, loss, x - 1e3, y, 1e3, "random scores (12, 5) plus 1000")
     expect(found)
 
@@ -92,5 +109,10 @@ def test_dx_numerically(student, rng, expect, loss):
 @_for_each_loss
 def test_float32_scores(student, reference, rng, expect, loss):
     x, y = rng.standard_normal((9, 4)).astype(np.float32), rng.integers(4, size=9)
-    expect(K.check_loss(student, loss, Case("random float32 scores (9, 4)", {"x": x, "y": y},
-                                            loss_values(loss)(reference, {"x": x, "y": y}))))
+    expect(
+        K.check_loss(
+            student,
+            loss,
+            Case("random float32 scores (9, 4)", {"x": x, "y": y}, loss_values(loss)(reference, {"x": x, "y": y})),
+        )
+    )

@@ -1,16 +1,20 @@
 """Hidden checks of the inline questions' choices: the set of options is the reference's.
 (The explanations are graded by hand.)"""
+
 from __future__ import annotations
 
 import pytest
+
 from twolayer import item_checks as K
 from twolayer.checks import CHOICE_OPTIONS
 from twolayer.findings import Finding
 
 from .marks import hidden
 
-WRONG_SET = ("the set of options is not right: reread the question and your explanation; each option that "
-             "applies must be in the set, and only those")
+WRONG_SET = (
+    "the set of options is not right: reread the question and your explanation; each option that "
+    "applies must be in the set, and only those"
+)
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=hidden(n), id=n) for n in CHOICE_OPTIONS])

@@ -11,6 +11,7 @@ Settings (environment variables):
     TWO_LAYER_NET_BROWSER_ARTIFACTS   where the screenshots go (default: test-artifacts/browser/)
     TWO_LAYER_NET_BROWSER_TEST=1      run the browser test in any pytest run
 """
+
 from __future__ import annotations
 
 import os
@@ -30,10 +31,19 @@ ARTIFACTS = Path(os.environ.get("TWO_LAYER_NET_BROWSER_ARTIFACTS") or ROOT / "te
 #: Debian's Chromium, headless, without any of its background traffic (the machines have no
 #: network but the package registries: without these flags it keeps trying to reach Google).
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-features=Translate,MediaRouter,OptimizationHints",
-    "--metrics-recording-only", "--no-default-browser-check", "--password-store=basic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-features=Translate,MediaRouter,OptimizationHints",
+    "--metrics-recording-only",
+    "--no-default-browser-check",
+    "--password-store=basic",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
 
@@ -61,8 +71,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in browser_items:
         item.add_marker(pytest.mark.browser)
     if browser_items and not _asked_for(config):
-        skip = pytest.mark.skip(reason="the browser test runs with `make test-browser` "
-                                       "(or pytest tests/browser, or TWO_LAYER_NET_BROWSER_TEST=1)")
+        skip = pytest.mark.skip(
+            reason="the browser test runs with `make test-browser` "
+            "(or pytest tests/browser, or TWO_LAYER_NET_BROWSER_TEST=1)"
+        )
         for item in browser_items:
             item.add_marker(skip)
 
@@ -97,12 +109,15 @@ def playwright_chromium():
     """(playwright, path of Chromium); skips when either is missing."""
     executable = chromium_executable()
     if executable is None:
-        pytest.skip("Chromium is not installed (/usr/bin/chromium or TWO_LAYER_NET_CHROMIUM): "
-                    "run `bash tools/browser_setup.sh` (Debian: apt-get install chromium)")
+        pytest.skip(
+            "Chromium is not installed (/usr/bin/chromium or TWO_LAYER_NET_CHROMIUM): "
+            "run `bash tools/browser_setup.sh` (Debian: apt-get install chromium)"
+        )
     sync_api = pytest.importorskip(
         "playwright.sync_api",
         reason="Playwright is not installed in this Python: run `bash tools/browser_setup.sh` "
-               "(or pip install '.[browser]')")
+        "(or pip install '.[browser]')",
+    )
     with sync_api.sync_playwright() as playwright:
         yield playwright, executable
 
@@ -111,14 +126,16 @@ def playwright_chromium():
 def student_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh copy of release/two_layer_net: the folder a student gets (no caches, no outputs)."""
     folder = tmp_path_factory.mktemp("student") / "two_layer_net"
-    shutil.copytree(RELEASE_DIR, folder, ignore=shutil.ignore_patterns(
-        "__pycache__", ".ipynb_checkpoints", "datasets", "best_model.npz"))
+    shutil.copytree(
+        RELEASE_DIR,
+        folder,
+        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "datasets", "best_model.npz"),
+    )
     return folder
 
 
 @pytest.fixture(scope="module")
-def lab_server(playwright_chromium, student_folder: Path, artifacts: Path,
-               tmp_path_factory: pytest.TempPathFactory):
+def lab_server(playwright_chromium, student_folder: Path, artifacts: Path, tmp_path_factory: pytest.TempPathFactory):
     """JupyterLab serving the student folder, with a fresh HOME; stopped at the end."""
     from labserver import LabServer
 
@@ -141,8 +158,15 @@ def page(request: pytest.FixtureRequest, playwright_chromium, artifacts: Path):
     console: list[str] = []
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=executable, headless=True, args=CHROMIUM_ARGS,
-            viewport=VIEWPORT, device_scale_factor=1, locale="en-US", timezone_id="UTC")
+            profile,
+            executable_path=executable,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=VIEWPORT,
+            device_scale_factor=1,
+            locale="en-US",
+            timezone_id="UTC",
+        )
         try:
             context.set_default_timeout(30_000)
             pg = context.pages[0] if context.pages else context.new_page()

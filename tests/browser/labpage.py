@@ -11,6 +11,7 @@ Selectors are JupyterLab 4's DOM (checked on 4.6 with nbgrader 0.9.6's labextens
   result is a ``.jp-Dialog`` titled "Validation Results" whose body is ``#validation-message``
   (class ``validation-failed``, ``validation-success``, ``validation-changed``, ...).
 """
+
 from __future__ import annotations
 
 import json

@@ -13,6 +13,7 @@ The server runs in its own session from the folder it serves (nbgrader's Validat
 ``TWO_LAYER_NET_DATASET=digits`` so that the notebook loads scikit-learn's bundled digits, offline.
 ``stop()`` asks the server to shut down (which shuts its kernels down), then terminates it.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,8 +48,18 @@ LAB_USER_SETTINGS = {
 }
 
 #: Environment variables that would bring the machine's setup into the server or its kernels.
-LEAKY_PREFIXES = ("JUPYTER", "JPY_", "IPYTHON", "TWO_LAYER_NET_", "MPLCONFIGDIR", "PYTHONPATH",
-                  "PYTHONSTARTUP", "CIFAR10_DIR", "XDG_", "VIRTUAL_ENV")
+LEAKY_PREFIXES = (
+    "JUPYTER",
+    "JPY_",
+    "IPYTHON",
+    "TWO_LAYER_NET_",
+    "MPLCONFIGDIR",
+    "PYTHONPATH",
+    "PYTHONSTARTUP",
+    "CIFAR10_DIR",
+    "XDG_",
+    "VIRTUAL_ENV",
+)
 
 
 def free_port() -> int:
@@ -113,7 +124,11 @@ class LabServer:
 
     def command(self) -> list[str]:
         cmd = [
-            self.python, "-m", "jupyter", "lab", "--no-browser",
+            self.python,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
             "--ServerApp.ip=127.0.0.1",
             f"--ServerApp.port={self.port}",
             "--ServerApp.port_retries=0",
@@ -130,8 +145,15 @@ class LabServer:
         self._write_config(env)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "w")  # noqa: SIM115 - open while the server runs; stop() closes it
-        self.proc = subprocess.Popen(self.command(), cwd=self.root, env=env, stdin=subprocess.DEVNULL,
-                                     stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.command(),
+            cwd=self.root,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.wait_ready(timeout)
         return self
 
@@ -142,8 +164,7 @@ class LabServer:
             return "(no log)"
 
     def _get(self, path: str, timeout: float = 5) -> bytes:
-        request = urllib.request.Request(f"{self.base_url}{path}",
-                                         headers={"Authorization": f"token {self.token}"})
+        request = urllib.request.Request(f"{self.base_url}{path}", headers={"Authorization": f"token {self.token}"})
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.read()
 
@@ -169,8 +190,12 @@ class LabServer:
         try:
             if proc is not None and proc.poll() is None:
                 try:
-                    request = urllib.request.Request(f"{self.base_url}/api/shutdown", method="POST", data=b"",
-                                                     headers={"Authorization": f"token {self.token}"})
+                    request = urllib.request.Request(
+                        f"{self.base_url}/api/shutdown",
+                        method="POST",
+                        data=b"",
+                        headers={"Authorization": f"token {self.token}"},
+                    )
                     urllib.request.urlopen(request, timeout=5).close()
                     proc.wait(timeout=timeout)
                 except (urllib.error.URLError, OSError, subprocess.TimeoutExpired):

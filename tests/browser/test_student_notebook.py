@@ -12,6 +12,7 @@ One student's first minutes with the released notebook, through the page only:
 
 Screenshots of each step go to test-artifacts/browser/ (see docs/browser.md).
 """
+
 from __future__ import annotations
 
 import json
@@ -24,10 +25,13 @@ import pytest
 pytestmark = pytest.mark.browser
 
 # Without Playwright the module is skipped, with the reason (conftest.py skips without Chromium).
-pytest.importorskip("playwright.sync_api", reason="Playwright is not installed in this Python: run "
-                    "`bash tools/browser_setup.sh` (or pip install '.[browser]')")
+pytest.importorskip(
+    "playwright.sync_api",
+    reason="Playwright is not installed in this Python: run "
+    "`bash tools/browser_setup.sh` (or pip install '.[browser]')",
+)
 
-from labpage import (
+from labpage import (  # noqa: E402 - after the skip: it imports Playwright
     CELLS,
     cell,
     cell_index,
@@ -41,7 +45,7 @@ from labpage import (
     validation_dialog,
     wait_kernel_idle,
 )
-from playwright.sync_api import expect
+from playwright.sync_api import expect  # noqa: E402 - after the skip above
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIR = ROOT / "source" / "two_layer_net"
@@ -53,8 +57,7 @@ SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 def solution_of(grade_id: str) -> str:
     """The source notebook's answer cell as a student would write it: without nbgrader's markers."""
     source = cell_source(SOURCE_DIR / NOTEBOOK, grade_id)
-    return "\n".join(line for line in source.split("\n")
-                     if not any(marker in line for marker in SOLUTION_MARKERS))
+    return "\n".join(line for line in source.split("\n") if not any(marker in line for marker in SOLUTION_MARKERS))
 
 
 class Steps:
@@ -115,8 +118,7 @@ def test_student_runs_all_answers_affine_forward_and_validates(lab_server, page,
     expect(page.locator(CELLS).nth(check_at)).to_have_class(re.compile(r"\bjp-mod-active\b"))
     page.keyboard.press("Shift+Enter")
     check_cell = page.locator(CELLS).nth(check_at)
-    expect(check_cell.locator(".jp-OutputArea")).to_contain_text("affine_forward: all checks passed",
-                                                                  timeout=60_000)
+    expect(check_cell.locator(".jp-OutputArea")).to_contain_text("affine_forward: all checks passed", timeout=60_000)
     wait_kernel_idle(page)
     text = output_text(cell(page, check_at))
     assert "FAIL" not in text and "Traceback" not in text and "checks failed" not in text, text
@@ -132,8 +134,9 @@ def test_student_runs_all_answers_affine_forward_and_validates(lab_server, page,
     assert "The following cell failed:" in body, body
     assert 'self_check("affine_backward", globals())' in body, body
     assert re.search(r"affine_backward: \d+ of \d+ checks failed", body), body
-    assert 'self_check("affine_forward", globals())' not in body, \
+    assert 'self_check("affine_forward", globals())' not in body, (
         f"Validate still fails the affine_forward check:\n{body}"
+    )
     assert "Traceback" not in body, body
     steps.shot("05-validate-dialog")
     # The dialog opens on the first failing cell's source; its error line is below, inside the dialog.

@@ -1,5 +1,6 @@
 """The autograder against the solution, the untouched release, real mistakes, differently
 written correct code and hostile submissions (``python -m autograder grade``)."""
+
 from __future__ import annotations
 
 import json
@@ -10,12 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
+
+import corpus
 from autograder.grading import Options, grade_submission
 from autograder.items import CODE_ITEMS, item_points
 from autograder.results import SubmissionResult
 from autograder.sandbox import bubblewrap
-
-import corpus
 from corpus_grading import grade_all, grade_mistakes
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,9 +36,12 @@ def feedback(result: SubmissionResult, item: str) -> str:
 
 # --- the solution and the release ---------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def solution_result(tmp_path_factory) -> SubmissionResult:
-    path = corpus.write_submission(tmp_path_factory.mktemp("solution") / "alice" / "two_layer_net" / "two_layer_net.ipynb")
+    path = corpus.write_submission(
+        tmp_path_factory.mktemp("solution") / "alice" / "two_layer_net" / "two_layer_net.ipynb"
+    )
     return grade_submission(path, Options(seed=7))
 
 
@@ -62,8 +66,25 @@ def test_solution_report_formats_are_valid_json(solution_result):
 def test_untouched_release_gets_zero_with_readable_report_and_exit_0(tmp_path):
     out = tmp_path / "report.txt"
     csv = tmp_path / "grades.csv"
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(corpus.RELEASE), "-o", str(out),
-                           "--csv", str(csv), "-q", "--seed", "1"], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            str(corpus.RELEASE),
+            "-o",
+            str(out),
+            "--csv",
+            str(csv),
+            "-q",
+            "--seed",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     report = out.read_text()
     assert "autograded score: 0.0 / 92.0" in report
@@ -75,12 +96,32 @@ def test_untouched_release_gets_zero_with_readable_report_and_exit_0(tmp_path):
 
 
 def test_gradescope_and_json_formats(tmp_path):
-    sub = corpus.write_submission(tmp_path / "bob" / "two_layer_net" / "two_layer_net.ipynb",
-                                  corpus.edit("relu_forward", "out = np.maximum(x, 0)", "out = np.abs(x)"))
+    sub = corpus.write_submission(
+        tmp_path / "bob" / "two_layer_net" / "two_layer_net.ipynb",
+        corpus.edit("relu_forward", "out = np.maximum(x, 0)", "out = np.abs(x)"),
+    )
     gs = tmp_path / "results.json"
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(sub), "--format", "gradescope",
-                           "-o", str(gs), "-q", "--item", "relu_forward", "--item", "affine_forward"],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            str(sub),
+            "--format",
+            "gradescope",
+            "-o",
+            str(gs),
+            "-q",
+            "--item",
+            "relu_forward",
+            "--item",
+            "affine_forward",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(gs.read_text())
     assert doc["score"] == item_points("affine_forward")
@@ -90,20 +131,27 @@ def test_gradescope_and_json_formats(tmp_path):
     relu = [t for t in doc["tests"] if t["tags"] == ["relu_forward"]]
     assert sum(t["score"] for t in relu) == 0 and "out is wrong" in relu[0]["output"]
     assert doc["extra_data"]["dataset"] == "digits"
-    js = subprocess.run([sys.executable, "-m", "autograder", "grade", str(sub), "--format", "json", "-q",
-                         "--item", "relu_forward"], capture_output=True, text=True, timeout=300)
+    js = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(sub), "--format", "json", "-q", "--item", "relu_forward"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     data = json.loads(js.stdout)
     assert data["submissions"][0]["dataset"] == "digits" and data["submissions"][0]["score"] == 0
 
 
 def test_bad_arguments_exit_2(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "nope.ipynb")],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(tmp_path / "nope.ipynb")], capture_output=True, text=True
+    )
     assert proc.returncode == 2 and "no such file" in proc.stderr
 
 
-@pytest.mark.parametrize("content,reason", [("{not json", "not a valid notebook"), ("", "not a valid notebook"),
-                                            ('{"cells": 3}', "not a valid notebook")])
+@pytest.mark.parametrize(
+    "content,reason",
+    [("{not json", "not a valid notebook"), ("", "not a valid notebook"), ('{"cells": 3}', "not a valid notebook")],
+)
 def test_unreadable_notebook_is_ungraded_not_zero(tmp_path, content, reason):
     path = tmp_path / "carol" / "two_layer_net" / "two_layer_net.ipynb"
     path.parent.mkdir(parents=True)
@@ -113,6 +161,7 @@ def test_unreadable_notebook_is_ungraded_not_zero(tmp_path, content, reason):
 
 
 # --- answer cells missing, duplicated, retyped, renamed -----------------------------------
+
 
 def _mutate(path: Path, fn) -> Path:
     nb = json.loads(path.read_text())
@@ -125,10 +174,15 @@ def _index(cells, grade_id):
     return next(i for i, c in enumerate(cells) if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
 
 
-@pytest.mark.parametrize("change,message", [
-    ("delete", "is missing"), ("duplicate", "cells with the grade_id"), ("retype", "changed from a code cell"),
-    ("rename", "defines `my_relu` instead"),
-])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ("delete", "is missing"),
+        ("duplicate", "cells with the grade_id"),
+        ("retype", "changed from a code cell"),
+        ("rename", "defines `my_relu` instead"),
+    ],
+)
 def test_answer_cell_problems_cost_that_item_only(tmp_path, change, message):
     path = corpus.write_submission(tmp_path / "dan" / "two_layer_net" / "two_layer_net.ipynb")
 
@@ -153,6 +207,7 @@ def test_answer_cell_problems_cost_that_item_only(tmp_path, change, message):
 
 
 # --- the mistakes corpus --------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def mistake_results(tmp_path_factory) -> dict[str, SubmissionResult]:
@@ -192,6 +247,7 @@ def test_correct_code_written_differently_gets_full_marks(correct_results, name)
 
 # --- hostile submissions ----------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def hostile_results(tmp_path_factory) -> dict[str, SubmissionResult]:
     subs = {h.name: h.answers for h in corpus.HOSTILE}
@@ -211,8 +267,12 @@ def test_hostile_submission_gains_nothing_and_the_rest_is_graded(hostile_results
 
 
 def test_hostile_code_touched_nothing_outside(hostile_results):
-    for path in ("/work/PWNED_BY_STUDENT", "/tmp/PWNED_BY_STUDENT", "/PWNED_BY_STUDENT",
-                 os.path.expanduser("~/PWNED_BY_STUDENT")):
+    for path in (
+        "/work/PWNED_BY_STUDENT",
+        "/tmp/PWNED_BY_STUDENT",
+        "/PWNED_BY_STUDENT",
+        os.path.expanduser("~/PWNED_BY_STUDENT"),
+    ):
         assert not os.path.exists(path)
     assert (REPO / "source" / "two_layer_net" / "two_layer_net.ipynb").exists()
     assert (REPO / "autograder" / "items.py").exists()
@@ -227,21 +287,40 @@ def test_one_class_with_jobs_and_csv(tmp_path):
     """Several submissions with --jobs: one crashes, one is unreadable, the others are graded."""
     course = tmp_path / "submitted"
     corpus.write_submission(course / "good" / "two_layer_net" / "two_layer_net.ipynb")
-    corpus.write_submission(course / "crash" / "two_layer_net" / "two_layer_net.ipynb",
-                            {"affine_forward": "import os\nos._exit(3)\n"})
+    corpus.write_submission(
+        course / "crash" / "two_layer_net" / "two_layer_net.ipynb", {"affine_forward": "import os\nos._exit(3)\n"}
+    )
     bad = course / "broken" / "two_layer_net" / "two_layer_net.ipynb"
     bad.parent.mkdir(parents=True)
     bad.write_text("{ this is not json")
     csv = tmp_path / "grades.csv"
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(course), "--jobs", "2", "--csv", str(csv),
-                           "--summary", "--item", "affine_forward", "--item", "relu_forward"],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            str(course),
+            "--jobs",
+            "2",
+            "--csv",
+            str(csv),
+            "--summary",
+            "--item",
+            "affine_forward",
+            "--item",
+            "relu_forward",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     rows = {line.split(",")[0]: line for line in csv.read_text().splitlines()[1:]}
     assert ",graded,13," in rows["good"]
-    assert ",graded,5," in rows["crash"]      # relu_forward still graded
-    assert ",ungraded,," in rows["broken"]    # distinct from a real 0
-    assert "grading" in proc.stderr           # the progress bar
+    assert ",graded,5," in rows["crash"]  # relu_forward still graded
+    assert ",ungraded,," in rows["broken"]  # distinct from a real 0
+    assert "grading" in proc.stderr  # the progress bar
 
 
 def test_docs_mistakes_table_is_current(mistake_results):
@@ -259,15 +338,25 @@ def test_check_grades_several_items_in_one_process(tmp_path):
     the same as one item at a time; --params only with exactly one item."""
     mistake = next(m for m in corpus.MISTAKES if m.name == "leaky ReLU")
     nb = corpus.write_submission(tmp_path / "two_layer_net.ipynb", mistake.answers)
-    run = lambda *args: subprocess.run([sys.executable, "-I", "-m", "autograder", "check", str(nb), *args],
-                                       capture_output=True, text=True, cwd=tmp_path)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-I", "-m", "autograder", "check", str(nb), *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+
     both = run("--item", "affine_forward", "--item", "relu_forward", "--json")
     assert both.returncode == 0, both.stderr
     items = json.loads(both.stdout)["items"]
-    assert items["affine_forward"] == {"stdout": "affine_forward: all hidden checks passed\n", "returncode": 0,
-                                       "visible": True}
+    assert items["affine_forward"] == {
+        "stdout": "affine_forward: all hidden checks passed\n",
+        "returncode": 0,
+        "visible": True,
+    }
     assert items["relu_forward"]["returncode"] == 1 and "FAIL " in items["relu_forward"]["stdout"]
-    assert items["relu_forward"]["visible"] is False   # its visible checks fail too (nbgrader's kernel is not asked)
+    assert items["relu_forward"]["visible"] is False  # its visible checks fail too (nbgrader's kernel is not asked)
     text = run("--item", "affine_forward", "--item", "relu_forward")
     assert text.returncode == 1 and "relu_forward: hidden checks failed" in text.stdout
     assert "affine_forward: all hidden checks passed" in text.stdout
@@ -282,7 +371,7 @@ def test_grader_loads_the_dataset_once_and_read_only():
     assert grading_data("digits") is first
     assert not first["X_val"].flags.writeable and not first["y_test"].flags.writeable
     assert first["X_val"].shape[1:] == (1, 8, 8) and len(first["class_names"]) == 10
-    assert "X_train" not in first                    # the training split is not kept
+    assert "X_train" not in first  # the training split is not kept
 
 
 def test_hidden_cells_without_the_sandbox_share_one_grader_process(tmp_path, monkeypatch):
@@ -298,22 +387,25 @@ def test_hidden_cells_without_the_sandbox_share_one_grader_process(tmp_path, mon
     monkeypatch.setattr(H, "_BATCH", {})
     batches, singles = [], []
     start_batch, run = H._start_batch, H._run_check
-    monkeypatch.setattr(H, "_start_batch", lambda notebook, items: batches.append(items) or start_batch(notebook, items))
+    monkeypatch.setattr(
+        H, "_start_batch", lambda notebook, items: batches.append(items) or start_batch(notebook, items)
+    )
     monkeypatch.setattr(H, "_run_check", lambda args: singles.append(args) or run(args))
     H.check_hidden("affine_forward")
     assert len(batches) == 1 and len(batches[0]) == 9 and singles == []
     with pytest.raises(H.HiddenChecksFailed, match="relu_forward: hidden checks failed"):
         H.check_hidden("relu_forward")
     assert len(batches) == 1 and singles == []
-    corpus.write_submission(nb)                      # fixed and saved
-    os.utime(nb, ns=(0, 10 ** 18))
+    corpus.write_submission(nb)  # fixed and saved
+    os.utime(nb, ns=(0, 10**18))
     H.check_hidden("relu_forward")
     assert len(batches) == 2 and singles == []
 
     # A batch that fails: each item on its own, the batch not started again.
-    os.utime(nb, ns=(0, 2 * 10 ** 18))
-    monkeypatch.setattr(H, "_start_batch", lambda notebook, items: batches.append(items) or start_batch(
-        notebook, ["no_such_item"]))
+    os.utime(nb, ns=(0, 2 * 10**18))
+    monkeypatch.setattr(
+        H, "_start_batch", lambda notebook, items: batches.append(items) or start_batch(notebook, ["no_such_item"])
+    )
     H.check_hidden("affine_forward")
     H.check_hidden("svm_loss")
     assert len(batches) == 3 and len(singles) == 2
@@ -325,16 +417,24 @@ def test_correct_float32_code_passes_the_numerical_checks_whatever_the_seed():
     float32 TwoLayerNet failed in 5 of 300 seeds (seen in a benchmark class: 80/92 in both graders).
     The suite's tests are plain functions: here they run on the code in this process."""
     import numpy as np
+
     from autograder.suite import inputs, test_losses, test_network
     from twolayer.findings import CheckFailed
     from twolayer.targets import LocalTarget
 
     ns: dict = {}
-    exec("import numpy as np\n", ns)
+    exec("import numpy as np\n", ns)  # deliberate: the corpus's answer cells, as a notebook runs them
     answers = {**corpus.ANSWERS, **corpus.CORRECT["float32"]}
-    for item in ("affine_forward", "affine_backward", "relu_forward", "relu_backward", "svm_loss", "softmax_loss",
-                 "two_layer_net"):
-        exec(answers[item], ns)
+    for item in (
+        "affine_forward",
+        "affine_backward",
+        "relu_forward",
+        "relu_backward",
+        "svm_loss",
+        "softmax_loss",
+        "two_layer_net",
+    ):
+        exec(answers[item], ns)  # deliberate: the corpus's answer cells
     student = LocalTarget(ns)
 
     def expect(findings):

@@ -1,4 +1,5 @@
 """The grader's suite (autograder/suite) run as instructors run it: pytest with its own options."""
+
 from __future__ import annotations
 
 import subprocess
@@ -15,25 +16,32 @@ SUITE = REPO / "autograder" / "suite"
 
 
 def run_pytest(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider", *args],
-                          capture_output=True, text=True, cwd=cwd, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="module")
 def leaky(tmp_path_factory) -> Path:
     mistake = next(m for m in corpus.MISTAKES if m.name == "leaky ReLU")
-    return corpus.write_submission(tmp_path_factory.mktemp("leaky") / "eve" / "two_layer_net" / "two_layer_net.ipynb",
-                                   mistake.answers)
+    return corpus.write_submission(
+        tmp_path_factory.mktemp("leaky") / "eve" / "two_layer_net" / "two_layer_net.ipynb", mistake.answers
+    )
 
 
 def test_pytest_with_k_verbose_and_junitxml(leaky, tmp_path):
     junit = tmp_path / "junit.xml"
-    proc = run_pytest("--submission", str(leaky), "-k", "relu", "-v", "--junitxml", str(junit), "--seed", "5",
-                      cwd=tmp_path)
+    proc = run_pytest(
+        "--submission", str(leaky), "-k", "relu", "-v", "--junitxml", str(junit), "--seed", "5", cwd=tmp_path
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     out = proc.stdout
     assert "FAILED" in out and "PASSED" in out
-    assert "Hint: ReLU is max(0, x)" in out and "Traceback" not in out   # the finding, not the grader's stack
+    assert "Hint: ReLU is max(0, x)" in out and "Traceback" not in out  # the finding, not the grader's stack
     assert "two_layer_net grade" in out and "relu_backward" in out and "affine_forward" not in out.split("grade ==")[-1]
     cases = ET.parse(junit).getroot().iter("testcase")
     names = [c.get("name") for c in cases]
@@ -69,7 +77,22 @@ def test_every_check_declares_its_item_and_visibility(tmp_path):
 
     shutil.copytree(SUITE, bare / "suite", ignore=shutil.ignore_patterns("__pycache__"))
     (bare / "suite" / "test_unmarked.py").write_text("def test_forgot_the_mark():\n    pass\n")
-    proc = subprocess.run([sys.executable, "-m", "pytest", str(bare / "suite"), "--submission", str(sub),
-                           "--collect-only", "-q", "-p", "no:cacheprovider"], capture_output=True, text=True,
-                          cwd=tmp_path, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(bare / "suite"),
+            "--submission",
+            str(sub),
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
     assert proc.returncode != 0 and "grades no item" in proc.stdout + proc.stderr

@@ -1,4 +1,5 @@
 """twolayer.data (digits, CIFAR-10, safe unpickling) and twolayer.download_cifar10."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from twolayer import data
 from twolayer import download_cifar10 as dl
 
@@ -129,11 +131,14 @@ def write_cifar(root: Path, style: str = "str", n: int = PER_BATCH, seed: int = 
     rng = np.random.default_rng(seed)
     folder = root / data.CIFAR10_FOLDER
     folder.mkdir(parents=True)
-    batches = {name: _batch(rng, n, f"training batch {i + 1} of 5")
-               for i, name in enumerate(data.CIFAR10_TRAIN_BATCHES)}
+    batches = {
+        name: _batch(rng, n, f"training batch {i + 1} of 5") for i, name in enumerate(data.CIFAR10_TRAIN_BATCHES)
+    }
     batches[data.CIFAR10_TEST_BATCH] = _batch(rng, n, "testing batch 1 of 1")
     batches[data.CIFAR10_META] = {
-        "num_cases_per_batch": n, "label_names": list(data.CIFAR10_CLASSES), "num_vis": 3072,
+        "num_cases_per_batch": n,
+        "label_names": list(data.CIFAR10_CLASSES),
+        "num_vis": 3072,
     }
     for name, content in batches.items():
         if style == "py2":
@@ -227,6 +232,7 @@ class _Evals:
 
     def __reduce__(self):
         import builtins
+
         return (builtins.eval, (self.code,))
 
 
@@ -238,13 +244,16 @@ def test_malicious_pickles_are_refused_without_running_code(tmp_path, kind):
         "os.system": lambda: _RunsShell(f"touch {marker}"),
         "eval": lambda: _Evals(f"open({str(marker)!r}, 'w').close()"),
         # hidden inside an otherwise valid batch
-        "nested": lambda: {"data": np.zeros((1, 3072), np.uint8), "labels": [0],
-                           "filenames": [_RunsShell(f"touch {marker}")]},
+        "nested": lambda: {
+            "data": np.zeros((1, 3072), np.uint8),
+            "labels": [0],
+            "filenames": [_RunsShell(f"touch {marker}")],
+        },
         "codecs": lambda: None,
     }[kind]()
     raw = pickle.dumps(payload, protocol=2)
     if kind == "codecs":  # _codecs.encode is allowed for latin-1 bytes only
-        raw = (b"\x80\x02c_codecs\nencode\nX\x03\x00\x00\x00abcX\x05\x00\x00\x00rot13\x86R.")
+        raw = b"\x80\x02c_codecs\nencode\nX\x03\x00\x00\x00abcX\x05\x00\x00\x00rot13\x86R."
     batch = tmp_path / data.CIFAR10_FOLDER / "data_batch_1"
     batch.write_bytes(raw)
 
@@ -258,14 +267,17 @@ def test_malicious_pickles_are_refused_without_running_code(tmp_path, kind):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("content, match", [
-    (["not", "a", "dict"], "not a dict"),
-    ({"data": np.zeros((2, 100), np.uint8), "labels": [0, 1]}, "3072 columns"),
-    ({"data": np.zeros((2, 3072), np.float64), "labels": [0, 1]}, "uint8"),
-    ({"data": np.zeros((2, 3072), np.uint8), "labels": [0, 10]}, "labels"),
-    ({"data": np.zeros((2, 3072), np.uint8), "labels": [0]}, "1 labels for 2 images"),
-    ({"labels": [0]}, "'data'"),
-])
+@pytest.mark.parametrize(
+    "content, match",
+    [
+        (["not", "a", "dict"], "not a dict"),
+        ({"data": np.zeros((2, 100), np.uint8), "labels": [0, 1]}, "3072 columns"),
+        ({"data": np.zeros((2, 3072), np.float64), "labels": [0, 1]}, "uint8"),
+        ({"data": np.zeros((2, 3072), np.uint8), "labels": [0, 10]}, "labels"),
+        ({"data": np.zeros((2, 3072), np.uint8), "labels": [0]}, "1 labels for 2 images"),
+        ({"labels": [0]}, "'data'"),
+    ],
+)
 def test_malformed_batches_are_named_in_the_error(tmp_path, content, match):
     path = tmp_path / "data_batch_1"
     path.write_bytes(pickle.dumps(content, protocol=2))
@@ -336,8 +348,9 @@ def test_md5_mismatch_is_refused_without_no_verify(tmp_path, archive, capsys):
     assert _leftovers(dest) == []
 
 
-@pytest.mark.parametrize("kind", ["dotdot", "nested_dotdot", "absolute", "symlink", "hardlink",
-                                  "device", "outside_folder"])
+@pytest.mark.parametrize(
+    "kind", ["dotdot", "nested_dotdot", "absolute", "symlink", "hardlink", "device", "outside_folder"]
+)
 def test_unsafe_archives_are_refused(tmp_path, kind, capsys):
     write_cifar(tmp_path / "src")
     payload = b"evil"
@@ -386,7 +399,8 @@ def test_archive_with_a_malicious_batch_is_not_installed(tmp_path, capsys):
     write_cifar(tmp_path / "src")
     marker = tmp_path / "pwned"
     (tmp_path / "src" / data.CIFAR10_FOLDER / "data_batch_2").write_bytes(
-        pickle.dumps(_RunsShell(f"touch {marker}"), protocol=2))
+        pickle.dumps(_RunsShell(f"touch {marker}"), protocol=2)
+    )
     bad = make_archive(tmp_path / "bad.tar.gz", tmp_path / "src")
     dest = tmp_path / "dest"
     assert dl.main(["--archive", str(bad), "--no-verify", "--dest", str(dest)]) == 1

@@ -1,6 +1,8 @@
 """Tests of twolayer.gradient_check (numerical gradients and rel_error)."""
+
 import numpy as np
 import pytest
+
 from twolayer.gradient_check import (
     eval_numerical_gradient,
     eval_numerical_gradient_array,

@@ -1,6 +1,8 @@
 """Tests of twolayer.solver.Solver with a linear softmax classifier written here (test code)."""
+
 import numpy as np
 import pytest
+
 from twolayer import optim
 from twolayer.solver import UPDATE_RULES, Solver, SolverError, sgd
 
@@ -10,8 +12,7 @@ class LinearSoftmax:
 
     def __init__(self, D=6, C=3, reg=1e-3, seed=0, dtype=np.float64):
         rng = np.random.default_rng(seed)
-        self.params = {"W": (1e-2 * rng.standard_normal((D, C))).astype(dtype),
-                       "b": np.zeros(C, dtype=dtype)}
+        self.params = {"W": (1e-2 * rng.standard_normal((D, C))).astype(dtype), "b": np.zeros(C, dtype=dtype)}
         self.reg = reg
         self.loss_dtypes = []
 
@@ -37,17 +38,21 @@ def make_data(n_train=230, n_val=60, D=6, C=3, seed=0, dtype=np.float64):
     centers = 3 * rng.standard_normal((C, D))
     y = rng.integers(0, C, n_train + n_val)
     X = (centers[y] + rng.standard_normal((n_train + n_val, D))).astype(dtype)
-    return {"X_train": X[:n_train], "y_train": y[:n_train],
-            "X_val": X[n_train:], "y_val": y[n_train:],
-            "name": "blobs", "image_shape": (1, 2, 3)}  # extra keys are ignored
+    return {
+        "X_train": X[:n_train],
+        "y_train": y[:n_train],
+        "X_val": X[n_train:],
+        "y_val": y[n_train:],
+        "name": "blobs",
+        "image_shape": (1, 2, 3),
+    }  # extra keys are ignored
 
 
 def test_train_histories_and_learning():
     np.random.seed(0)
     data = make_data()
     model = LinearSoftmax()
-    solver = Solver(model, data, optim_config={"learning_rate": 0.5}, batch_size=50,
-                    num_epochs=4, verbose=False)
+    solver = Solver(model, data, optim_config={"learning_rate": 0.5}, batch_size=50, num_epochs=4, verbose=False)
     solver.train()
     iterations = 4 * max(230 // 50, 1)
     assert len(solver.loss_history) == iterations
@@ -62,8 +67,7 @@ def test_train_histories_and_learning():
 
 def test_batch_larger_than_data_gives_one_iteration_per_epoch():
     np.random.seed(0)
-    solver = Solver(LinearSoftmax(), make_data(n_train=30), batch_size=100, num_epochs=3,
-                    verbose=False)
+    solver = Solver(LinearSoftmax(), make_data(n_train=30), batch_size=100, num_epochs=3, verbose=False)
     solver.train()
     assert len(solver.loss_history) == 3
     # as in the original, the first iteration is also the end of epoch 1: one check each
@@ -72,8 +76,15 @@ def test_batch_larger_than_data_gives_one_iteration_per_epoch():
 
 def test_lr_decay_per_epoch():
     np.random.seed(0)
-    solver = Solver(LinearSoftmax(), make_data(), optim_config={"learning_rate": 0.1},
-                    lr_decay=0.5, batch_size=50, num_epochs=3, verbose=False)
+    solver = Solver(
+        LinearSoftmax(),
+        make_data(),
+        optim_config={"learning_rate": 0.1},
+        lr_decay=0.5,
+        batch_size=50,
+        num_epochs=3,
+        verbose=False,
+    )
     solver.train()
     for config in solver.optim_configs.values():
         assert config["learning_rate"] == pytest.approx(0.1 * 0.5**3)
@@ -84,8 +95,7 @@ def test_best_params_restored():
     np.random.seed(1)
     model = LinearSoftmax()
     # a big learning rate makes the accuracy go up and down
-    solver = Solver(model, make_data(), optim_config={"learning_rate": 5.0}, batch_size=10,
-                    num_epochs=6, verbose=False)
+    solver = Solver(model, make_data(), optim_config={"learning_rate": 5.0}, batch_size=10, num_epochs=6, verbose=False)
     solver.train()
     assert set(model.params) == set(solver.best_params) == {"W", "b"}
     for k in model.params:
@@ -109,8 +119,16 @@ def test_checkpoints_are_npz_without_pickle(tmp_path):
     np.random.seed(0)
     name = tmp_path / "ckpt" / "linear"
     model = LinearSoftmax()
-    solver = Solver(model, make_data(), optim_config={"learning_rate": 0.3}, lr_decay=0.9,
-                    batch_size=50, num_epochs=2, checkpoint_name=str(name), verbose=False)
+    solver = Solver(
+        model,
+        make_data(),
+        optim_config={"learning_rate": 0.3},
+        lr_decay=0.9,
+        batch_size=50,
+        num_epochs=2,
+        checkpoint_name=str(name),
+        verbose=False,
+    )
     solver.train()
     files = sorted(p.name for p in (tmp_path / "ckpt").iterdir())
     assert files == ["linear_epoch_0.npz", "linear_epoch_1.npz", "linear_epoch_2.npz"]
@@ -130,8 +148,7 @@ def test_float32_data_casts_params():
     np.random.seed(0)
     model = LinearSoftmax()
     params = model.params
-    solver = Solver(model, make_data(dtype=np.float32), batch_size=50, num_epochs=1,
-                    verbose=False)
+    solver = Solver(model, make_data(dtype=np.float32), batch_size=50, num_epochs=1, verbose=False)
     assert model.params is params  # same dict, entries cast
     assert all(v.dtype == np.float32 for v in model.params.values())
     solver.train()
@@ -229,18 +246,21 @@ class NanFirst(LinearSoftmax):
         return out if y is None else (float("nan"), out[1])
 
 
-@pytest.mark.parametrize("model_cls, pattern", [
-    (ScoresOnly, r"returned an array of shape \(50, 3\).*tuple \(loss, grads\)"),
-    (MissingGrad, r"no gradient for 'b'"),
-    (WrongShapeGrad, r"grads\['W'\] has shape \(3, 6\)"),
-    (TupleScores, r"without labels"),
-    # each message says what the model must return instead
-    (VectorLoss, r"a loss of an array of shape \(3,\) at iteration 1: the loss must be a scalar"),
-    (GradsList, r"grads of a list of length 1 at iteration 1: grads must be a dict"),
-    (ScalarBias, r"grads\['b'\] has shape int.*a bias must be a zero vector, np.zeros\(size\)"),
-    (VectorScores, r"scores of shape \(\d+,\): without labels .* must return the scores array of shape \(N, C\)"),
-    (NanFirst, r"loss is nan at iteration 1 \(epoch 0\) on the first minibatch.*weight initialization"),
-])
+@pytest.mark.parametrize(
+    "model_cls, pattern",
+    [
+        (ScoresOnly, r"returned an array of shape \(50, 3\).*tuple \(loss, grads\)"),
+        (MissingGrad, r"no gradient for 'b'"),
+        (WrongShapeGrad, r"grads\['W'\] has shape \(3, 6\)"),
+        (TupleScores, r"without labels"),
+        # each message says what the model must return instead
+        (VectorLoss, r"a loss of an array of shape \(3,\) at iteration 1: the loss must be a scalar"),
+        (GradsList, r"grads of a list of length 1 at iteration 1: grads must be a dict"),
+        (ScalarBias, r"grads\['b'\] has shape int.*a bias must be a zero vector, np.zeros\(size\)"),
+        (VectorScores, r"scores of shape \(\d+,\): without labels .* must return the scores array of shape \(N, C\)"),
+        (NanFirst, r"loss is nan at iteration 1 \(epoch 0\) on the first minibatch.*weight initialization"),
+    ],
+)
 def test_bad_model_raises_solver_error(model_cls, pattern):
     np.random.seed(0)
     solver = Solver(model_cls(), make_data(), batch_size=50, verbose=False)
@@ -251,8 +271,9 @@ def test_bad_model_raises_solver_error(model_cls, pattern):
 
 def test_verbose_log(capsys):
     np.random.seed(0)
-    solver = Solver(LinearSoftmax(), make_data(), batch_size=50, num_epochs=2, print_every=3,
-                    verbose=True, progress=False)
+    solver = Solver(
+        LinearSoftmax(), make_data(), batch_size=50, num_epochs=2, print_every=3, verbose=True, progress=False
+    )
     solver.train()
     out = capsys.readouterr().out
     assert "(Iteration 1 / 8) loss:" in out and "(Iteration 4 / 8) loss:" in out
@@ -261,8 +282,7 @@ def test_verbose_log(capsys):
 
 def test_progress_bar_on_without_log(capsys):
     np.random.seed(0)
-    solver = Solver(LinearSoftmax(), make_data(), batch_size=50, num_epochs=2,
-                    verbose=False, progress=True)
+    solver = Solver(LinearSoftmax(), make_data(), batch_size=50, num_epochs=2, verbose=False, progress=True)
     solver.train()
     captured = capsys.readouterr()
     assert "Iteration" not in captured.out

@@ -1,5 +1,6 @@
 """The helper library shipped to students holds only what students use: no grader-side code
 (worker handles, recognition of known mistakes, hints only the grader gives)."""
+
 from __future__ import annotations
 
 import ast
@@ -12,8 +13,17 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 RELEASED = REPO / "release" / "two_layer_net" / "twolayer"
 SUITE = REPO / "autograder" / "suite"
-GRADER_NAMES = ("autograder", "Handle", "RemoteTarget", "WorkerProcess", "Session", "recognise", "diagnos",
-                "hint_failures", "reference")
+GRADER_NAMES = (
+    "autograder",
+    "Handle",
+    "RemoteTarget",
+    "WorkerProcess",
+    "Session",
+    "recognise",
+    "diagnos",
+    "hint_failures",
+    "reference",
+)
 
 
 def library_sources() -> dict[str, str]:
@@ -27,8 +37,11 @@ def grader_hints() -> list[str]:
     hints = []
     for path in SUITE.glob("test_*.py"):
         module = importlib.import_module(f"autograder.suite.{path.stem}")
-        hints += [value for name, value in vars(module).items()
-                  if name.isupper() and isinstance(value, str) and len(value) > 30]
+        hints += [
+            value
+            for name, value in vars(module).items()
+            if name.isupper() and isinstance(value, str) and len(value) > 30
+        ]
     assert len(hints) >= 15, hints
     return hints
 
@@ -36,9 +49,12 @@ def grader_hints() -> list[str]:
 @pytest.mark.parametrize("name", GRADER_NAMES)
 def test_no_grader_code_in_the_released_library(name):
     for filename, text in library_sources().items():
-        code = "\n".join(node.id if isinstance(node, ast.Name) else getattr(node, "attr", "") or
-                         getattr(node, "name", "") or getattr(node, "module", "") or ""
-                         for node in ast.walk(ast.parse(text)))
+        code = "\n".join(
+            node.id
+            if isinstance(node, ast.Name)
+            else getattr(node, "attr", "") or getattr(node, "name", "") or getattr(node, "module", "") or ""
+            for node in ast.walk(ast.parse(text))
+        )
         assert not re.search(rf"\b{name}", code), f"{filename} uses {name!r}: grader-side code ships to students"
 
 

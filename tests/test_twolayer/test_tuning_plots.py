@@ -1,4 +1,5 @@
 """Tests of twolayer.tuning.SearchLog and twolayer.plots (Agg backend)."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -7,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+
 from twolayer.plots import (
     plot_training,
     plot_tuning_heatmap,
@@ -41,7 +43,7 @@ VALS = [0.512, 0.917, 0.734]  # the 2nd is best, the 3rd does not improve on it
 def make_log():
     log = SearchLog()
     models = []
-    for i, (config, val) in enumerate(zip(CONFIGS, VALS)):
+    for i, (config, val) in enumerate(zip(CONFIGS, VALS, strict=True)):
         model = FakeModel(i)
         models.append(model)
         solver = FakeSolver([0.1, val, val - 0.05], [0.2, val + 0.03, val + 0.06])
@@ -76,7 +78,7 @@ def test_table_rows_show_their_own_accuracy():
     assert "5e-4" in rows[1] and "1e-3" in rows[2] and "0.25" in rows[2]
     # aligned: all lines are as wide as the separator, the val_acc column lines up
     col = header.index("val_acc") + len("val_acc")
-    assert all(r[col - 6:col] in {"0.9170", "0.7340", "0.5120"} for r in rows)
+    assert all(r[col - 6 : col] in {"0.9170", "0.7340", "0.5120"} for r in rows)
     assert str(log) == log.table()
 
 

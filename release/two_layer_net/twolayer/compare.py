@@ -1,7 +1,9 @@
 """Comparing what the code under test returned with what it should return."""
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -43,12 +45,15 @@ def compare_array(what: str, got: Any, expected: np.ndarray, *, on: str, rtol: f
         return Finding(False, check, f"{what} contains nan or inf")
     err = rel_diff(got, expected)
     if err > rtol:
-        return Finding(False, check, f"{what} is wrong: relative error {err:.1e} (a correct answer is below {rtol:.0e})")
+        return Finding(
+            False, check, f"{what} is wrong: relative error {err:.1e} (a correct answer is below {rtol:.0e})"
+        )
     return Finding(True, check)
 
 
-def compare_scalar(what: str, got: Any, expected: float, *, on: str, rtol: float = VALUE_RTOL,
-                   show_expected: bool = True) -> Finding:
+def compare_scalar(
+    what: str, got: Any, expected: float, *, on: str, rtol: float = VALUE_RTOL, show_expected: bool = True
+) -> Finding:
     """Check that ``got`` is a finite number close to ``expected``."""
     check = f"{what} on {on}"
     if not is_scalar(got):
@@ -65,8 +70,12 @@ def compare_scalar(what: str, got: Any, expected: float, *, on: str, rtol: float
 def unchanged(what: str, before: np.ndarray, after: Any, *, on: str) -> Finding:
     """Check that an input array was left as the caller passed it."""
     ok = isinstance(after, np.ndarray) and after.shape == before.shape and np.array_equal(after, before)
-    return Finding(ok, f"{what} left unmodified on {on}",
-                   "" if ok else f"your function changed its input `{what}`", "" if ok else HINTS["in_place"])
+    return Finding(
+        ok,
+        f"{what} left unmodified on {on}",
+        "" if ok else f"your function changed its input `{what}`",
+        "" if ok else HINTS["in_place"],
+    )
 
 
 def describe(value: Any) -> str:
@@ -80,8 +89,9 @@ def describe(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def numerical_gradient(f: Callable[[np.ndarray], Any], x: np.ndarray, df: np.ndarray | None = None,
-                       h: float = 1e-5) -> np.ndarray:
+def numerical_gradient(
+    f: Callable[[np.ndarray], Any], x: np.ndarray, df: np.ndarray | None = None, h: float = 1e-5
+) -> np.ndarray:
     """Centered-difference gradient of sum(f(x) * df) (or of scalar f(x)), in float64."""
     x = np.array(x, dtype=np.float64)
     grad = np.zeros_like(x)
@@ -96,12 +106,15 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: np.ndarray, df: np.nda
         if df is None:
             gflat[i] = (float(pos) - float(neg)) / (2 * h)
         else:
-            gflat[i] = float(np.sum((np.asarray(pos, dtype=np.float64) - np.asarray(neg, dtype=np.float64)) * df)) / (2 * h)
+            gflat[i] = float(np.sum((np.asarray(pos, dtype=np.float64) - np.asarray(neg, dtype=np.float64)) * df)) / (
+                2 * h
+            )
     return grad
 
 
-def gradient_agrees(f: Callable[[np.ndarray], Any], x: np.ndarray, analytic: np.ndarray,
-                    df: np.ndarray | None = None) -> tuple[bool, float]:
+def gradient_agrees(
+    f: Callable[[np.ndarray], Any], x: np.ndarray, analytic: np.ndarray, df: np.ndarray | None = None
+) -> tuple[bool, float]:
     """Does ``analytic`` match the numerical gradient of ``f`` at ``x``?
 
     First with h = 1e-5 and a 1e-4 tolerance (float64 code). Code that computes in float32 is
@@ -113,5 +126,3 @@ def gradient_agrees(f: Callable[[np.ndarray], Any], x: np.ndarray, analytic: np.
         return True, err
     coarse = rel_diff(analytic, numerical_gradient(f, x, df, h=1e-3))
     return coarse <= 1e-2, min(err, coarse)
-
-

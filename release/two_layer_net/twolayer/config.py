@@ -3,6 +3,7 @@
 Everything the notebook, nbgrader and the autograder must agree on lives in that one file:
 the dataset in use, the points of every graded cell and the accuracy thresholds.
 """
+
 from __future__ import annotations
 
 import os

@@ -33,6 +33,7 @@ The CIFAR-10 batches are pickles. They are read with a restricted unpickler that
 numpy arrays, lists, numbers and strings only and refuses anything else, so a tampered
 file cannot run code.
 """
+
 from __future__ import annotations
 
 import os
@@ -75,7 +76,16 @@ CIFAR10_META = "batches.meta"
 #: The files a complete install has.
 CIFAR10_FILES = (*CIFAR10_TRAIN_BATCHES, CIFAR10_TEST_BATCH, CIFAR10_META)
 CIFAR10_CLASSES = (
-    "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
 )
 CIFAR10_IMAGE_SHAPE = (3, 32, 32)
 _CIFAR10_ROW = 3 * 32 * 32
@@ -99,9 +109,7 @@ def default_data_dir() -> Path:
 # The dataset the course uses
 
 
-def load_dataset(
-    name: str | None = None, *, cifar10_dir: str | os.PathLike[str] | None = None
-) -> dict[str, Any]:
+def load_dataset(name: str | None = None, *, cifar10_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Load the course's dataset, split and mean-subtracted (see the module docstring).
 
     Args:
@@ -313,20 +321,17 @@ def load_cifar10_batch(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.nda
     path = Path(path)
     batch = _load_pickle(path)
     data, labels = batch.get("data"), batch.get("labels")
-    if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 \
-            or data.shape[1] != _CIFAR10_ROW:
-        found = f"{data.dtype} array of shape {data.shape}" if isinstance(data, np.ndarray) \
-            else type(data).__name__
-        raise ValueError(f"{path} is not a CIFAR-10 batch: 'data' must be a uint8 array with "
-                         f"{_CIFAR10_ROW} columns, found {found}")
+    if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != _CIFAR10_ROW:
+        found = f"{data.dtype} array of shape {data.shape}" if isinstance(data, np.ndarray) else type(data).__name__
+        raise ValueError(
+            f"{path} is not a CIFAR-10 batch: 'data' must be a uint8 array with {_CIFAR10_ROW} columns, found {found}"
+        )
     if not isinstance(labels, (list, tuple)) or not all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v <= 9
-        for v in labels
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v <= 9 for v in labels
     ):
         raise ValueError(f"{path} is not a CIFAR-10 batch: 'labels' must be a list of ints 0..9")
     if len(labels) != len(data):
-        raise ValueError(f"{path} is not a CIFAR-10 batch: {len(labels)} labels "
-                         f"for {len(data)} images")
+        raise ValueError(f"{path} is not a CIFAR-10 batch: {len(labels)} labels for {len(data)} images")
     return data, np.asarray(labels, dtype=np.int64)
 
 
@@ -334,10 +339,14 @@ def load_cifar10_meta(path: str | os.PathLike[str]) -> list[str]:
     """The class names stored in ``batches.meta`` (the 10 ``label_names``)."""
     path = Path(path)
     names = _load_pickle(path).get("label_names")
-    if not isinstance(names, (list, tuple)) or len(names) != len(CIFAR10_CLASSES) \
-            or not all(isinstance(n, (str, bytes)) for n in names):
-        raise ValueError(f"{path} is not CIFAR-10's batches.meta: 'label_names' must be a list "
-                         f"of {len(CIFAR10_CLASSES)} strings")
+    if (
+        not isinstance(names, (list, tuple))
+        or len(names) != len(CIFAR10_CLASSES)
+        or not all(isinstance(n, (str, bytes)) for n in names)
+    ):
+        raise ValueError(
+            f"{path} is not CIFAR-10's batches.meta: 'label_names' must be a list of {len(CIFAR10_CLASSES)} strings"
+        )
     return [_as_str(n) for n in names]
 
 
@@ -360,15 +369,14 @@ def _read_rows(
             break
         data, labels = load_cifar10_batch(folder / name)
         take = min(count - filled, len(data))
-        X[filled:filled + take] = data[:take]  # uint8 -> float32 directly
-        y[filled:filled + take] = labels[:take]
+        X[filled : filled + take] = data[:take]  # uint8 -> float32 directly
+        y[filled : filled + take] = labels[:take]
         summed = min(max(num_summed - filled, 0), take)
         if summed:
             total += data[:summed].sum(axis=0, dtype=np.float64)
         filled += take
     if filled < count:
-        raise ValueError(f"{folder} holds only {filled} images in {', '.join(batches)}, "
-                         f"{count} were asked for")
+        raise ValueError(f"{folder} holds only {filled} images in {', '.join(batches)}, {count} were asked for")
     return X.reshape(count, *CIFAR10_IMAGE_SHAPE), y, total
 
 

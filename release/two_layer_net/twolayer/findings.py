@@ -1,4 +1,5 @@
 """What a check says: a :class:`Finding` per check, and the hints for mistakes it recognises."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,24 +34,31 @@ class CheckFailed(AssertionError):
         self.item = item
         self.findings = findings
         failed = [f for f in findings if not f.passed]
-        super().__init__(f"{item}: {len(failed)} check(s) failed: "
-                         + "; ".join(f"{f.check}: {f.message}" for f in failed))
+        super().__init__(
+            f"{item}: {len(failed)} check(s) failed: " + "; ".join(f"{f.check}: {f.message}" for f in failed)
+        )
 
     def _render_traceback_(self) -> list[str]:  # IPython shows this instead of a traceback
         failed = [f for f in self.findings if not f.passed]
         first = failed[0] if failed else None
         detail = f" First: {first.check}: {first.message}" if first and first.message else ""
-        return [f"\x1b[31m{self.item}: {len(failed)} of {len(self.findings)} checks failed.{detail} "
-                "Fix your code, run its cell again, then this one.\x1b[0m"]
+        return [
+            f"\x1b[31m{self.item}: {len(failed)} of {len(self.findings)} checks failed.{detail} "
+            "Fix your code, run its cell again, then this one.\x1b[0m"
+        ]
 
 
 # Hints for the mistakes the checks themselves recognise. (The grader recognises more of them
 # on its hidden inputs, with hints of its own.)
 HINTS = {
     "not_implemented": "Replace `raise NotImplementedError()` in the cell with your code and run that cell.",
-    "in_place": "Your function changed its input array. Work on a copy (or use np.maximum / new arrays) so that the caller's data stays as it was.",
-    "softmax_overflow": "np.exp overflows for large scores: subtract each row's maximum score before exponentiating (it does not change the softmax).",
-    "scalar_bias": "Biases must be zero vectors of the right length (np.zeros(hidden_dim), np.zeros(num_classes)), not the scalar 0.",
-    "weight_scale": "Draw the weights from a normal distribution with standard deviation weight_scale (weight_scale * np.random.randn(...)).",
+    "in_place": "Your function changed its input array. Work on a copy (or use np.maximum / new arrays) so that the "
+    "caller's data stays as it was.",
+    "softmax_overflow": "np.exp overflows for large scores: subtract each row's maximum score before exponentiating "
+    "(it does not change the softmax).",
+    "scalar_bias": "Biases must be zero vectors of the right length (np.zeros(hidden_dim), np.zeros(num_classes)), "
+    "not the scalar 0.",
+    "weight_scale": "Draw the weights from a normal distribution with standard deviation weight_scale "
+    "(weight_scale * np.random.randn(...)).",
     "choices_format": "Set the variable to a Python set of option numbers, for example {1, 3}.",
 }

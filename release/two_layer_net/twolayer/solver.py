@@ -73,6 +73,7 @@ minibatch sampling, learning rate schedule and accuracy checks):
   gradient, a nan/inf loss) stop training with a ``SolverError`` that says what
   to check (the checks are in ``twolayer.solver_checks``).
 """
+
 from __future__ import annotations
 
 import os
@@ -171,8 +172,7 @@ class Solver:
         # The Solver trains in the data's precision.
         if self.X_train.dtype == np.float32:
             for k, v in params.items():
-                if (isinstance(v, np.ndarray) and np.issubdtype(v.dtype, np.floating)
-                        and v.dtype != np.float32):
+                if isinstance(v, np.ndarray) and np.issubdtype(v.dtype, np.floating) and v.dtype != np.float32:
                     params[k] = v.astype(np.float32)
 
         self._reset()
@@ -242,8 +242,8 @@ class Solver:
         """
         if self.checkpoint_name is None:
             return
-        rule = self.update_rule if isinstance(self.update_rule, str) else getattr(
-            self.update_rule, "__name__", "custom"
+        rule = (
+            self.update_rule if isinstance(self.update_rule, str) else getattr(self.update_rule, "__name__", "custom")
         )
         arrays: dict[str, Any] = {f"params/{k}": np.asarray(v) for k, v in self.model.params.items()}
         for p, config in self.optim_configs.items():
@@ -271,7 +271,7 @@ class Solver:
             with os.fdopen(fd, "wb") as f:
                 np.savez(f, **arrays)
             os.replace(tmp, filename)
-        except BaseException:
+        except BaseException:  # deliberate: no partial checkpoint left, then re-raise
             if os.path.exists(tmp):
                 os.remove(tmp)
             raise
@@ -370,20 +370,15 @@ class Solver:
                 first_it = t == 0
                 last_it = t == num_iterations - 1
                 if first_it or last_it or epoch_end:
-                    train_acc = self.check_accuracy(
-                        self.X_train, self.y_train, num_samples=self.num_train_samples
-                    )
-                    val_acc = self.check_accuracy(
-                        self.X_val, self.y_val, num_samples=self.num_val_samples
-                    )
+                    train_acc = self.check_accuracy(self.X_train, self.y_train, num_samples=self.num_train_samples)
+                    val_acc = self.check_accuracy(self.X_val, self.y_val, num_samples=self.num_val_samples)
                     self.train_acc_history.append(train_acc)
                     self.val_acc_history.append(val_acc)
                     self._save_checkpoint()
 
                     if self.verbose:
                         self._log(
-                            f"(Epoch {self.epoch} / {self.num_epochs}) train acc: "
-                            f"{train_acc:f}; val_acc: {val_acc:f}"
+                            f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}"
                         )
 
                     # Keep track of the best model (and at least one set of params)
@@ -394,8 +389,7 @@ class Solver:
 
                 if show_bar:
                     bar.set_postfix_str(
-                        f"epoch {self.epoch}/{self.num_epochs}, loss {loss:.4f}, "
-                        f"val acc {val_acc_text}",
+                        f"epoch {self.epoch}/{self.num_epochs}, loss {loss:.4f}, val acc {val_acc_text}",
                         refresh=False,
                     )
                     bar.update(1)
@@ -406,4 +400,3 @@ class Solver:
         # At the end of training swap the best params into the model
         if self.best_params:
             self.model.params = {k: v.copy() for k, v in self.best_params.items()}
-

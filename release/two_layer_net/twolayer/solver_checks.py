@@ -4,6 +4,7 @@ A mistake in the model (``loss`` not returning ``(loss, grads)``, a missing grad
 nan/inf loss, ...) stops training with a ``SolverError`` whose message says what to fix;
 a mistake in the Solver's inputs raises a ``ValueError``.
 """
+
 from __future__ import annotations
 
 import math
@@ -12,8 +13,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SolverError", "check_params", "check_settings", "checked_data", "checked_gradient",
-           "checked_loss_and_grads", "checked_scores"]
+__all__ = [
+    "SolverError",
+    "check_params",
+    "check_settings",
+    "checked_data",
+    "checked_gradient",
+    "checked_loss_and_grads",
+    "checked_scores",
+]
 
 DATA_KEYS = ("X_train", "y_train", "X_val", "y_val")
 NAN_HINT = (
@@ -69,9 +77,7 @@ def check_params(params: Any) -> None:
         )
 
 
-def checked_loss_and_grads(
-    out: Any, iteration: int, epoch: int, learning_rate: Any
-) -> tuple[float, Mapping[str, Any]]:
+def checked_loss_and_grads(out: Any, iteration: int, epoch: int, learning_rate: Any) -> tuple[float, Mapping[str, Any]]:
     """
     Checks what model.loss(X, y) returned at a training iteration (counted from 1).
 
@@ -96,11 +102,10 @@ def checked_loss_and_grads(
     if not math.isfinite(loss):
         where = (
             "on the first minibatch, so check the loss and the weight initialization"
-            if iteration == 1 else f"with learning rate {learning_rate}"
+            if iteration == 1
+            else f"with learning rate {learning_rate}"
         )
-        raise SolverError(
-            f"loss is {loss} at iteration {iteration} (epoch {epoch}) {where}: {NAN_HINT}"
-        )
+        raise SolverError(f"loss is {loss} at iteration {iteration} (epoch {epoch}) {where}: {NAN_HINT}")
     if not isinstance(grads, Mapping):
         raise SolverError(
             f"model.loss(X, y) returned grads of {describe(grads)} at iteration {iteration}: "

@@ -16,6 +16,7 @@ The accuracies of a row are read from the solver passed with it, so each row sho
 the accuracy of its own configuration, and every configuration is recorded, not only
 the ones that improved on the best so far.
 """
+
 from __future__ import annotations
 
 import html
@@ -117,8 +118,13 @@ class SearchLog:
         else:
             train_acc = float("nan")
 
-        config = {"learning_rate": learning_rate, "reg": reg, "hidden_dim": hidden_dim,
-                  "num_epochs": num_epochs, **other}
+        config = {
+            "learning_rate": learning_rate,
+            "reg": reg,
+            "hidden_dim": hidden_dim,
+            "num_epochs": num_epochs,
+            **other,
+        }
         config = {k: v for k, v in config.items() if v is not None}
         clash = [k for k in config if k in _ACC_KEYS]
         if clash:
@@ -132,8 +138,7 @@ class SearchLog:
             self._best_index = len(self.results) - 1
         return row
 
-    def progress(self, configs: Iterable[dict[str, Any]], *, disable: bool = False
-                 ) -> Iterator[dict[str, Any]]:
+    def progress(self, configs: Iterable[dict[str, Any]], *, disable: bool = False) -> Iterator[dict[str, Any]]:
         """
         Iterate over the configurations with a progress bar ("search") that shows the
         best validation accuracy so far.
@@ -145,8 +150,7 @@ class SearchLog:
         Yields:
         - Each configuration dict, in order.
         """
-        bar = tqdm(configs, desc="search", unit="config", mininterval=0.5, disable=disable,
-                   dynamic_ncols=True)
+        bar = tqdm(configs, desc="search", unit="config", mininterval=0.5, disable=disable, dynamic_ncols=True)
         try:
             for config in bar:
                 yield config
@@ -168,6 +172,7 @@ class SearchLog:
             i, row = item
             v = row["val_acc"]
             return (float("inf") if math.isnan(v) else -v, i)  # nan last, ties in order tried
+
         return sorted(enumerate(self.results), key=key)
 
     def _cells(self, row: dict[str, Any], columns: list[str]) -> list[str]:
@@ -196,8 +201,10 @@ class SearchLog:
             for i, row in self._sorted_rows()
         ]
         widths = [max(len(r[j]) for r in [header] + rows) for j in range(len(header))]
+
         def line(cells: list[str]) -> str:
-            return "  ".join(c.rjust(w) for c, w in zip(cells, widths)).rstrip()
+            return "  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
         sep = "  ".join("-" * w for w in widths)
         return "\n".join([line(header), sep] + [line(r) for r in rows])
 
@@ -207,8 +214,10 @@ class SearchLog:
     def __repr__(self) -> str:
         if not self.results:
             return "SearchLog(0 configurations)"
-        return (f"SearchLog({len(self.results)} configurations, best val_acc "
-                f"{self.best_val_acc:.4f} with {self.best_config})")
+        return (
+            f"SearchLog({len(self.results)} configurations, best val_acc "
+            f"{self.best_val_acc:.4f} with {self.best_config})"
+        )
 
     def __len__(self) -> int:
         return len(self.results)
@@ -226,9 +235,11 @@ class SearchLog:
             tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells)
             style = ' style="font-weight: bold"' if best else ""
             body.append(f"<tr{style}>{tds}</tr>")
-        return (f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
-                f"</table><p>{len(self.results)} configurations, best val_acc "
-                f"{self.best_val_acc:.4f} (*)</p>")
+        return (
+            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
+            f"</table><p>{len(self.results)} configurations, best val_acc "
+            f"{self.best_val_acc:.4f} (*)</p>"
+        )
 
     def save_best_params(self, path: str | os.PathLike[str]) -> Path:
         """
@@ -268,7 +279,7 @@ def save_params(model: Any, path: str | os.PathLike[str]) -> Path:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **{k: np.asarray(v) for k, v in params.items()})
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException:  # deliberate: no partial file left, then re-raise
         if os.path.exists(tmp):
             os.remove(tmp)
         raise

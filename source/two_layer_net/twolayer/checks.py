@@ -10,10 +10,12 @@ The checks themselves are in ``twolayer.item_checks``; a check talks to your cod
 directly; the grader uses one that calls them in a separate, sandboxed process. Either way the
 verdicts and messages are the same.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -42,15 +44,17 @@ FIXED = "the fixed inputs of the exercise"
 
 # The values the original exercise states (tests/test_checks.py checks them against
 # the reference solution and against hand-computed values).
-AFFINE_FIXED_OUT = np.array([[1.49834967, 1.70660132, 1.91485297],
-                             [3.25553199, 3.5141327, 3.77273342]])
-RELU_FIXED_OUT = np.array([[0., 0., 0., 0.],
-                           [0., 0., 0.04545455, 0.13636364],
-                           [0.22727273, 0.31818182, 0.40909091, 0.5]])
+AFFINE_FIXED_OUT = np.array([[1.49834967, 1.70660132, 1.91485297], [3.25553199, 3.5141327, 3.77273342]])
+RELU_FIXED_OUT = np.array(
+    [[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.04545455, 0.13636364], [0.22727273, 0.31818182, 0.40909091, 0.5]]
+)
 NET_FIXED_SCORES = np.asarray(
-    [[11.53165108, 12.2917344, 13.05181771, 13.81190102, 14.57198434, 15.33206765, 16.09215096],
-     [12.05769098, 12.74614105, 13.43459113, 14.1230412, 14.81149128, 15.49994135, 16.18839143],
-     [12.58373087, 13.20054771, 13.81736455, 14.43418138, 15.05099822, 15.66781506, 16.2846319]])
+    [
+        [11.53165108, 12.2917344, 13.05181771, 13.81190102, 14.57198434, 15.33206765, 16.09215096],
+        [12.05769098, 12.74614105, 13.43459113, 14.1230412, 14.81149128, 15.49994135, 16.18839143],
+        [12.58373087, 13.20054771, 13.81736455, 14.43418138, 15.05099822, 15.66781506, 16.2846319],
+    ]
+)
 NET_FIXED_LOSS = {0.0: 3.4702243556, 1.0: 26.5948426952}
 
 
@@ -80,8 +84,12 @@ def visible_cases() -> dict[str, list[Case]]:
     fixed = _affine_fixed()
     xb, wb, bb = rng.standard_normal((10, 2, 3)), rng.standard_normal((6, 5)), rng.standard_normal(5)
     relu_x = rng.standard_normal((10, 10))
-    net = {"W1": 0.5 * rng.standard_normal((4, 6)), "b1": 0.1 * rng.standard_normal(6),
-           "W2": 0.5 * rng.standard_normal((6, 3)), "b2": 0.1 * rng.standard_normal(3)}
+    net = {
+        "W1": 0.5 * rng.standard_normal((4, 6)),
+        "b1": 0.1 * rng.standard_normal(6),
+        "W2": 0.5 * rng.standard_normal((6, 3)),
+        "b2": 0.1 * rng.standard_normal(3),
+    }
     net_X, net_y = rng.standard_normal((5, 4)), rng.integers(3, size=5)
     loss_x, loss_y = rng.standard_normal((5, 4)), rng.integers(4, size=5)
     return {
@@ -90,8 +98,10 @@ def visible_cases() -> dict[str, list[Case]]:
             Case("random inputs x (10, 2, 3), w (6, 5), b (5,)", {"x": xb, "w": wb, "b": bb}),
         ],
         "affine_backward": [
-            Case("random inputs x (10, 2, 3), w (6, 5), b (5,)",
-                 {"x": xb, "w": wb, "b": bb, "dout": rng.standard_normal((10, 5))}),
+            Case(
+                "random inputs x (10, 2, 3), w (6, 5), b (5,)",
+                {"x": xb, "w": wb, "b": bb, "dout": rng.standard_normal((10, 5))},
+            ),
         ],
         "relu_forward": [
             Case(FIXED, {"x": np.linspace(-0.5, 0.5, num=12).reshape(3, 4)}, {"out": RELU_FIXED_OUT}),
@@ -102,12 +112,20 @@ def visible_cases() -> dict[str, list[Case]]:
         "svm_loss": [Case("random scores (5, 4)", {"x": loss_x, "y": loss_y})],
         "softmax_loss": [Case("random scores (5, 4)", {"x": loss_x, "y": loss_y})],
         "two_layer_net": [
-            Case(FIXED, {"params": net_fixed_params(), "X": net_fixed_X(), "y": np.asarray([0, 5, 1]), "reg": 0.0},
-                 {"scores": NET_FIXED_SCORES, "loss": NET_FIXED_LOSS[0.0]}),
-            Case(FIXED, {"params": net_fixed_params(), "X": net_fixed_X(), "y": np.asarray([0, 5, 1]), "reg": 1.0},
-                 {"loss": NET_FIXED_LOSS[1.0]}),
-            Case("random inputs (5, 4) where some hidden units are off",
-                 {"params": net, "X": net_X, "y": net_y, "reg": 0.3}),
+            Case(
+                FIXED,
+                {"params": net_fixed_params(), "X": net_fixed_X(), "y": np.asarray([0, 5, 1]), "reg": 0.0},
+                {"scores": NET_FIXED_SCORES, "loss": NET_FIXED_LOSS[0.0]},
+            ),
+            Case(
+                FIXED,
+                {"params": net_fixed_params(), "X": net_fixed_X(), "y": np.asarray([0, 5, 1]), "reg": 1.0},
+                {"loss": NET_FIXED_LOSS[1.0]},
+            ),
+            Case(
+                "random inputs (5, 4) where some hidden units are off",
+                {"params": net, "X": net_X, "y": net_y, "reg": 0.3},
+            ),
         ],
     }
 
@@ -119,7 +137,7 @@ def _with_expected(item: str, cases: list[Case]) -> list[Case]:
             prefix = f"{item}/{i}/"
             for key in stored.files:
                 if key.startswith(prefix):
-                    name = key[len(prefix):]
+                    name = key[len(prefix) :]
                     if name.startswith("grads."):
                         case.expected.setdefault("grads", {})[name[6:]] = stored[key]
                     else:
@@ -143,21 +161,32 @@ class VisibleCheck(NamedTuple):
 
 def _loss_checks(item: str, case: Case) -> list[VisibleCheck]:
     x, y = case.inputs["x"], case.inputs["y"]
-    return [VisibleCheck(f"{item} on {case.on}", lambda t: K.check_loss(t, item, case)),
-            VisibleCheck(f"dx numerically on {case.on}", lambda t: K.check_gradient_numerically(t, item, x, y, case.on)),
-            VisibleCheck("scores plus 1000", lambda t: K.check_loss_shift(t, item, x, y, 1e3,
-                                                                           "random scores (5, 4) plus 1000"))]
+    return [
+        VisibleCheck(f"{item} on {case.on}", lambda t: K.check_loss(t, item, case)),
+        VisibleCheck(f"dx numerically on {case.on}", lambda t: K.check_gradient_numerically(t, item, x, y, case.on)),
+        VisibleCheck(
+            "scores plus 1000", lambda t: K.check_loss_shift(t, item, x, y, 1e3, "random scores (5, 4) plus 1000")
+        ),
+    ]
 
 
 def _net_checks(cases: list[Case]) -> list[VisibleCheck]:
     found = [VisibleCheck("TwoLayerNet() parameters", lambda t: K.check_net_init(t, 5, 50, 7, 1e-3, FIXED))]
-    found += [VisibleCheck(f"TwoLayerNet.loss with reg = {case.inputs['reg']:g} on {case.on}",
-                           lambda t, case=case: K.check_net_loss(t, case)) for case in cases]
+    found += [
+        VisibleCheck(
+            f"TwoLayerNet.loss with reg = {case.inputs['reg']:g} on {case.on}",
+            lambda t, case=case: K.check_net_loss(t, case),
+        )
+        for case in cases
+    ]
     last = cases[-1].inputs
-    found += [VisibleCheck(f"TwoLayerNet gradients numerically (reg = {reg:g})",
-                           lambda t, reg=reg: K.check_net_numerically(t, last["params"], last["X"], last["y"], reg,
-                                                                      cases[-1].on))
-              for reg in (0.0, last["reg"])]
+    found += [
+        VisibleCheck(
+            f"TwoLayerNet gradients numerically (reg = {reg:g})",
+            lambda t, reg=reg: K.check_net_numerically(t, last["params"], last["X"], last["y"], reg, cases[-1].on),
+        )
+        for reg in (0.0, last["reg"])
+    ]
     return found
 
 
@@ -172,8 +201,11 @@ CHECKERS: dict[str, Callable[[Target, Case], list[Finding]]] = {
 def visible_checks(item: str) -> list[VisibleCheck]:
     """The checks of one item on visible inputs, in the order the check cell runs them."""
     if item in CHOICE_OPTIONS:
-        return [VisibleCheck(f"{item} is a set of option numbers",
-                             lambda t: K.check_choices_format(t, item, CHOICE_OPTIONS[item]))]
+        return [
+            VisibleCheck(
+                f"{item} is a set of option numbers", lambda t: K.check_choices_format(t, item, CHOICE_OPTIONS[item])
+            )
+        ]
     cases = visible_cases().get(item)
     if cases is None:
         raise KeyError(f"no visible checks for {item!r}")
@@ -193,7 +225,9 @@ def visible_findings(item: str, t: Target) -> list[Finding]:
 def report(item: str, findings: list[Finding], *, verbose: bool = True) -> str:
     lines = [f.text() for f in findings if verbose or not f.passed]
     passed = sum(f.passed for f in findings)
-    verdict = "all checks passed" if passed == len(findings) else f"{len(findings) - passed} of {len(findings)} checks failed"
+    verdict = (
+        "all checks passed" if passed == len(findings) else f"{len(findings) - passed} of {len(findings)} checks failed"
+    )
     return "\n".join([f"{item}: {verdict}"] + ["  " + line for line in lines])
 
 

@@ -13,6 +13,7 @@ The default destination is ``twolayer/datasets/`` (``data.default_data_dir()``),
 ``twolayer.data`` looks first. The course keeps using the bundled digits dataset until
 ``dataset = "cifar10"`` is set in ``twolayer/assignment.toml`` (or TWO_LAYER_NET_DATASET=cifar10).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -86,8 +87,15 @@ def download(
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
-            with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,
-                      desc=ARCHIVE_NAME, disable=not progress, leave=False) as bar:
+            with tqdm(
+                total=total,
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                desc=ARCHIVE_NAME,
+                disable=not progress,
+                leave=False,
+            ) as bar:
                 for chunk in iter(lambda: response.read(_CHUNK), b""):
                     out.write(chunk)
                     digest.update(chunk)
@@ -106,7 +114,7 @@ def download(
             f"{ARCHIVE_NAME} on another machine and run "
             f"`python -m twolayer.download_cifar10 --archive PATH/{ARCHIVE_NAME}`"
         ) from exc
-    except BaseException:
+    except BaseException:  # deliberate: no partial download left, then re-raise
         part.unlink(missing_ok=True)
         raise
     return part
@@ -121,14 +129,19 @@ def _check_member(member: tarfile.TarInfo) -> PurePosixPath:
     if ".." in parts:
         raise InstallError(f"refusing the archive: member {name!r} points outside its folder (..)")
     if not (member.isfile() or member.isdir()):
-        kind = ("a symlink" if member.issym() else "a hard link" if member.islnk()
-                else "a device" if member.isdev() else "not a regular file")
+        kind = (
+            "a symlink"
+            if member.issym()
+            else "a hard link"
+            if member.islnk()
+            else "a device"
+            if member.isdev()
+            else "not a regular file"
+        )
         raise InstallError(f"refusing the archive: member {name!r} is {kind}")
     relative = PurePosixPath(*[p for p in parts if p != "."]) if parts else PurePosixPath()
     if not relative.parts or relative.parts[0] != data.CIFAR10_FOLDER:
-        raise InstallError(
-            f"refusing the archive: member {name!r} is not under {data.CIFAR10_FOLDER}/"
-        )
+        raise InstallError(f"refusing the archive: member {name!r} is not under {data.CIFAR10_FOLDER}/")
     return relative
 
 
@@ -231,21 +244,27 @@ def _parser() -> argparse.ArgumentParser:
         description="Install CIFAR-10 (python version) for the two_layer_net assignment.",
     )
     parser.add_argument(
-        "--dest", type=Path, default=None,
-        help=f"folder to install into (default: {data.default_data_dir()}); "
-             f"it gets a {data.CIFAR10_FOLDER}/ subfolder",
+        "--dest",
+        type=Path,
+        default=None,
+        help=f"folder to install into (default: {data.default_data_dir()}); it gets a {data.CIFAR10_FOLDER}/ subfolder",
     )
     parser.add_argument(
-        "--archive", type=Path, default=None,
+        "--archive",
+        type=Path,
+        default=None,
         help=f"install from this local {ARCHIVE_NAME} instead of downloading",
     )
     parser.add_argument(
-        "--no-verify", action="store_true",
+        "--no-verify",
+        action="store_true",
         help="with --archive: accept an archive whose MD5 is not the official one "
-             "(needed for the archive built by the course's ../shared script)",
+        "(needed for the archive built by the course's ../shared script)",
     )
     parser.add_argument(
-        "--force", action="store_true", help="replace an existing installation",
+        "--force",
+        action="store_true",
+        help="replace an existing installation",
     )
     return parser
 
@@ -263,8 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"CIFAR-10 is already installed in {target} (--force reinstalls it).")
                 _print_next_steps(dest)
                 return 0
-            raise InstallError(f"{target} exists but is not a complete CIFAR-10 install: "
-                               "remove it or use --force")
+            raise InstallError(f"{target} exists but is not a complete CIFAR-10 install: remove it or use --force")
         if args.archive is not None:
             print(f"Installing {args.archive} into {dest} ...")
             install_archive(args.archive, dest, verify=not args.no_verify, replace=args.force)
@@ -280,8 +298,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except PermissionError as exc:
-        print(f"error: {exc}; choose a writable folder with --dest DIR and set "
-              f"{data.CIFAR10_DIR_ENV}=DIR", file=sys.stderr)
+        print(
+            f"error: {exc}; choose a writable folder with --dest DIR and set {data.CIFAR10_DIR_ENV}=DIR",
+            file=sys.stderr,
+        )
         return 1
     except OSError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -297,8 +317,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _print_next_steps(dest: Path) -> None:
     from . import config
 
-    print(f'To use it, set dataset = "cifar10" in {config.SETTINGS_FILE} '
-          "(or TWO_LAYER_NET_DATASET=cifar10 for one run).")
+    print(
+        f'To use it, set dataset = "cifar10" in {config.SETTINGS_FILE} (or TWO_LAYER_NET_DATASET=cifar10 for one run).'
+    )
     if not _same_place(dest, data.default_data_dir()):
         print(f"It is not in the default folder, so also set {data.CIFAR10_DIR_ENV}={dest}")
 

@@ -11,6 +11,7 @@ rounding noise, so even a correct gradient shows a large relative error. The fun
 below never change the dtype of your array; they compute the differences in float64
 and return float64 gradients, but they can only be as accurate as ``f`` itself.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -39,10 +40,7 @@ def rel_error(x: Any, y: Any) -> float:
 
 def _check_float_array(x: Any, name: str = "x") -> None:
     if not isinstance(x, np.ndarray):
-        raise TypeError(
-            f"{name} must be a numpy array (it is modified in place and restored), "
-            f"got {type(x).__name__}"
-        )
+        raise TypeError(f"{name} must be a numpy array (it is modified in place and restored), got {type(x).__name__}")
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError(
             f"{name} must be a floating point array, got dtype {x.dtype}: "

@@ -5,23 +5,35 @@ course's grader runs the very same functions on inputs students do not see. A ch
 code under test through a target (``twolayer.targets``) and returns a :class:`Finding` per
 thing it checked.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 
-from .compare import (GRAD_RTOL, compare_array, compare_scalar, describe, gradient_agrees, is_array, is_scalar,
-                      rel_diff, unchanged)
+from .compare import (
+    GRAD_RTOL,
+    compare_array,
+    compare_scalar,
+    describe,
+    gradient_agrees,
+    is_array,
+    is_scalar,
+    rel_diff,
+    unchanged,
+)
 from .findings import HINTS, Finding
 from .targets import StudentCodeError, Target
+
 
 @dataclass
 class Case:
     """Inputs of one check and the expected results (``None`` where not known)."""
 
-    on: str                      # "the fixed inputs of the exercise", "random inputs of shape (4, 3, 5)"
+    on: str  # "the fixed inputs of the exercise", "random inputs of shape (4, 3, 5)"
     inputs: dict[str, Any]
     expected: dict[str, Any] = field(default_factory=dict)
     # Optional: (what, wrong value) -> a hint for it, or "" (the grader recognises known mistakes).
@@ -44,8 +56,9 @@ def guarded(check: str, body: Callable[[], list[Finding]]) -> list[Finding]:
 
 def unpack(what: str, result: Any, n: int, names: str) -> tuple[Any, ...] | Finding:
     if not isinstance(result, (tuple, list)) or len(result) != n:
-        return Finding(False, f"{what} returns {names}",
-                       f"{what} should return a tuple ({names}), got {describe(result)}")
+        return Finding(
+            False, f"{what} returns {names}", f"{what} should return a tuple ({names}), got {describe(result)}"
+        )
     return tuple(result)
 
 
@@ -64,7 +77,7 @@ def check_affine_forward(t: Target, case: Case) -> list[Finding]:
         found = []
         if "out" in case.expected:
             found.append(case.hinted("out", out, compare_array("out", out, case.expected["out"], on=case.on)))
-        found += [unchanged(n, v, a, on=case.on) for n, v, a in zip("xwb", (x, w, b), after)]
+        found += [unchanged(n, v, a, on=case.on) for n, v, a in zip("xwb", (x, w, b), after, strict=False)]
         return found
 
     return guarded(f"affine_forward on {case.on}", body)
@@ -80,9 +93,11 @@ def check_affine_backward(t: Target, case: Case) -> list[Finding]:
         if isinstance(res, Finding):
             return [res]
         found = []
-        for name, got in zip(("dx", "dw", "db"), res):
+        for name, got in zip(("dx", "dw", "db"), res, strict=True):  # unpack() checked three
             if name in case.expected:
-                found.append(case.hinted(name, got, compare_array(name, got, case.expected[name], on=case.on, rtol=GRAD_RTOL)))
+                found.append(
+                    case.hinted(name, got, compare_array(name, got, case.expected[name], on=case.on, rtol=GRAD_RTOL))
+                )
         found.append(unchanged("dout", dout, after[0], on=case.on))
         return found
 
@@ -114,7 +129,9 @@ def check_relu_backward(t: Target, case: Case) -> list[Finding]:
         result, after = t.call("relu_backward", dout, cache, track=True)
         found = []
         if "dx" in case.expected:
-            found.append(case.hinted("dx", result, compare_array("dx", result, case.expected["dx"], on=case.on, rtol=GRAD_RTOL)))
+            found.append(
+                case.hinted("dx", result, compare_array("dx", result, case.expected["dx"], on=case.on, rtol=GRAD_RTOL))
+            )
         found.append(unchanged("dout", dout, after[0], on=case.on))
         return found
 
@@ -155,7 +172,9 @@ def check_loss(t: Target, name: str, case: Case) -> list[Finding]:
         if "loss" in case.expected:
             found.append(case.hinted("loss", loss, compare_scalar("loss", loss, case.expected["loss"], on=case.on)))
         if "dx" in case.expected:
-            found.append(case.hinted("dx", dx, compare_array("dx", dx, case.expected["dx"], on=case.on, rtol=GRAD_RTOL)))
+            found.append(
+                case.hinted("dx", dx, compare_array("dx", dx, case.expected["dx"], on=case.on, rtol=GRAD_RTOL))
+            )
         found.append(unchanged("x", x, after[0], on=case.on))
         return found
 
@@ -178,10 +197,22 @@ def check_loss_shift(t: Target, name: str, x: np.ndarray, y: np.ndarray, offset:
             return [Finding(False, check, f"{name} returns nan or inf when the scores are large ({on})", hint)]
         # Tolerances that float32 code meets (scores near 1000 keep ~4 digits after the point);
         # a loss that is not shift-invariant changes by far more.
-        ok = (is_scalar(loss0) and abs(float(loss1) - float(loss0)) <= 1e-3 * max(1.0, abs(float(loss0)))
-              and is_array(dx0) and dx0.shape == dx1.shape and rel_diff(dx1, dx0) <= 1e-2)
-        return [Finding(ok, check, "" if ok else
-                        f"adding {offset:g} to every score changed the loss or dx; it should change neither ({on})")]
+        ok = (
+            is_scalar(loss0)
+            and abs(float(loss1) - float(loss0)) <= 1e-3 * max(1.0, abs(float(loss0)))
+            and is_array(dx0)
+            and dx0.shape == dx1.shape
+            and rel_diff(dx1, dx0) <= 1e-2
+        )
+        return [
+            Finding(
+                ok,
+                check,
+                ""
+                if ok
+                else f"adding {offset:g} to every score changed the loss or dx; it should change neither ({on})",
+            )
+        ]
 
     return guarded(f"{name} with scores around {offset:g}", body)
 
@@ -222,18 +253,34 @@ def check_net_init(t: Target, D: int, H: int, C: int, weight_scale: float, on: s
                 found.append(Finding(False, f"params['{key}']", f"self.params has no '{key}'"))
             elif not is_array(value) or value.shape != shape:
                 hint = HINTS["scalar_bias"] if key.startswith("b") and is_scalar(value) else ""
-                found.append(Finding(False, f"params['{key}'] shape", f"params['{key}'] should be an array of shape {shape}, got {describe(value)}", hint))
+                found.append(
+                    Finding(
+                        False,
+                        f"params['{key}'] shape",
+                        f"params['{key}'] should be an array of shape {shape}, got {describe(value)}",
+                        hint,
+                    )
+                )
             elif key.startswith("b") and np.any(value != 0):
                 found.append(Finding(False, f"params['{key}'] is zero", f"params['{key}'] should start at zero"))
             elif key.startswith("W"):
                 # Six standard errors of the sample's std and mean: only real mistakes fail.
                 std, n = float(np.std(value)), value.size
                 tol = 6 / np.sqrt(2 * n)
-                ok = (abs(std - weight_scale) < tol * weight_scale
-                      and abs(float(np.mean(value))) < 6 * weight_scale / np.sqrt(n))
-                found.append(Finding(ok, f"params['{key}'] scale", "" if ok else
-                                     f"params['{key}'] has standard deviation {std:.2g}, expected about weight_scale = {weight_scale:g}",
-                                     "" if ok else HINTS["weight_scale"]))
+                ok = abs(std - weight_scale) < tol * weight_scale and abs(
+                    float(np.mean(value))
+                ) < 6 * weight_scale / np.sqrt(n)
+                found.append(
+                    Finding(
+                        ok,
+                        f"params['{key}'] scale",
+                        ""
+                        if ok
+                        else f"params['{key}'] has standard deviation {std:.2g}, "
+                        f"expected about weight_scale = {weight_scale:g}",
+                        "" if ok else HINTS["weight_scale"],
+                    )
+                )
             else:
                 found.append(Finding(True, f"params['{key}'] shape and value"))
         return found
@@ -261,30 +308,51 @@ def check_net_loss(t: Target, case: Case) -> list[Finding]:
         found = []
         if "scores" in case.expected:
             scores = t.method(model, "loss", X)
-            found.append(case.hinted("scores", scores, compare_array("scores", scores, case.expected["scores"], on=case.on)))
+            found.append(
+                case.hinted("scores", scores, compare_array("scores", scores, case.expected["scores"], on=case.on))
+            )
         res = t.method(model, "loss", X, y)
         res = unpack("TwoLayerNet.loss(X, y)", res, 2, "loss, grads")
         if isinstance(res, Finding):
             return found + [res]
         loss, grads = res
         if "loss" in case.expected:
-            found.append(case.hinted("loss", loss, compare_scalar(f"loss with reg = {reg:g}", loss, case.expected["loss"], on=case.on)))
+            found.append(
+                case.hinted(
+                    "loss", loss, compare_scalar(f"loss with reg = {reg:g}", loss, case.expected["loss"], on=case.on)
+                )
+            )
         if "grads" in case.expected:
             if not isinstance(grads, dict):
-                found.append(Finding(False, f"grads with reg = {reg:g} on {case.on}", f"grads should be a dict, got {describe(grads)}"))
+                found.append(
+                    Finding(
+                        False,
+                        f"grads with reg = {reg:g} on {case.on}",
+                        f"grads should be a dict, got {describe(grads)}",
+                    )
+                )
             else:
                 for key, exp in case.expected["grads"].items():
                     if key not in grads:
                         found.append(Finding(False, f"grads['{key}']", f"grads has no '{key}'"))
                     else:
-                        found.append(case.hinted(key, grads[key], compare_array(f"grads['{key}'] with reg = {reg:g}", grads[key], exp, on=case.on, rtol=GRAD_RTOL)))
+                        found.append(
+                            case.hinted(
+                                key,
+                                grads[key],
+                                compare_array(
+                                    f"grads['{key}'] with reg = {reg:g}", grads[key], exp, on=case.on, rtol=GRAD_RTOL
+                                ),
+                            )
+                        )
         return found
 
     return guarded(f"TwoLayerNet.loss on {case.on}", body)
 
 
-def check_net_numerically(t: Target, params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray,
-                          reg: float, on: str) -> list[Finding]:
+def check_net_numerically(
+    t: Target, params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray, reg: float, on: str
+) -> list[Finding]:
     """Gradients of TwoLayerNet.loss against numerical gradients of the same loss."""
     check = f"TwoLayerNet gradients against the numerical gradient of your loss (reg = {reg:g}) on {on}"
 
@@ -304,13 +372,25 @@ def check_net_numerically(t: Target, params: dict[str, np.ndarray], X: np.ndarra
 
             got = grads.get(key)
             if not is_array(got) or got.shape != current[key].shape:
-                found.append(Finding(False, f"grads['{key}'] numerically", f"grads['{key}'] should have shape {current[key].shape}, got {describe(got)}"))
+                found.append(
+                    Finding(
+                        False,
+                        f"grads['{key}'] numerically",
+                        f"grads['{key}'] should have shape {current[key].shape}, got {describe(got)}",
+                    )
+                )
                 continue
             ok, err = gradient_agrees(f, current[key], got)
             t.set(model, "params", current[key], key=key)
-            found.append(Finding(ok, f"grads['{key}'] against the numerical gradient (reg = {reg:g})",
-                                 "" if ok else f"relative error {err:.1e} (should be below 1e-4; 1e-2 "
-                                               "for code that computes in float32)"))
+            found.append(
+                Finding(
+                    ok,
+                    f"grads['{key}'] against the numerical gradient (reg = {reg:g})",
+                    ""
+                    if ok
+                    else f"relative error {err:.1e} (should be below 1e-4; 1e-2 for code that computes in float32)",
+                )
+            )
         return found
 
     return guarded(check, body)
@@ -324,11 +404,18 @@ def check_choices_format(t: Target, name: str, options: Iterable[int]) -> list[F
 
     def body() -> list[Finding]:
         value = t.get(None, name)
-        ok = isinstance(value, (set, frozenset)) and value and all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool) and int(v) in options for v in value)
-        return [Finding(bool(ok), f"{name} is a set of option numbers",
-                        "" if ok else f"{name} should be a non-empty set of numbers from {sorted(options)}, got {value!r}",
-                        "" if ok else HINTS["choices_format"])]
+        ok = (
+            isinstance(value, (set, frozenset))
+            and value
+            and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and int(v) in options for v in value)
+        )
+        return [
+            Finding(
+                bool(ok),
+                f"{name} is a set of option numbers",
+                "" if ok else f"{name} should be a non-empty set of numbers from {sorted(options)}, got {value!r}",
+                "" if ok else HINTS["choices_format"],
+            )
+        ]
 
     return guarded(f"{name} is a set of option numbers", body)
-

@@ -27,6 +27,7 @@ work well for a variety of different problems.
 For efficiency, update rules may perform in-place updates, mutating w and
 setting next_w equal to w.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -81,6 +82,5 @@ def get_update_rule(update_rule: str | Callable[..., Any]) -> Callable[..., Any]
     if update_rule in UPDATE_RULES:
         return UPDATE_RULES[update_rule]
     raise ValueError(
-        f'Invalid update_rule "{update_rule}": the Solver knows '
-        f"{', '.join(repr(k) for k in UPDATE_RULES)}"
+        f'Invalid update_rule "{update_rule}": the Solver knows {", ".join(repr(k) for k in UPDATE_RULES)}'
     )

@@ -5,6 +5,7 @@ In a notebook the figure is shown at the end of the cell; write ``fig = plot_...
 (or end the line with ``;``) so that it is not shown twice. In a script call
 ``plt.show()`` or ``fig.savefig(...)``.
 """
+
 from __future__ import annotations
 
 import math
@@ -51,8 +52,9 @@ def plot_training(solver: Any) -> Figure:
         window = max(1, min(loss.size // 10, 50))
         if window > 1:
             avg = _moving_average(loss, window)
-            ax_loss.plot(iterations[window - 1:], avg, "-", lw=2, color="C1",
-                         label=f"moving average ({window} iterations)")
+            ax_loss.plot(
+                iterations[window - 1 :], avg, "-", lw=2, color="C1", label=f"moving average ({window} iterations)"
+            )
     ax_loss.set_title("Training loss")
     ax_loss.set_xlabel("Iteration")
     ax_loss.set_ylabel("Loss")
@@ -67,8 +69,9 @@ def plot_training(solver: Any) -> Figure:
         ax_acc.plot(epochs, val_acc, "-o", ms=4, label="val")
         best = int(np.nanargmax(val_acc)) if np.isfinite(val_acc).any() else None
         if best is not None:
-            ax_acc.plot([best], [val_acc[best]], "*", ms=16, color="C3",
-                        label=f"best val {val_acc[best]:.3f} (epoch {best})")
+            ax_acc.plot(
+                [best], [val_acc[best]], "*", ms=16, color="C3", label=f"best val {val_acc[best]:.3f} (epoch {best})"
+            )
     ax_acc.set_title("Classification accuracy")
     ax_acc.set_xlabel("Epoch")
     ax_acc.set_ylabel("Accuracy")
@@ -107,15 +110,13 @@ def visualize_grid(Xs: np.ndarray, ubound: float = 255.0, padding: int = 1) -> n
         img = Xs[next_idx]
         low, high = np.min(img), np.max(img)
         if high > low:
-            grid[y0:y0 + H, x0:x0 + W] = ubound * (img - low) / (high - low)
+            grid[y0 : y0 + H, x0 : x0 + W] = ubound * (img - low) / (high - low)
         else:
-            grid[y0:y0 + H, x0:x0 + W] = ubound / 2
+            grid[y0 : y0 + H, x0 : x0 + W] = ubound / 2
     return grid
 
 
-def show_first_layer_weights(
-    W1: np.ndarray, image_shape: Sequence[int], padding: int = 1
-) -> Figure:
+def show_first_layer_weights(W1: np.ndarray, image_shape: Sequence[int], padding: int = 1) -> Figure:
     """
     Show the first-layer weights of a network as images, one tile per hidden unit.
 
@@ -131,14 +132,10 @@ def show_first_layer_weights(
     W1 = np.asarray(W1, dtype=np.float64)
     image_shape = tuple(int(s) for s in image_shape)
     if len(image_shape) != 3 or image_shape[0] not in (1, 3):
-        raise ValueError(
-            f"image_shape must be (C, height, width) with C = 1 or 3 (channel-major), "
-            f"got {image_shape}"
-        )
+        raise ValueError(f"image_shape must be (C, height, width) with C = 1 or 3 (channel-major), got {image_shape}")
     if W1.ndim != 2 or W1.shape[0] != math.prod(image_shape):
         raise ValueError(
-            f"W1 must have shape (D, H) with D = prod({image_shape}) = "
-            f"{math.prod(image_shape)}, got {W1.shape}"
+            f"W1 must have shape (D, H) with D = prod({image_shape}) = {math.prod(image_shape)}, got {W1.shape}"
         )
     C, height, width = image_shape
     H = W1.shape[1]
@@ -211,8 +208,7 @@ def plot_tuning_heatmap(
             v = grid[i, j]
             if np.isfinite(v):
                 light = (v - vmin) / (vmax - vmin) > 0.6
-                ax.text(j, i, f"{v:.3f}", ha="center", va="center", fontsize=9,
-                        color="black" if light else "white")
+                ax.text(j, i, f"{v:.3f}", ha="center", va="center", fontsize=9, color="black" if light else "white")
     ax.set_xticks(range(len(xs)), [_fmt(v) for v in xs])
     ax.set_yticks(range(len(ys)), [_fmt(v) for v in ys])
     ax.set_xlabel(x)

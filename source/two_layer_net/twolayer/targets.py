@@ -5,12 +5,15 @@ uses a target that calls them in a separate, sandboxed process. Either way a che
 copies of plain values (arrays, numbers, tuples, dicts), and objects such as a cache or a model
 that stay with the code under test.
 """
+
 from __future__ import annotations
 
 import traceback
-from typing import Any, Callable, Iterable, Protocol
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 import numpy as np
+
 
 class StudentCodeError(Exception):
     """The code under test raised an exception, timed out or could not run."""
@@ -86,8 +89,7 @@ class LocalTarget:
             raise StudentCodeError(message, kind) from None
         keep = set(keep)
         if keep and isinstance(result, tuple):
-            result = tuple(v if i in keep else _plain(v)
-                           for i, v in enumerate(result))
+            result = tuple(v if i in keep else _plain(v) for i, v in enumerate(result))
         else:
             result = _plain(result)
         return (result, tuple(_plain(a) for a in args)) if track else result
@@ -99,7 +101,7 @@ class LocalTarget:
         klass = self._lookup(cls)
         try:
             return klass(**kwargs)
-        except Exception as exc:
+        except Exception as exc:  # deliberate: the code under test may raise anything
             message, kind = describe_exception(exc)
             raise StudentCodeError(message, kind) from None
 
@@ -119,5 +121,3 @@ class LocalTarget:
             setattr(obj, name, value)
         else:
             getattr(obj, name)[key] = value
-
-
