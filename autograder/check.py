@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .feedback import grouped
 from .grading import Options, grade_submission
 from .results import SubmissionResult, Visibility
 
@@ -38,9 +39,7 @@ def verdict(result: SubmissionResult, item: str, part: Visibility) -> Verdict:
     visible_passed = all(bool(c.passed) for c in visible) if visible else None
     cells = result.cells_of(item, part)
     passed = all(c.passed for c in cells)
-    lines = [
-        f"FAIL {f.check}: {f.message}" + (f"\n     Hint: {f.hint}" if f.hint else "") for c in cells for f in c.failures
-    ]
+    lines = [line for failure in grouped(cells) for line in failure.lines(indent="")]
     if item in result.accuracies:
         acc = result.accuracies[item]
         lines.append(f"{item}: validation accuracy {acc['val_acc']:.3f}, test accuracy {acc['test_acc']:.3f}")

@@ -7,22 +7,14 @@ import io
 import json
 from collections.abc import Iterable
 
+from .feedback import grouped
 from .items import ITEMS, item_points
 from .results import SubmissionResult, Visibility
 
 
-def feedback_lines(result: SubmissionResult, *, passed_too: bool = False) -> list[str]:
-    lines = []
-    for cell in result.cells:
-        for f in cell.findings:
-            if f.passed and not passed_too:
-                continue
-            lines.append(f"  [{cell.grade_id}] {'PASS' if f.passed else 'FAIL'} {f.check}")
-            if not f.passed and f.message:
-                lines.append(f"      {f.message}")
-            if not f.passed and f.hint:
-                lines.append(f"      Hint: {f.hint}")
-    return lines
+def feedback_lines(result: SubmissionResult) -> list[str]:
+    """What to fix, item by item: each way a check failed once, each hint once."""
+    return [line for failure in grouped(result.cells) for line in failure.lines()]
 
 
 def text(results: Iterable[SubmissionResult], *, details: bool = True) -> str:
