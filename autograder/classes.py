@@ -7,13 +7,18 @@ that process); only the typed results come back. One job grades in this process.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
+
+from tqdm import tqdm
 
 from twolayer.data import DatasetNotInstalled
 
 from .grading import Options, grade_submission
+from .journal import Journal, digest
 from .results import Status, SubmissionResult, student_name
 
 NOTEBOOK = "two_layer_net.ipynb"
@@ -31,41 +36,105 @@ def find_notebooks(paths: list[str]) -> list[Path]:
     return found
 
 
-def grade_many(paths: list[Path], options: Options, jobs: int, progress: bool = True) -> list[SubmissionResult]:
-    """The results of ``paths``, in their order."""
-    return grade_each([(path, options) for path in paths], jobs, progress)
+def grade_many(
+    paths: list[Path],
+    options: Options,
+    jobs: int,
+    progress: bool = True,
+    *,
+    journal: Journal | None = None,
+    resume: bool = False,
+) -> list[SubmissionResult]:
+    """The results of ``paths``, in their order. With a ``journal``, each result is written to it
+    as it arrives; with ``resume``, the results it already holds are kept, not graded again."""
+    digests = {path: digest(path, options) for path in paths} if journal else {}
+    kept = journal.kept() if journal and resume else {}
+    results = {p: kept[(str(p), digests[p])] for p in paths if (str(p), digests.get(p)) in kept}
+    todo = [(p, options) for p in paths if p not in results]
+    if results:
+        print(
+            f"resuming: {len(results)} notebook(s) already graded in {journal.path}, {len(todo)} to go", file=sys.stderr
+        )
+    if journal is None:
+        results.update(zip((p for p, _ in todo), grade_each(todo, jobs, progress), strict=True))
+        return [results[p] for p in paths]
+    with journal.open(keep=resume) as stream:
+
+        def arrived(path: Path, result: SubmissionResult) -> None:
+            Journal.record(stream, path, digests[path], result)
+
+        results.update(zip((p for p, _ in todo), grade_each(todo, jobs, progress, arrived=arrived), strict=True))
+    return [results[p] for p in paths]
 
 
-def grade_each(tasks: list[tuple[Path, Options]], jobs: int, progress: bool = True) -> list[SubmissionResult]:
-    """The results of grading each notebook with its options, in their order."""
+def grade_each(
+    tasks: list[tuple[Path, Options]],
+    jobs: int,
+    progress: bool = True,
+    *,
+    arrived: Callable[[Path, SubmissionResult], None] | None = None,
+) -> list[SubmissionResult]:
+    """The results of grading each notebook with its options, in their order; ``arrived(path,
+    result)`` is called as each one is done."""
     paths = [path for path, _ in tasks]
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(paths), desc="grading", unit="notebook", file=sys.stderr)
+    bar = tqdm(total=len(paths), desc="grading", unit="notebook", file=sys.stderr) if progress and paths else None
     results: dict[Path, SubmissionResult] = {}
+
+    def done(path: Path, result: SubmissionResult) -> None:
+        results[path] = result
+        if arrived:
+            arrived(path, result)
+        if bar:
+            bar.update()
+
     try:
         if jobs <= 1 or len(paths) <= 1:
             for path, options in tasks:
-                results[path] = grade_safely(path, options)
-                if bar:
-                    bar.update()
+                done(path, grade_safely(path, options))
         else:
-            # forkserver: jobs start from a clean process, not a copy of this one's threads.
-            context = multiprocessing.get_context("forkserver")
-            with ProcessPoolExecutor(
-                max_workers=min(jobs, len(paths)), mp_context=context, initializer=one_blas_thread
-            ) as pool:
-                futures: dict[Future, Path] = {pool.submit(grade_safely, p, options): p for p, options in tasks}
-                for future in as_completed(futures):
-                    results[futures[future]] = future.result()
-                    if bar:
-                        bar.update()
+            _in_jobs(tasks, jobs, done)
     finally:
         if bar:
             bar.close()
     return [results[p] for p in paths]
+
+
+def _in_jobs(tasks: list[tuple[Path, Options]], jobs: int, done: Callable[[Path, SubmissionResult], None]) -> None:
+    # spawn: jobs start from a clean process (not a copy of this one's threads), as children of this
+    # one, so that they die with it (see _die_with_parent).
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context, initializer=_start_job)
+    try:
+        futures: dict[Future, Path] = {pool.submit(grade_safely, p, options): p for p, options in tasks}
+        for future in as_completed(futures):
+            done(futures[future], future.result())
+    except BaseException:  # deliberate: interrupted (Ctrl-C, SIGTERM) or failed: stop the jobs now
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _start_job() -> None:
+    """In each job process: it dies with the grader, and does its arithmetic on one BLAS thread."""
+    _die_with_parent()
+    one_blas_thread()
+
+
+def _die_with_parent() -> None:
+    """A job whose grader was killed (kill -9, an OOM kill) must not grade on as an orphan, holding the
+    grader's output open: the kernel kills it when its parent, the grader, dies."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the jobs end when the grader's pipes close
+        pass
+    if os.getppid() == 1:  # the parent died before prctl: do not start
+        os._exit(1)
 
 
 def one_blas_thread() -> None:

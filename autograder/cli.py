@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -29,6 +30,8 @@ from . import report
 from .classes import NOTEBOOK, find_notebooks, grade_many, one_blas_thread
 from .grading import Options
 from .items import ITEMS
+from .journal import DEFAULT as DEFAULT_JOURNAL
+from .journal import Journal
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -45,7 +48,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
         threads=max(1, (os.cpu_count() or 1) // max(1, args.jobs)),
     )
     start = time.monotonic()
-    results = grade_many(paths, options, args.jobs, progress=not args.quiet)
+    journal = Journal(Path(args.journal))
+    try:
+        results = grade_many(paths, options, args.jobs, progress=not args.quiet, journal=journal, resume=args.resume)
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: every notebook graded so far is kept in {journal.path}; "
+            "run the same command with --resume to grade the rest",
+            file=sys.stderr,
+        )
+        return 130
     elapsed = time.monotonic() - start
     if args.format == "text":
         out = report.text(results, details=not args.summary)
@@ -119,6 +131,16 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, help="seed of the hidden random inputs (default: fresh, recorded in the report)")
     g.add_argument("--timeout", type=float, default=60.0, help="seconds for one item's checks (default 60)")
     g.add_argument("--cell-timeout", type=float, default=900.0, help="seconds for one training cell (default 900)")
+    g.add_argument(
+        "--journal",
+        default=str(DEFAULT_JOURNAL),
+        help=f"where each result is written as it arrives (default: {DEFAULT_JOURNAL} in the current folder)",
+    )
+    g.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the results the journal already holds (an interrupted run) and grade only the rest",
+    )
     g.add_argument("--summary", action="store_true", help="scores only, no feedback messages")
     g.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     g.set_defaults(func=cmd_grade)
@@ -164,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     # Set here, not at import: a library user (the benchmarks' training runs) keeps its own BLAS threads.
     one_blas_thread()
     args = build_parser().parse_args(argv)
+    # SIGTERM (a scheduler, `kill`, a shutdown) stops grading as Ctrl-C does: the jobs are stopped
+    # and what was graded stays in the journal.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.func(args)
     except DatasetNotInstalled as exc:
@@ -174,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

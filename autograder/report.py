@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 
 from .feedback import grouped
-from .items import ITEMS, item_points
+from .items import ITEMS
 from .results import SubmissionResult, Visibility
 
 
@@ -54,6 +54,11 @@ def _plain(value: object) -> object:
     if hasattr(value, "item"):
         return value.item()
     return str(value)
+
+
+def to_json(result: SubmissionResult) -> str:
+    """One result as JSON (``SubmissionResult.from_dict`` reads it back)."""
+    return json.dumps(result.to_dict(), default=_plain)
 
 
 def json_report(results: list[SubmissionResult]) -> str:
@@ -111,7 +116,10 @@ def grades_csv(results: Iterable[SubmissionResult]) -> str:
             continue
         row = []
         for i in items:
-            got, _ = scores.get(i, (None, item_points(i)))
+            if i not in scores:  # not graded in this run (--item)
+                row.append("")
+                continue
+            got, _ = scores[i]
             row.append("manual" if got is None else f"{got:g}")
         writer.writerow([r.student, r.status, f"{r.score:g}", f"{r.max_score:g}", *row, r.dataset, "", r.path])
     return out.getvalue()

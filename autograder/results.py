@@ -95,6 +95,18 @@ class SubmissionResult:
         d["score"], d["max_score"] = self.score, self.max_score
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SubmissionResult:
+        """The result ``to_dict`` wrote (the JSON report's and the journal's form)."""
+        fields = {k: v for k, v in d.items() if k not in ("score", "max_score", "cells", "status")}
+        cells = [
+            CellResult(
+                **{**c, "visibility": Visibility(c["visibility"]), "findings": [Finding(**f) for f in c["findings"]]}
+            )
+            for c in d["cells"]
+        ]
+        return cls(**fields, status=Status(d["status"]), cells=cells)
+
 
 def student_name(path: Path) -> str:
     """nbgrader's layout is submitted/<student>/<assignment>/<notebook>: take <student>."""
