@@ -59,6 +59,20 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # use a short one). nbgrader's own default is 30 s, far too short for training.
 c.Execute.timeout = int(os.environ.get("TWO_LAYER_NET_CELL_TIMEOUT", "600"))
 
+
+# The training cells get the course's time budgets on its dataset, as in the course grader
+# (twolayer/assignment.toml [budgets]); TWO_LAYER_NET_CELL_TIMEOUT, when set, is every cell's limit.
+def _training_cell_timeout(cell) -> int:
+    from autograder.items import TRAINING_ITEMS
+    from twolayer.config import training_budgets
+
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+    return int(training_budgets()[grade_id]) if grade_id in TRAINING_ITEMS else c.Execute.timeout
+
+
+if "TWO_LAYER_NET_CELL_TIMEOUT" not in os.environ:
+    c.Execute.timeout_func = _training_cell_timeout
+
 # The sandbox. nbgrader executes a submission in a Jupyter kernel with the rights of whoever
 # runs nbgrader. Where bubblewrap works, execute it (autograde, and the instructor's validate)
 # in the kernel `two_layer_net_sandbox` instead (autograder/kernel/): user nobody, no

@@ -130,7 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g.add_argument("--seed", type=int, help="seed of the hidden random inputs (default: fresh, recorded in the report)")
     g.add_argument("--timeout", type=float, default=60.0, help="seconds for one item's checks (default 60)")
-    g.add_argument("--cell-timeout", type=float, default=900.0, help="seconds for one training cell (default 900)")
+    g.add_argument(
+        "--cell-timeout",
+        type=float,
+        help="seconds for each training cell (default: the course's time budgets, twolayer/assignment.toml)",
+    )
     g.add_argument(
         "--journal",
         default=str(DEFAULT_JOURNAL),

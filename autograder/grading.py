@@ -41,7 +41,7 @@ class Options:
     dataset: str | None = None
     seed: int | None = None
     item_timeout: float = 60.0  # one item's checks
-    cell_timeout: float = 900.0  # one training cell (solver, search)
+    cell_timeout: float | None = None  # every training cell (default: the course's budgets, assignment.toml)
     items: tuple[str, ...] | None = None  # grade only these items
     params: dict[str, dict[str, np.ndarray]] | None = None  # trained params given by nbgrader's kernel
     threads: int = 1

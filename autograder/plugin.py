@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pytest
 
-from twolayer.config import dataset_name, points
+from twolayer.config import dataset_name, points, training_budgets
 from twolayer.findings import HINTS, CheckFailed, Finding
 from twolayer.targets import StudentCodeError
 
@@ -88,6 +88,7 @@ class Grading:
         self.broken: dict[str, Finding] = {}  # item -> why its remaining checks cannot run
         self.collected: set[str] = set()  # items with a test in this run (pytest -k can leave some out)
         self._code: Session | None = None
+        self._training: Session | None = None
         self._models: dict[str, Any] | None = None
 
     # --- what the fixtures ask for --------------------------------------------------------------
@@ -145,8 +146,24 @@ class Grading:
             raise unavailable(item, f"`{ITEMS_BY_NAME[item].model}` is not a trained model (is it still None?)")
         return value
 
+    def budgets(self) -> dict[str, float]:
+        """Seconds the training worker's cells may run: the course's budgets for the dataset
+        (``setup``: every cell but the training ones), or ``--cell-timeout`` for all of them."""
+        budgets = training_budgets(self.dataset)
+        if self.options.cell_timeout is not None:
+            budgets = {cell: float(self.options.cell_timeout) for cell in budgets}
+        return budgets
+
     def _session(
-        self, items: tuple[str, ...], *, with_data: bool, memory: int, cpu: int, cell_timeout: float, threads: int = 1
+        self,
+        items: tuple[str, ...],
+        *,
+        with_data: bool,
+        memory: int,
+        cpu: int,
+        cell_timeout: float,
+        threads: int = 1,
+        budgets: dict[str, float] | None = None,
     ) -> Session:
         env = {**self.env, "OPENBLAS_NUM_THREADS": str(threads)} if with_data else self.env
         return Session(
@@ -156,6 +173,7 @@ class Grading:
             readonly=self.readonly,
             timeout=self.options.item_timeout,
             cell_timeout=cell_timeout,
+            budgets=budgets,
         )
 
     def _train(self) -> dict[str, Any]:
@@ -168,14 +186,18 @@ class Grading:
         if not todo:
             return models
         everything = tuple(i.name for i in ITEMS if i.kind == "code")
+        budgets = self.budgets()
         session = self._session(
             everything,
             with_data=True,
             memory=12 * GiB,
-            cpu=int(self.options.cell_timeout * 4),
-            cell_timeout=self.options.cell_timeout,
+            # CPU time: every cell at its budget, on each BLAS thread.
+            cpu=int(sum(budgets.values()) * self.options.threads) + 60,
+            cell_timeout=budgets.pop("setup"),
             threads=self.options.threads,
+            budgets=budgets,
         )
+        self._training = session
 
         def collect(cell_id: str) -> None:
             if cell_id in todo:
@@ -284,6 +306,11 @@ class Grading:
                     )
                 )
         result.accuracies = dict(self.accuracies)
+        for session in (self._code, self._training):
+            if session is not None:
+                result.cell_seconds.update({cell: round(t, 3) for cell, t in session.cell_seconds.items()})
+        if self._training is not None:
+            result.budgets = dict(self._training.budgets)
         result.notes += self.notes
         _explain_dependencies(result)
         return result

@@ -58,6 +58,8 @@ class SubmissionResult:
     accuracies: dict[str, dict[str, float]] = field(default_factory=dict)
     manual_answers: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    cell_seconds: dict[str, float] = field(default_factory=dict)  # how long each cell ran, by cell id
+    budgets: dict[str, float] = field(default_factory=dict)  # the training cells' time budgets applied
     notes: list[str] = field(default_factory=list)
 
     @property

@@ -7,6 +7,7 @@ trained models.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,10 +29,13 @@ class Session:
         readonly: list[Path],
         timeout: float,
         cell_timeout: float,
+        budgets: dict[str, float] | None = None,
     ):
         self.cells, self.limits = cells, limits
         self.env, self.readonly, self.timeout, self.cell_timeout = env, readonly, timeout, cell_timeout
+        self.budgets = dict(budgets or {})  # cell id -> its time budget (others: cell_timeout)
         self.cell_errors: dict[str, str] = {}  # cell id -> what went wrong running it
+        self.cell_seconds: dict[str, float] = {}  # cell id -> how long it ran (the last time)
         self.skip: set[str] = set()  # cells that killed or hung the worker
         self.worker: WorkerProcess | None = None
         self.target: RemoteTarget | None = None
@@ -46,21 +50,33 @@ class Session:
                 return
 
     def _run_cells(self, after: Callable[[str], None] | None) -> bool:
-        """False when a cell killed or hung the worker: it is skipped from then on."""
-        for cell_id, source in self.cells:
-            if cell_id in self.skip:
-                continue
+        """False when a cell killed or hung the worker and cells after it are left to run: it is
+        skipped from then on."""
+        todo = [(cell_id, source) for cell_id, source in self.cells if cell_id not in self.skip]
+        for i, (cell_id, source) in enumerate(todo):
+            budget = self.budgets.get(cell_id, self.cell_timeout)
+            started = time.monotonic()
             try:
-                reply = self.target.exec_cell(cell_id, source, timeout=self.cell_timeout)
+                reply = self.target.exec_cell(cell_id, source, timeout=budget)
             except WorkerDied as err:
-                self.cell_errors[cell_id] = f"running the cell {err}"
+                self.cell_seconds[cell_id] = time.monotonic() - started
+                self.cell_errors[cell_id] = self._died_in(cell_id, err, budget)
                 self.skip.add(cell_id)
-                return False
+                return i == len(todo) - 1  # the last cell: nothing left to run again
+            self.cell_seconds[cell_id] = time.monotonic() - started
             if not reply.get("ok"):
                 self.cell_errors[cell_id] = reply.get("error", "failed")
             if after is not None:
                 after(cell_id)
         return True
+
+    def _died_in(self, cell_id: str, err: WorkerDied, budget: float) -> str:
+        if err.kind == "timeout" and cell_id in self.budgets:
+            return (
+                f"used up its time budget of {budget:.0f} s and was stopped (the course's budgets are in "
+                "twolayer/assignment.toml; the notebook's set-up cell prints them)"
+            )
+        return f"running the cell {err}"
 
     def alive_target(self) -> RemoteTarget:
         """The target, on a fresh worker if student code killed the last one."""

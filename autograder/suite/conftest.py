@@ -24,7 +24,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--seed", type=int, help="seed of the hidden random inputs (default: fresh, shown at the end)")
     group.addoption("--item", action="append", default=[], help="grade only this item (repeatable)")
     group.addoption("--item-timeout", type=float, default=60.0, help="seconds for one item's checks")
-    group.addoption("--cell-timeout", type=float, default=900.0, help="seconds for one training cell")
+    group.addoption(
+        "--cell-timeout", type=float, help="seconds for each training cell (default: the course's time budgets)"
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

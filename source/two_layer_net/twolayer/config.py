@@ -45,3 +45,16 @@ def dataset_name(override: str | None = None) -> str:
 def thresholds(dataset: str | None = None) -> dict[str, float]:
     """Validation accuracies the Solver run and the search must reach on ``dataset``."""
     return dict(settings()["thresholds"][dataset_name(dataset)])
+
+
+def training_budgets(dataset: str | None = None) -> dict[str, float]:
+    """Seconds the grader gives the training cells on ``dataset`` (``solver``,
+    ``hyperparameter_search``) and every other cell of the training run (``setup``)."""
+    budgets = settings()["budgets"][dataset_name(dataset)]
+    return {cell: float(seconds) for cell, seconds in budgets.items()}
+
+
+def cell_budget(cell_id: str, dataset: str | None = None) -> float:
+    """Seconds the grader gives the cell ``cell_id`` (a grade_id) of the training run."""
+    budgets = training_budgets(dataset)
+    return budgets.get(cell_id, budgets["setup"])
