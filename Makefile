@@ -1,9 +1,13 @@
 # The two_layer_net course: `make` lists the targets.
 # Everything runs in .venv, which `make setup` builds from requirements.lock (any target that
-# needs it depends on it); PYTHON=... picks the interpreter the venv is made from.
+# needs it depends on it); PYTHON=... picks the interpreter the venv is made from (Python 3.10 to
+# 3.13, the versions requirements.lock is resolved for), VENV=... another venv folder.
 
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
+# One lock for every supported Python (pins that differ by version carry a python_version marker);
+# `python3 tools/lock.py --path PYTHON` prints it, and fails for a Python it does not cover.
+LOCK   := requirements.lock
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
@@ -42,10 +46,13 @@ help:  ## List the targets
 # --------------------------------------------------------------------------------------------
 setup: $(STAMP) sandbox  ## Create .venv and install requirements.lock + the project (idempotent)
 
-# Rebuilt only when the lock or pyproject.toml changed (or the venv is gone).
-$(STAMP): pyproject.toml requirements.lock
-	@test -x $(PY) || { echo "Creating $(VENV) with $(PYTHON) ..."; $(PYTHON) -m venv $(VENV); }
-	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements.lock
+# Rebuilt only when the lock or pyproject.toml changed (or the venv is gone). A Python the lock
+# does not cover stops here, with a message, rather than half-way through pip.
+$(STAMP): pyproject.toml $(LOCK)
+	@test -x $(PY) || { $(PYTHON) tools/lock.py --path >/dev/null \
+	  && echo "Creating $(VENV) with $(PYTHON) ..." && $(PYTHON) -m venv $(VENV); }
+	@$(PY) tools/lock.py --path >/dev/null
+	$(PY) -m pip install --disable-pip-version-check --quiet -r $(LOCK)
 	$(PY) -m pip install --disable-pip-version-check --quiet --no-deps -e .
 	@touch $@
 	@echo "$(VENV) is ready."
@@ -84,8 +91,8 @@ test: setup  ## Run the test suite (PYTEST_ARGS=... passed to pytest)
 release: setup  ## Regenerate release/two_layer_net from source/ (nbgrader generate_assignment)
 	$(PY) tools/generate_release.py
 
-lock:  ## Regenerate requirements.lock from pyproject.toml in a throwaway venv
-	$(PYTHON) tools/lock.py --python $(PYTHON)
+lock:  ## Regenerate requirements.lock from pyproject.toml in a throwaway venv of each supported Python
+	$(PYTHON) tools/lock.py
 
 cifar10: setup  ## Install CIFAR-10 (from ../shared if there, else the official download)
 	@if [ -f $(SHARED_CIFAR10) ]; then \

@@ -1,6 +1,8 @@
 """The project's files agree with each other.
 
-pyproject.toml, environment.yml and requirements.lock name the same dependencies; the points in
+pyproject.toml, environment.yml and requirements.lock name the same dependencies, and the lock pins
+them on every Python the README claims (tools/lock.py's PYTHONS, also pyproject's requires-python
+and environment.yml's python); the points in
 twolayer/assignment.toml add up to 100 and are the points of the source notebook's grade cells;
 every graded item of autograder.items.ITEMS has its cells in the source notebook, with the right
 type and nbgrader metadata, and every answer cell defines the name the grader looks for.
@@ -9,6 +11,8 @@ type and nbgrader metadata, and every answer cell defines the name the grader lo
 from __future__ import annotations
 
 import ast
+import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -33,13 +37,31 @@ SOURCE_NOTEBOOK = ROOT / "source" / "two_layer_net" / "two_layer_net.ipynb"
 DEV_TOOLS = ("pytest-xdist", "ruff")  # in the lock and environment.yml, not in pyproject
 
 
+def _load_lock_tool():
+    spec = importlib.util.spec_from_file_location("lock", ROOT / "tools" / "lock.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+LOCK_TOOL = _load_lock_tool()
+PYTHONS = LOCK_TOOL.PYTHONS  # the supported versions, each resolved into the lock
+
+
+def environment_of(python: str) -> dict[str, str]:
+    """The marker environment of this machine, but for Python ``python`` ("3.10")."""
+    return {**default_environment(), "python_version": python, "python_full_version": f"{python}.0"}
+
+
 def pyproject_requirements() -> dict[str, Requirement]:
     with open(ROOT / "pyproject.toml", "rb") as f:
         deps = tomllib.load(f)["project"]["dependencies"]
     return {canonicalize_name(r.name): r for r in map(Requirement, deps)}
 
 
-def lock_pins() -> dict[str, Version]:
+def lock_pins(python: str) -> dict[str, Version]:
+    """What `pip install -r requirements.lock` installs on Python ``python``: the lines whose marker
+    (if any) holds for it."""
     pins: dict[str, Version] = {}
     for number, line in enumerate((ROOT / "requirements.lock").read_text().splitlines(), 1):
         line = line.split("#", 1)[0].strip()
@@ -50,8 +72,10 @@ def lock_pins() -> dict[str, Version]:
         assert len(specs) == 1 and specs[0].operator == "==", (
             f"requirements.lock line {number} is not pinned with ==: {line!r}"
         )
+        if requirement.marker is not None and not requirement.marker.evaluate(environment_of(python)):
+            continue
         name = canonicalize_name(requirement.name)
-        assert name not in pins, f"requirements.lock pins {name} twice"
+        assert name not in pins, f"requirements.lock pins {name} twice for Python {python}"
         pins[name] = Version(specs[0].version)
     return pins
 
@@ -95,19 +119,44 @@ def test_environment_yml_has_the_dependencies_of_pyproject():
         assert tool in listed, f"environment.yml lacks the dev tool {tool}"
 
 
-def test_lock_satisfies_pyproject():
-    pins = lock_pins()
-    environment = default_environment()
+@pytest.mark.parametrize("python", PYTHONS)
+def test_lock_satisfies_pyproject(python):
+    pins = lock_pins(python)
+    environment = environment_of(python)
     for name, wanted in pyproject_requirements().items():
         if wanted.marker is not None and not wanted.marker.evaluate(environment):
+            assert name not in pins, f"requirements.lock pins {name} on Python {python}, outside its {wanted.marker}"
             continue  # e.g. tomli, only below Python 3.11
-        assert name in pins, f"requirements.lock does not pin {wanted}"
+        assert name in pins, f"requirements.lock does not pin {wanted} for Python {python}"
         assert wanted.specifier.contains(pins[name], prereleases=True), (
-            f"requirements.lock pins {name}=={pins[name]}, outside pyproject's {wanted}"
+            f"requirements.lock pins {name}=={pins[name]} for Python {python}, outside pyproject's {wanted}"
         )
     for tool in DEV_TOOLS:
-        assert tool in pins, f"requirements.lock lacks the dev tool {tool}"
+        assert tool in pins, f"requirements.lock lacks the dev tool {tool} for Python {python}"
     assert "two-layer-net-course" not in pins, "the lock must not pin the project itself"
+
+
+def test_lock_was_resolved_on_every_supported_python():
+    header = (ROOT / "requirements.lock").read_text().split("\n# other platforms")[0]
+    resolved = re.findall(r"\b(3\.\d+)\.\d+\b", header.split("Resolved on", 1)[-1])
+    assert tuple(resolved) == PYTHONS, f"requirements.lock was resolved on {resolved}, not {PYTHONS}: make lock"
+    assert LOCK_TOOL.lock_path(f"{sys.version_info.major}.{sys.version_info.minor}") == ROOT / "requirements.lock"
+    with pytest.raises(ValueError, match="make lock"):
+        LOCK_TOOL.lock_path("3.9")
+
+
+def test_supported_pythons_are_stated_alike_everywhere():
+    """README, pyproject's requires-python (and so environment.yml's python) name the versions of
+    tools/lock.py's PYTHONS, and no others."""
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        requires_python = SpecifierSet(tomllib.load(f)["project"]["requires-python"])
+    candidates = [f"3.{minor}" for minor in range(6, 20)]
+    allowed = tuple(v for v in candidates if requires_python.contains(f"{v}.0"))
+    assert allowed == PYTHONS, f"pyproject's requires-python {requires_python} admits {allowed}, the lock {PYTHONS}"
+    claim = f"Python {PYTHONS[0]} to {PYTHONS[-1]}"
+    readme = (ROOT / "README.md").read_text()
+    assert claim in readme, f"the README states the supported Pythons as {claim!r}"
+    assert not re.search(r"Python ?(≥|>=) ?3", readme), "the README claims an open range of Pythons"
 
 
 # --------------------------------------------------------------------------------------------
