@@ -17,13 +17,12 @@ every output; caches, installed datasets and saved models (``*.npz``) are left o
 from __future__ import annotations
 
 import argparse
-import filecmp
 import os
 import sys
 import tempfile
 from pathlib import Path
 
-from autograder.course import ASSIGNMENT, SOURCE, Course, NbgraderError, copy_assignment, release_files
+from autograder.course import ASSIGNMENT, SOURCE, Course, NbgraderError, copy_assignment, differences
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE = ROOT / "release" / ASSIGNMENT
@@ -48,17 +47,6 @@ def generate(dest: Path, source: Path = SOURCE) -> Path:
         dest.mkdir(parents=True)
         copy_assignment(course.release_notebook.parent, dest)
     return dest
-
-
-def differences(expected: Path, actual: Path) -> list[str]:
-    """How the folder ``actual`` differs from ``expected``, file by file (empty: identical)."""
-    want, have = set(release_files(expected)), set(release_files(actual))
-    problems = [f"missing: {p}" for p in sorted(want - have)]
-    problems += [f"unexpected: {p}" for p in sorted(have - want)]
-    problems += [
-        f"differs: {p}" for p in sorted(want & have) if not filecmp.cmp(expected / p, actual / p, shallow=False)
-    ]
-    return problems
 
 
 def replace_release(release: Path = RELEASE, source: Path = SOURCE) -> Path:
