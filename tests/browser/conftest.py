@@ -182,3 +182,34 @@ def page(request: pytest.FixtureRequest, playwright_chromium, artifacts: Path):
         finally:
             (artifacts / "browser-console.log").write_text("\n".join(console) + "\n")
             context.close()
+
+
+@pytest.fixture(scope="module")
+def graded_course(playwright_chromium, tmp_path_factory: pytest.TempPathFactory):
+    """A course folder autograded by the real nbgrader: one student, ``ann``, who handed in the
+    solution (the two inline questions wait for a TA). Built by `autograder.course.Course`, the
+    one way this project runs nbgrader, on digits."""
+    import corpus
+    from autograder.course import Course
+
+    course = Course(
+        tmp_path_factory.mktemp("class") / "course", cell_timeout=120, env={"TWO_LAYER_NET_DATASET": "digits"}
+    ).create()
+    course.submit("ann", corpus.write_submission(tmp_path_factory.mktemp("ann") / NOTEBOOK))
+    course.autograde()
+    result = course.results()["ann"]
+    assert result.status == "graded" and result.score == 92, f"{result}; see {course.log}"
+    return course
+
+
+@pytest.fixture(scope="module")
+def course_lab_server(graded_course, artifacts: Path, tmp_path_factory: pytest.TempPathFactory):
+    """JupyterLab started in the course folder, as a TA starts it for the formgrader."""
+    from labserver import LabServer
+
+    server = LabServer(graded_course.root, tmp_path_factory.mktemp("ta-home"), artifacts / "jupyterlab-ta.log")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
