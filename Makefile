@@ -118,7 +118,7 @@ bench: setup  ## Benchmarks: training vs PyTorch CPU and the sgemm bound, gradin
 	  || echo "PyTorch could not be installed: the benchmark runs without its rows"; }
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
-test-browser: setup  ## Browser test of the student notebook in JupyterLab (headless Chromium; screenshots in test-artifacts/browser/)
+test-browser: setup  ## Browser tests in JupyterLab: the student notebook, the student's environment, the TA's Formgrader (screenshots in test-artifacts/browser/)
 	bash tools/browser_setup.sh
 	$(PY) -m pytest tests/browser -p no:xdist $(PYTEST_ARGS)
 

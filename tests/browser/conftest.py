@@ -213,3 +213,45 @@ def course_lab_server(graded_course, artifacts: Path, tmp_path_factory: pytest.T
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def student_python(playwright_chromium) -> str:
+    """The Python of a student's environment, made the README's way from release/'s
+    requirements.txt (a venv, `pip install -r requirements.txt`, `python -m twolayer.jupyter_setup`).
+    Kept in build/ under the hash of requirements.txt: a second run reuses it (about a minute saved)."""
+    import hashlib
+    import subprocess
+    import sys
+
+    requirements = RELEASE_DIR / "requirements.txt"
+    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()[:12]
+    venv = ROOT / "build" / f"student-venv-{digest}"
+    python = venv / "bin" / "python"
+    if not (venv / ".complete").exists():
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(requirements)], check=True)
+        (venv / ".complete").touch()
+    # The student's second step, run from their folder (twolayer/ is beside the notebook).
+    subprocess.run([str(python), "-m", "twolayer.jupyter_setup"], cwd=RELEASE_DIR, check=True)
+    return str(python)
+
+
+@pytest.fixture(scope="module")
+def student_env_lab_server(student_python, student_folder: Path, artifacts: Path, tmp_path_factory):
+    """JupyterLab of the student's own environment, serving their folder."""
+    from labserver import LabServer
+
+    server = LabServer(
+        student_folder,
+        tmp_path_factory.mktemp("home"),
+        artifacts / "jupyterlab-student-env.log",
+        python=student_python,
+        enable_nbgrader=False,
+    )
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
