@@ -37,6 +37,7 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help setup lint sandbox test release lock cifar10 clean distclean demo bench test-browser solutions
+.PHONY: register autograde roster test-browser-cifar10
 
 help:  ## List the targets
 	@echo "Targets (run from the repository root):"
@@ -124,9 +125,21 @@ bench: setup  ## Benchmarks: training vs PyTorch CPU and the sgemm bound, gradin
 	  || echo "PyTorch could not be installed: the benchmark runs without its rows"; }
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
-test-browser: setup  ## Browser test of the student notebook in JupyterLab (headless Chromium; screenshots in test-artifacts/browser/)
+test-browser: setup  ## Browser tests in JupyterLab: the student notebook, the student's environment, the TA's Formgrader (screenshots in test-artifacts/browser/)
 	bash tools/browser_setup.sh
 	$(PY) -m pytest tests/browser -p no:xdist $(PYTEST_ARGS)
+
+# A TA's round in this folder (README, "For instructors and TAs"). AUTOGRADE_ARGS="--jobs 1" etc.
+AUTOGRADE_ARGS ?=
+register: setup  ## Record the assignment in gradebook.db (what nbgrader autograde needs; release/ is left as is)
+	$(PY) -m autograder register
+
+autograde: setup  ## Autograde submitted/ with nbgrader and the course grader (registers the assignment if needed)
+	$(PY) -m autograder autograde $(AUTOGRADE_ARGS)
+
+roster: setup  ## Import students into the gradebook: make roster ROSTER=students.csv (columns id,first_name,last_name,email)
+	@test -n "$(ROSTER)" || { echo "usage: make roster ROSTER=students.csv (columns: id,first_name,last_name,email)"; exit 2; }
+	$(PY) -m autograder roster "$(ROSTER)"
 
 solutions: setup  ## Execute the solution notebook into solutions/ (notebook + HTML)
 	$(PY) -m autograder solutions

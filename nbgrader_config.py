@@ -29,6 +29,19 @@ c.CourseDirectory.course_id = "two_layer_net"
 # `--CourseDirectory.root=DIR` run write into this checkout's gradebook.
 # (gradebook.db is in .gitignore.)
 
+# A fresh clone has release/ (committed) but no gradebook: nbgrader autograde and
+# generate_feedback would then fail for every student with "No assignment with ID
+# 'two_layer_net' exists in the database". Stop them at once with what to run instead (`make
+# register` or `make autograde`; autograder/gradebook.py).
+try:
+    import sys as _sys
+
+    from autograder.gradebook import stop_if_unregistered
+except ImportError:  # not this course's environment: nbgrader's own error will do
+    pass
+else:
+    stop_if_unregistered(_sys.argv, COURSE_ROOT)
+
 # The exchange (release_assignment / fetch / submit / collect) inside the course folder as well:
 # nbgrader's default, /srv/nbgrader/exchange, needs a machine-wide folder writable by everyone.
 c.Exchange.root = str(COURSE_ROOT / "exchange")

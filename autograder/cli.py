@@ -9,6 +9,11 @@ Subcommands:
   visible         rewrite the expected values of the visible checks from the reference
   solutions       execute the solution notebook into solutions/ (for after the deadline)
   demo            build a throwaway course and grade a small demo class (see README)
+  autograde       a TA's round in the course folder: register the assignment in the gradebook if
+                  needed, nbgrader autograde and this grader over submitted/ (make autograde)
+  register        record the assignment in the gradebook, leaving release/ as it is (make register)
+  roster CSV      import students into the gradebook (nbgrader's columns: id, first_name,
+                  last_name, email; make roster ROSTER=CSV)
 
 Exit status of `grade`: 0 whenever grading completed, whatever the scores; 2 when the
 grader itself could not run (bad arguments, missing dataset, ...).
@@ -28,10 +33,12 @@ from twolayer.data import DatasetNotInstalled
 
 from . import report
 from .classes import NOTEBOOK, find_notebooks, grade_many, one_blas_thread
+from .course import NbgraderError
 from .grading import Options
 from .items import ITEMS
 from .journal import DEFAULT as DEFAULT_JOURNAL
 from .journal import Journal
+from .reference import REPO
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -113,6 +120,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return demo_main(args)
 
 
+def cmd_autograde(args: argparse.Namespace) -> int:
+    from .autograde import main as autograde_main
+
+    return autograde_main(args)
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    from .autograde import register
+
+    return register(args)
+
+
+def cmd_roster(args: argparse.Namespace) -> int:
+    from .autograde import roster
+
+    return roster(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m autograder", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -183,6 +208,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a notebook cell may run (stops the looping demo student; default 60)",
     )
     d.set_defaults(func=cmd_demo)
+    course_dir = {"default": str(REPO), "help": "the course folder (default: this repository)"}
+    a = sub.add_parser("autograde", help="register if needed, then grade submitted/ with nbgrader and this grader")
+    a.add_argument("--dir", **course_dir)
+    a.add_argument("--jobs", "-j", type=int, default=2)
+    a.add_argument(
+        "--cell-timeout", type=int, help="seconds a notebook cell may run (default: nbgrader_config.py's, 600)"
+    )
+    a.set_defaults(func=cmd_autograde)
+    r = sub.add_parser("register", help="record the assignment in the gradebook (release/ is left as it is)")
+    r.add_argument("--dir", **course_dir)
+    r.set_defaults(func=cmd_register)
+    ro = sub.add_parser("roster", help="import students (CSV: id, first_name, last_name, email) into the gradebook")
+    ro.add_argument("csv")
+    ro.add_argument("--dir", **course_dir)
+    ro.set_defaults(func=cmd_roster)
     return parser
 
 
@@ -199,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except NbgraderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -10,6 +10,7 @@ could not grade shows as *ungraded*, not as 0.
 
 from __future__ import annotations
 
+import filecmp
 import fnmatch
 import os
 import shutil
@@ -20,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .gradebook import registered
 from .reference import REPO
 
 ASSIGNMENT = "two_layer_net"
@@ -66,6 +68,17 @@ def copy_assignment(source: Path, dest: Path) -> None:
         target = dest / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source / relative, target)
+
+
+def differences(expected: Path, actual: Path) -> list[str]:
+    """How the folder ``actual`` differs from ``expected``, file by file (empty: identical)."""
+    want, have = set(release_files(expected)), set(release_files(actual))
+    problems = [f"missing: {p}" for p in sorted(want - have)]
+    problems += [f"unexpected: {p}" for p in sorted(have - want)]
+    problems += [
+        f"differs: {p}" for p in sorted(want & have) if not filecmp.cmp(expected / p, actual / p, shallow=False)
+    ]
+    return problems
 
 
 class NbgraderError(RuntimeError):
@@ -194,10 +207,38 @@ class Course:
         base = self.root / "submitted"
         return sorted(p.name for p in base.iterdir() if p.is_dir()) if base.exists() else []
 
-    def autograde(self) -> None:
-        """`nbgrader autograde`, one student at a time so that one's failure stops nobody else."""
+    def autograde(self, on_student: Callable[[str], None] | None = None) -> None:
+        """`nbgrader autograde`, one student at a time so that one's failure stops nobody else;
+        ``on_student(student)`` after each (a progress bar)."""
         for student in self.students():
             self.nbgrader("autograde", ASSIGNMENT, "--force", f"--student={student}", check=False)
+            if on_student is not None:
+                on_student(student)
+
+    @property
+    def registered(self) -> bool:
+        """Whether the gradebook knows the assignment (`nbgrader autograde` needs it)."""
+        return registered(self.root)
+
+    def register(self) -> list[str]:
+        """Record the assignment in the gradebook (notebook, grade cells, points, checksums), as
+        `nbgrader generate_assignment` does, without touching ``release/``: nbgrader writes its
+        student version into a scratch folder, which is compared with ``release/`` and removed.
+
+        Returns:
+            how ``release/`` differs from what ``source/`` gives now (empty: up to date).
+        """
+        scratch = Path(".tmp") / "register-release"
+        self.nbgrader("generate_assignment", ASSIGNMENT, "--force", f"--CourseDirectory.release_directory={scratch}")
+        try:
+            return differences(self.root / scratch / ASSIGNMENT, self.release_notebook.parent)
+        finally:
+            shutil.rmtree(self.root / scratch, ignore_errors=True)
+
+    def import_roster(self, csv_path: Path) -> str:
+        """`nbgrader db student import CSV`: the columns ``id`` (required), ``first_name``,
+        ``last_name``, ``email``. Returns nbgrader's output."""
+        return self.nbgrader("db", "student", "import", str(Path(csv_path).resolve())).stdout
 
     def results(self) -> dict[str, NbgraderResult]:
         """Autograded scores from the gradebook; ungraded where nbgrader could not grade."""

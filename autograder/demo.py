@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
+from .autograde import grade_with_both, print_round, where
 from .course import Course
 from .reference import fill_notebook, solution_answers
 
@@ -73,76 +72,20 @@ def main(args: argparse.Namespace) -> int:
     print(f"Student version: {course.release_notebook}")
     print(f"Demo class: {len(who)} submissions in {root / 'submitted'}", flush=True)
 
-    t = time.monotonic()
-    print("Running nbgrader autograde (one student at a time) ...", flush=True)
-    course.autograde()
-    nbgrader_seconds = time.monotonic() - t
-    nb = course.results()
-
-    t = time.monotonic()
-    print(f"Running python -m autograder grade --jobs {args.jobs} ...", flush=True)
-    report = root / "autograder-report.txt"
-    csv_ours = root / "grades-autograder.csv"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "grade",
-            str(root / "submitted"),
-            "--jobs",
-            str(args.jobs),
-            "-o",
-            str(report),
-            "--csv",
-            str(csv_ours),
-            "--cell-timeout",
-            str(args.cell_timeout),
-        ],
-        check=True,
-    )
-    ours_seconds = time.monotonic() - t
-    ours = _read_csv(csv_ours)
-
+    results = grade_with_both(course, args.jobs, args.cell_timeout)
     csv_nbgrader = course.export(root / "grades-nbgrader.csv")
     feedback = course.feedback()
-
-    print()
-    print(f"{'student':<8} {'nbgrader autograde':>20} {'autograder':>12}   submission")
-    for student, what in who.items():
-        n = nb.get(student)
-        a = ours.get(student, {})
-        n_txt = f"{n.score:g} / {n.max_score:g}" if n and n.status == "graded" else "UNGRADED"
-        a_txt = f"{a.get('score')} / {a.get('max_score')}" if a.get("status") == "graded" else "UNGRADED"
-        print(f"{student:<8} {n_txt:>20} {a_txt:>12}   {what}")
-    print("(autograded points; the two inline questions, 8 points, are graded by hand in formgrader)")
-    print()
-    print(
-        f"nbgrader autograde: {nbgrader_seconds:.0f} s; "
-        f"python -m autograder grade --jobs {args.jobs}: {ours_seconds:.0f} s"
-    )
+    print_round(course, results, who)
     print("Where everything is:")
-    for label, path in (
-        ("course folder", root),
+    for label, path in [
         ("student version", course.release_notebook.parent),
-        ("submissions", root / "submitted"),
-        ("autograded notebooks", root / "autograded"),
+        *where(course, results),
         ("feedback HTML", feedback[0].parent.parent if feedback else root / "feedback"),
         ("nbgrader grades CSV", csv_nbgrader),
-        ("autograder grades CSV", csv_ours),
-        ("autograder report (with feedback)", report),
-        ("nbgrader log", course.log),
-    ):
-        print(f"  {label:<34} {path}")
+    ]:
+        print(f"  {label:<38} {path}")
     print(
         f"Done in {time.monotonic() - started:.0f} s. Hand-grade the inline questions with: "
         f"cd {root} && jupyter lab  (Nbgrader > Formgrader)"
     )
     return 0
-
-
-def _read_csv(path: Path) -> dict[str, dict[str, str]]:
-    import csv
-
-    with open(path) as f:
-        return {row["student"]: row for row in csv.DictReader(f)}

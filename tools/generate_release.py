@@ -11,22 +11,75 @@ configuration play no part, and the output depends on source/ and nbgrader_confi
 run twice, it gives the same bytes.
 nbgrader replaces the solution regions with the configured stub, removes the hidden tests and
 every output; caches, installed datasets and saved models (``*.npz``) are left out
-(``autograder.course.release_files``).
+(``autograder.course.release_files``). Beside the notebook go the student's environment files,
+made from the course's lock (`student_requirements`): ``requirements.txt`` (the versions the
+course tests, without the development tools) and ``environment.yml`` (conda: that Python, then
+pip with the same file).
 """
 
 from __future__ import annotations
 
 import argparse
-import filecmp
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
 
-from autograder.course import ASSIGNMENT, SOURCE, Course, NbgraderError, copy_assignment, release_files
+from autograder.course import ASSIGNMENT, SOURCE, Course, NbgraderError, copy_assignment, differences
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE = ROOT / "release" / ASSIGNMENT
+LOCK = ROOT / "requirements.lock"
+PYPROJECT = ROOT / "pyproject.toml"
+
+
+def dev_tools(pyproject: Path = PYPROJECT) -> set[str]:
+    """The names of pyproject.toml's ``dev`` extra: tools of the course's developers, not students'."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    extra = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]["dev"]
+    return {re.split(r"[<>=!~ ;\[]", spec, maxsplit=1)[0].lower() for spec in extra}
+
+
+def student_requirements(lock: Path = LOCK) -> tuple[list[str], str]:
+    """What a student installs: the lock's pins without the dev tools, and the Python version the
+    lock was resolved on (its header says "Resolved on Python X.Y.Z"). Point ``lock`` at another
+    lock to release for another Python."""
+    text = lock.read_text()
+    found = re.search(r"Resolved on Python (\d+\.\d+)", text)
+    if not found:
+        raise ValueError(f"{lock} does not say which Python it was resolved on")
+    skip = dev_tools()
+    pins = [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#") and line.split("==")[0].strip().lower() not in skip
+    ]
+    return pins, found.group(1)
+
+
+def write_student_environment(dest: Path, requirements: tuple[list[str], str] | None = None) -> None:
+    """requirements.txt and environment.yml for students, in ``dest`` (the README's two commands)."""
+    pins, python = requirements or student_requirements()
+    header = (
+        "# The environment of the two_layer_net exercise: the versions the course tests.\n"
+        "#   python -m venv .venv && .venv/bin/python -m pip install -r requirements.txt\n"
+        "#   .venv/bin/python -m twolayer.jupyter_setup && .venv/bin/jupyter lab two_layer_net.ipynb\n"
+        f"# Made by `make release` from the course's lock (Python {python}); do not edit.\n"
+    )
+    (dest / "requirements.txt").write_text(header + "\n".join(pins) + "\n")
+    (dest / "environment.yml").write_text(
+        "# The environment of the two_layer_net exercise, for conda (the same versions as requirements.txt):\n"
+        "#   conda env create -f environment.yml && conda activate two-layer-net-student\n"
+        "#   python -m twolayer.jupyter_setup && jupyter lab two_layer_net.ipynb\n"
+        "# Made by `make release`; do not edit.\n"
+        "name: two-layer-net-student\n"
+        "channels:\n  - conda-forge\n"
+        f"dependencies:\n  - python={python}\n  - pip\n  - pip:\n      - -r requirements.txt\n"
+    )
 
 
 def generate(dest: Path, source: Path = SOURCE) -> Path:
@@ -47,18 +100,8 @@ def generate(dest: Path, source: Path = SOURCE) -> Path:
         course = Course(Path(tmp) / "course").create(source)
         dest.mkdir(parents=True)
         copy_assignment(course.release_notebook.parent, dest)
+    write_student_environment(dest)
     return dest
-
-
-def differences(expected: Path, actual: Path) -> list[str]:
-    """How the folder ``actual`` differs from ``expected``, file by file (empty: identical)."""
-    want, have = set(release_files(expected)), set(release_files(actual))
-    problems = [f"missing: {p}" for p in sorted(want - have)]
-    problems += [f"unexpected: {p}" for p in sorted(have - want)]
-    problems += [
-        f"differs: {p}" for p in sorted(want & have) if not filecmp.cmp(expected / p, actual / p, shallow=False)
-    ]
-    return problems
 
 
 def replace_release(release: Path = RELEASE, source: Path = SOURCE) -> Path:

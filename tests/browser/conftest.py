@@ -182,3 +182,76 @@ def page(request: pytest.FixtureRequest, playwright_chromium, artifacts: Path):
         finally:
             (artifacts / "browser-console.log").write_text("\n".join(console) + "\n")
             context.close()
+
+
+@pytest.fixture(scope="module")
+def graded_course(playwright_chromium, tmp_path_factory: pytest.TempPathFactory):
+    """A course folder autograded by the real nbgrader: one student, ``ann``, who handed in the
+    solution (the two inline questions wait for a TA). Built by `autograder.course.Course`, the
+    one way this project runs nbgrader, on digits."""
+    import corpus
+    from autograder.course import Course
+
+    course = Course(
+        tmp_path_factory.mktemp("class") / "course", cell_timeout=120, env={"TWO_LAYER_NET_DATASET": "digits"}
+    ).create()
+    course.submit("ann", corpus.write_submission(tmp_path_factory.mktemp("ann") / NOTEBOOK))
+    course.autograde()
+    result = course.results()["ann"]
+    assert result.status == "graded" and result.score == 92, f"{result}; see {course.log}"
+    return course
+
+
+@pytest.fixture(scope="module")
+def course_lab_server(graded_course, artifacts: Path, tmp_path_factory: pytest.TempPathFactory):
+    """JupyterLab started in the course folder, as a TA starts it for the formgrader."""
+    from labserver import LabServer
+
+    server = LabServer(graded_course.root, tmp_path_factory.mktemp("ta-home"), artifacts / "jupyterlab-ta.log")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def student_python(playwright_chromium) -> str:
+    """The Python of a student's environment, made the README's way from release/'s
+    requirements.txt (a venv, `pip install -r requirements.txt`, `python -m twolayer.jupyter_setup`).
+    Kept in build/ under the hash of requirements.txt: a second run reuses it (about a minute saved)."""
+    import hashlib
+    import subprocess
+    import sys
+
+    requirements = RELEASE_DIR / "requirements.txt"
+    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()[:12]
+    venv = ROOT / "build" / f"student-venv-{digest}"
+    python = venv / "bin" / "python"
+    if not (venv / ".complete").exists():
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(requirements)], check=True)
+        (venv / ".complete").touch()
+    # The student's second step, run from their folder (twolayer/ is beside the notebook).
+    subprocess.run([str(python), "-m", "twolayer.jupyter_setup"], cwd=RELEASE_DIR, check=True)
+    return str(python)
+
+
+@pytest.fixture(scope="module")
+def student_env_lab_server(student_python, student_folder: Path, artifacts: Path, tmp_path_factory):
+    """JupyterLab of the student's own environment, serving their folder."""
+    from labserver import LabServer
+
+    server = LabServer(
+        student_folder,
+        tmp_path_factory.mktemp("home"),
+        artifacts / "jupyterlab-student-env.log",
+        python=student_python,
+        enable_nbgrader=False,
+    )
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
@@ -23,6 +24,42 @@ from playwright.sync_api import Locator, Page, expect
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 CELLS = f"{NOTEBOOK} .jp-Notebook .jp-Cell"
 KERNEL_STATUS = f"{NOTEBOOK} .jp-Notebook-ExecutionIndicator"
+
+
+class Steps:
+    """Screenshots and the time of each step (``<log>`` beside the screenshots, timings.log by default)."""
+
+    def __init__(self, page: Page, artifacts: Path, log: str = "timings.log"):
+        self.page, self.artifacts, self.log = page, artifacts, log
+        self.start = self.last = time.monotonic()
+        self.lines: list[str] = []
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=str(self.artifacts / f"{name}.png"), full_page=True)
+        self.mark(name)
+
+    def mark(self, name: str) -> float:
+        """Record the time since the previous step; returns it."""
+        now = time.monotonic()
+        took = now - self.last
+        self.lines.append(f"{name}: {took:.1f} s (total {now - self.start:.1f} s)")
+        self.last = now
+        (self.artifacts / self.log).write_text("\n".join(self.lines) + "\n")
+        return took
+
+
+def menu(page: Page, menu_name: str, item: str) -> None:
+    """Click ``item`` of the menu bar's ``menu_name`` menu."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^{re.escape(menu_name)}$")).click()
+    page.locator(".lm-Menu-item:visible", has_text=re.compile(rf"^{re.escape(item)}")).first.click()
+
+
+def menu_items(page: Page, menu_name: str) -> list[str]:
+    """The labels of a menu bar menu's items (the menu is opened, read and closed)."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^{re.escape(menu_name)}$")).click()
+    labels = page.locator(".lm-Menu-item:visible .lm-Menu-itemLabel").all_text_contents()
+    page.keyboard.press("Escape")
+    return [label.strip() for label in labels]
 
 
 def cell_index(notebook_path: Path, grade_id: str) -> int:
@@ -70,8 +107,7 @@ def output_text(loc: Locator) -> str:
 
 def run_all_from_menu(page: Page) -> None:
     """Run → Run All Cells, in the menu bar."""
-    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-item:visible", has_text=re.compile(r"^Run All Cells")).first.click()
+    menu(page, "Run", "Run All Cells")
 
 
 def replace_cell_source(page: Page, loc: Locator, text: str) -> None:

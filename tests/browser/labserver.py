@@ -95,7 +95,12 @@ def isolated_env(home: Path, dataset: str = "digits") -> dict[str, str]:
 class LabServer:
     """``python -m jupyter lab`` serving ``root``; ``url(path)`` gives a page's address with the token."""
 
-    def __init__(self, root: Path, home: Path, log_path: Path, python: str = sys.executable):
+    def __init__(
+        self, root: Path, home: Path, log_path: Path, python: str = sys.executable, enable_nbgrader: bool = True
+    ):
+        # enable_nbgrader=False: the environment's own settings decide which of nbgrader's server
+        # extensions run (the student's environment, where twolayer.jupyter_setup turned some off).
+        self.enable_nbgrader = enable_nbgrader
         self.root = Path(root)
         self.home = Path(home)
         self.log_path = Path(log_path)
@@ -114,7 +119,8 @@ class LabServer:
 
     def _write_config(self, env: dict[str, str]) -> None:
         config_dir = Path(env["JUPYTER_CONFIG_DIR"])
-        config = {"ServerApp": {"jpserver_extensions": {name: True for name in NBGRADER_SERVER_EXTENSIONS}}}
+        extensions = NBGRADER_SERVER_EXTENSIONS if self.enable_nbgrader else ()
+        config = {"ServerApp": {"jpserver_extensions": {name: True for name in extensions}}}
         (config_dir / "jupyter_server_config.json").write_text(json.dumps(config, indent=1))
         settings_dir = Path(env["JUPYTERLAB_SETTINGS_DIR"])
         for name, value in LAB_USER_SETTINGS.items():

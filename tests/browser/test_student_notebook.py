@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -33,6 +32,7 @@ pytest.importorskip(
 
 from labpage import (  # noqa: E402 - after the skip: it imports Playwright
     CELLS,
+    Steps,
     cell,
     cell_index,
     cell_source,
@@ -58,22 +58,6 @@ def solution_of(grade_id: str) -> str:
     """The source notebook's answer cell as a student would write it: without nbgrader's markers."""
     source = cell_source(SOURCE_DIR / NOTEBOOK, grade_id)
     return "\n".join(line for line in source.split("\n") if not any(marker in line for marker in SOLUTION_MARKERS))
-
-
-class Steps:
-    """Screenshots and the time of each step (timings.log beside the screenshots)."""
-
-    def __init__(self, page, artifacts: Path):
-        self.page, self.artifacts = page, artifacts
-        self.start = self.last = time.monotonic()
-        self.lines: list[str] = []
-
-    def shot(self, name: str) -> None:
-        self.page.screenshot(path=str(self.artifacts / f"{name}.png"), full_page=True)
-        now = time.monotonic()
-        self.lines.append(f"{name}: {now - self.last:.1f} s (total {now - self.start:.1f} s)")
-        self.last = now
-        (self.artifacts / "timings.log").write_text("\n".join(self.lines) + "\n")
 
 
 def test_student_runs_all_answers_affine_forward_and_validates(lab_server, page, student_folder, artifacts):
