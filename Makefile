@@ -32,7 +32,7 @@ endif
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lint sandbox test release lock cifar10 clean distclean demo bench test-browser solutions
+.PHONY: help setup lint sandbox test release lock cifar10 clean distclean demo bench test-browser solutions gradescope
 
 help:  ## List the targets
 	@echo "Targets (run from the repository root):"
@@ -120,6 +120,9 @@ bench: setup  ## Benchmarks: training vs PyTorch CPU and the sgemm bound, gradin
 test-browser: setup  ## Browser test of the student notebook in JupyterLab (headless Chromium; screenshots in test-artifacts/browser/)
 	bash tools/browser_setup.sh
 	$(PY) -m pytest tests/browser -p no:xdist $(PYTEST_ARGS)
+
+gradescope: setup  ## Build dist/gradescope/autograder.zip, the autograder to upload to Gradescope (README, Gradescope)
+	$(PY) -m autograder.gradescope build --out dist/gradescope
 
 solutions: setup  ## Execute the solution notebook into solutions/ (notebook + HTML)
 	$(PY) -m autograder solutions
