@@ -140,9 +140,7 @@ def test_untouched_release_in_a_zip_folder_gets_what_the_course_grader_gives(gra
 
 
 def test_a_notebook_that_kills_its_python_is_graded_around_it(gradescope, tmp_path):
-    nb = corpus.write_submission(
-        tmp_path / "nb.ipynb", {"affine_forward": "import os\nos._exit(3)\n"}, solved=False
-    )
+    nb = corpus.write_submission(tmp_path / "nb.ipynb", {"affine_forward": "import os\nos._exit(3)\n"}, solved=False)
     doc = gradescope.grade({"nb.ipynb": nb})
     assert doc["extra_data"]["status"] == "graded"
     assert scores(doc) == scores(grade_cli(nb, tmp_path))
