@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from twolayer.config import section
 
@@ -19,6 +19,8 @@ class Settings:
     stdout_visibility: str = "hidden"
     timeout_seconds: int = 600  # Gradescope's default container timeout (10 minutes)
     use_uploaded_model: bool = True
+    # The container memory to choose in Gradescope, per dataset (measured: README, "Gradescope").
+    container_memory_mb: dict = field(default_factory=lambda: {"digits": 768, "cifar10": 3072})
 
     def __post_init__(self) -> None:
         for name in ("visible_checks", "hidden_checks", "stdout_visibility"):

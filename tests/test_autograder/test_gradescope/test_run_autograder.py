@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -27,6 +28,7 @@ import pytest
 import corpus
 from autograder.gradescope import run, schema
 from autograder.gradescope.bundle import build
+from autograder.gradescope.settings import Settings
 from autograder.sandbox import bubblewrap
 
 pytestmark = pytest.mark.slow
@@ -50,18 +52,49 @@ class Gradescope:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content if isinstance(content, bytes) else content.read_bytes())
         (self.root / "submission_metadata.json").write_text(json.dumps(meta or {}))
-        proc = subprocess.run(
-            ["bash", str(self.root / "run_autograder")],
-            env={**os.environ, "GRADESCOPE_ROOT": str(self.root), "TWOLAYER_PREFIX": str(self.prefix), **env},
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        assert proc.returncode == 0, proc.stderr[-3000:]
+        log = self.root.parent / "stdout"
+        with open(log, "w") as out:
+            proc = subprocess.Popen(
+                ["bash", str(self.root / "run_autograder")],
+                env={**os.environ, "GRADESCOPE_ROOT": str(self.root), "TWOLAYER_PREFIX": str(self.prefix), **env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+            self.peak_bytes = peak_tree_rss(proc, timeout=900)
+        self.stdout = log.read_text()
+        assert proc.returncode == 0, self.stdout[-3000:]
         doc = json.loads((self.root / "results" / "results.json").read_text())
         assert schema.problems(doc) == [], doc
-        self.stdout = proc.stdout
         return doc
+
+
+def peak_tree_rss(proc: subprocess.Popen, timeout: float) -> int:
+    """Wait for ``proc``; the largest memory (RSS) its processes held at once, sampled every 0.1 s.
+
+    The whole tree: the grader and its sandboxed workers, which is what a container's memory
+    limit counts (the workers are descendants in /proc even inside bubblewrap's namespaces)."""
+    deadline, peak = time.monotonic() + timeout, 0
+    while proc.poll() is None:
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise TimeoutError("run_autograder did not finish")
+        parents, rss = {}, {}
+        for entry in Path("/proc").iterdir():
+            try:
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+                rss[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[21]) * os.sysconf("SC_PAGE_SIZE")
+            except (OSError, ValueError, IndexError):
+                continue
+        total = 0
+        for pid, size in rss.items():
+            p = pid
+            while p not in (0, 1, proc.pid):
+                p = parents.get(p, 0)
+            total += size if p == proc.pid else 0
+        peak = max(peak, total)
+        time.sleep(0.1)
+    return peak
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +163,9 @@ def test_solution_submitted_late_gets_every_point_less_the_late_penalty(gradesco
     assert doc["leaderboard"][0]["value"] >= 0.94 and doc["extra_data"]["dataset"] == "digits"
     assert {t["visibility"] for t in doc["tests"]} == {"visible", "after_due_date"}
     assert ("bubblewrap" if bubblewrap() else "NO bubblewrap") in gradescope.stdout
+    # The container size README and assignment.toml state for digits holds the whole grading.
+    limit = Settings.from_settings().container_memory_mb["digits"] * 1024**2
+    assert 0 < gradescope.peak_bytes < limit, f"peak {gradescope.peak_bytes / 1024**2:.0f} MB"
 
 
 def test_untouched_release_in_a_zip_folder_gets_what_the_course_grader_gives(gradescope, tmp_path):
