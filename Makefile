@@ -36,7 +36,7 @@ endif
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lint sandbox test release lock cifar10 clean distclean demo bench test-browser solutions
+.PHONY: help setup lint sandbox test release lock cifar10 clean distclean demo bench test-browser solutions gradescope
 .PHONY: register autograde roster test-browser-cifar10
 
 help:  ## List the targets
@@ -140,6 +140,9 @@ autograde: setup  ## Autograde submitted/ with nbgrader and the course grader (r
 roster: setup  ## Import students into the gradebook: make roster ROSTER=students.csv (columns id,first_name,last_name,email)
 	@test -n "$(ROSTER)" || { echo "usage: make roster ROSTER=students.csv (columns: id,first_name,last_name,email)"; exit 2; }
 	$(PY) -m autograder roster "$(ROSTER)"
+
+gradescope: setup  ## Build dist/gradescope/autograder.zip, the autograder to upload to Gradescope (README, Gradescope)
+	$(PY) -m autograder.gradescope build --out dist/gradescope
 
 solutions: setup  ## Execute the solution notebook into solutions/ (notebook + HTML)
 	$(PY) -m autograder solutions

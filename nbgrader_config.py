@@ -196,3 +196,7 @@ c.GenerateFeedback.preprocessors = [
 # also has no ZeroMQ high-water mark on its output, so that a flood of prints is queued, not
 # dropped with the final "idle" message: autograder/kernel/confinement.py, KERNEL_BOOT.)
 c.Execute.iopub_timeout = 60
+
+# Late work: the course's late policy ([late] in twolayer/assignment.toml; autograder/late.py),
+# the same one Gradescope's runner applies. nbgrader takes the points off at autograde.
+c.AssignLatePenalties.plugin_class = "autograder.nbgrader_late.LatePenalty"

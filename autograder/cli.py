@@ -35,7 +35,7 @@ from . import report
 from .classes import NOTEBOOK, find_notebooks, grade_many, one_blas_thread
 from .course import NbgraderError
 from .grading import Options
-from .items import ITEMS
+from .items import ITEMS, item_points
 from .journal import DEFAULT as DEFAULT_JOURNAL
 from .journal import Journal
 from .reference import REPO
@@ -80,7 +80,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
         Path(args.output).write_text(out)
     else:
         sys.stdout.write(out)
-    if args.csv:
+    if args.csv and args.canvas:
+        from .export.canvas import export
+
+        scores = {r.student: r.score if r.graded else None for r in results}
+        autograded = sum(item_points(i.name) for i in ITEMS if not i.by_hand)
+        canvas = export(scores, Path(args.canvas), next((r.max_score for r in results if r.graded), autograded))
+        Path(args.csv).write_text(canvas.text)
+        if canvas.report():
+            print(canvas.report(), file=sys.stderr)
+    elif args.csv:
         Path(args.csv).write_text(report.grades_csv(results))
     return 0
 
@@ -148,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--format", choices=("text", "json", "gradescope"), default="text")
     g.add_argument("--output", "-o", help="write the report to this file instead of standard output")
     g.add_argument("--csv", help="also write the grades as CSV to this file")
+    g.add_argument(
+        "--canvas", metavar="ROSTER", help="write --csv as a Canvas gradebook matched to ROSTER (Canvas's export)"
+    )
     g.add_argument("--dataset", choices=DATASETS, help="default: the course setting (twolayer/assignment.toml)")
     g.add_argument("--jobs", "-j", type=int, default=1, help="notebooks graded at once (default 1)")
     g.add_argument(

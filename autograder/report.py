@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from .feedback import grouped
 from .items import ITEMS
-from .results import SubmissionResult, Visibility
+from .results import SubmissionResult
 
 
 def feedback_lines(result: SubmissionResult) -> list[str]:
@@ -66,42 +66,10 @@ def json_report(results: list[SubmissionResult]) -> str:
 
 
 def gradescope(result: SubmissionResult) -> str:
-    """Gradescope's results.json for one submission."""
-    tests = []
-    for cell in result.cells:
-        if cell.visibility is Visibility.MANUAL:
-            continue
-        output = "\n".join(
-            f"{'PASS' if f.passed else 'FAIL'} {f.check}"
-            + (f": {f.message}" if f.message and not f.passed else "")
-            + (f"\nHint: {f.hint}" if f.hint and not f.passed else "")
-            for f in cell.findings
-        )
-        tests.append(
-            {
-                "name": f"{cell.item} ({cell.visibility} checks)",
-                "score": cell.points or 0.0,
-                "max_score": cell.max_points,
-                "output": output,
-                "visibility": "visible",
-                "tags": [cell.item],
-                "number": cell.grade_id,
-            }
-        )
-    doc = {
-        "score": result.score,
-        "tests": tests,
-        "output": (
-            f"Dataset: {result.dataset}. Inline questions 1 and 2 "
-            f"({result.manual_points:.0f} points) are graded by hand."
-            if result.graded
-            else f"Could not be graded: {result.reason}"
-        ),
-        "extra_data": {"dataset": result.dataset, "seed": result.seed, "status": result.status},
-    }
-    if not result.graded:
-        doc["score"] = 0.0
-    return json.dumps(doc, indent=2, default=_plain)
+    """Gradescope's results.json for one submission (``autograder.gradescope.results``)."""
+    from .gradescope import results  # here: that module uses this one's _plain
+
+    return results.dumps(results.document(result))
 
 
 def grades_csv(results: Iterable[SubmissionResult]) -> str:

@@ -31,6 +31,11 @@ def test_every_dataset_has_a_budget_for_every_training_cell():
         assert all(0 < seconds <= 1800 for seconds in budgets.values())
 
 
+def test_gradescopes_timeout_covers_the_budgets_of_the_course_dataset():
+    timeout = config.section("gradescope")["timeout_seconds"]
+    assert timeout >= sum(config.training_budgets().values()) + 2 * 60 + 60, "budgets, checks, the 60 s margin"
+
+
 def test_a_looping_solver_cell_stops_at_its_budget_and_says_so(tmp_path, short_budgets):
     path = corpus.write_submission(tmp_path / "eve" / "two_layer_net" / "two_layer_net.ipynb", {"solver": SOLVER_LOOP})
     started = time.monotonic()

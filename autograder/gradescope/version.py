@@ -1,0 +1,39 @@
+"""The grader's version, as results.json records it: the package version and the commit."""
+
+from __future__ import annotations
+
+import subprocess
+from functools import lru_cache
+from importlib import metadata
+
+from ..reference import REPO
+
+#: Written into the bundle by ``bundle.py`` (the zip has no .git to ask).
+COMMIT_FILE = REPO / "GRADER_COMMIT"
+
+
+def commit() -> str:
+    """The commit the grader was built from ("+dirty" when the work tree had changes), or ""."""
+    if COMMIT_FILE.is_file():
+        return COMMIT_FILE.read_text().strip()
+    try:
+        rev = subprocess.run(
+            ["git", "-C", str(REPO), "describe", "--always", "--dirty=+dirty", "--abbrev=12"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return rev.stdout.strip()
+
+
+@lru_cache(maxsize=1)
+def grader_version() -> str:
+    try:
+        version = metadata.version("two-layer-net-course")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    rev = commit()
+    return f"{version} ({rev})" if rev else version
