@@ -47,6 +47,13 @@ def thresholds(dataset: str | None = None) -> dict[str, float]:
     return dict(settings()["thresholds"][dataset_name(dataset)])
 
 
+def training_budgets(dataset: str | None = None) -> dict[str, float]:
+    """Seconds the grader gives the training cells on ``dataset`` (``solver``,
+    ``hyperparameter_search``) and every other cell of the training run (``setup``)."""
+    budgets = settings()["budgets"][dataset_name(dataset)]
+    return {cell: float(seconds) for cell, seconds in budgets.items()}
+
+
 def section(name: str) -> dict[str, Any]:
     """A table of ``assignment.toml`` that may be absent (``gradescope``, ``late``): {} then."""
     return dict(settings().get(name, {}))
