@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from .plugin import Grading
-from .results import SubmissionResult
+from .results import Status, SubmissionResult
 
 SUITE = Path(__file__).with_name("suite")
 # pytest's plugins that have no business in an in-process run: the terminal (the reports are
@@ -47,6 +47,10 @@ class Options:
     threads: int = 1
 
 
+class SuiteError(RuntimeError):
+    """The grader's own suite could not run: a bug of the grader, not of the submission."""
+
+
 def grade_submission(path: str | Path, options: Options | None = None) -> SubmissionResult:
     """Grade one notebook with the suite."""
     start = time.monotonic()
@@ -55,6 +59,9 @@ def grade_submission(path: str | Path, options: Options | None = None) -> Submis
         if not grading.sub.error:
             _run_suite(grading)
         result = grading.result()
+    except SuiteError as err:
+        result = grading.result()
+        result.status, result.reason, result.cells = Status.UNGRADED, f"the grader failed on this notebook: {err}", []
     finally:
         grading.close()
     result.seconds = time.monotonic() - start
@@ -72,8 +79,11 @@ def _run_suite(grading: Grading) -> None:
             del os.environ[NO_AUTOLOAD]
         else:
             os.environ[NO_AUTOLOAD] = autoload
-    if code == pytest.ExitCode.INTERRUPTED:
+    if grading.interrupted:
         raise KeyboardInterrupt
+    if grading.collection_errors:  # pytest says "interrupted" for these too
+        grading.records.clear()
+        raise SuiteError("its suite could not be collected: " + "; ".join(grading.collection_errors))
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
         grading.records.clear()
-        raise RuntimeError(f"the grader's suite could not run (pytest exit status {int(code)})")
+        raise SuiteError(f"its suite could not run (pytest exit status {int(code)})")

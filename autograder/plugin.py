@@ -87,6 +87,8 @@ class Grading:
         self.notes: list[str] = []
         self.broken: dict[str, Finding] = {}  # item -> why its remaining checks cannot run
         self.collected: set[str] = set()  # items with a test in this run (pytest -k can leave some out)
+        self.interrupted = False  # Ctrl-C or SIGTERM while the suite ran
+        self.collection_errors: list[str] = []  # the suite itself could not be read: a bug of the grader
         self._code: Session | None = None
         self._training: Session | None = None
         self._models: dict[str, Any] | None = None
@@ -229,6 +231,14 @@ class Grading:
         if len(keep) != len(items):
             config.hook.pytest_deselected(items=[node for node in items if node not in keep])
             items[:] = keep
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
+        # pytest stops on collection errors with an exception of this hook's kind too.
+        self.interrupted = not isinstance(excinfo.value, pytest.Session.Interrupted)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collection_errors.append(f"{report.nodeid}: {report.longreprtext[-1500:]}")
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.collected = {grades(node)[0] for node in session.items}

@@ -96,3 +96,20 @@ def test_every_check_declares_its_item_and_visibility(tmp_path):
         timeout=600,
     )
     assert proc.returncode != 0 and "grades no item" in proc.stdout + proc.stderr
+
+
+def test_a_suite_that_cannot_be_collected_leaves_the_notebook_ungraded_with_the_reason(tmp_path, monkeypatch):
+    """A bug of the grader (here a suite module that cannot be imported) is an ungraded result that
+    says so, never a 0, and never taken for Ctrl-C (pytest reports both as "interrupted")."""
+    import shutil
+
+    from autograder import grading
+
+    broken = tmp_path / "copy" / "suite"
+    shutil.copytree(SUITE, broken, ignore=shutil.ignore_patterns("__pycache__"))
+    (broken / "test_broken.py").write_text("import no_such_module_of_the_grader\n")
+    monkeypatch.setattr(grading, "SUITE", broken)
+    sub = corpus.write_submission(tmp_path / "ada" / "two_layer_net" / "two_layer_net.ipynb")
+    result = grading.grade_submission(sub, grading.Options(seed=1, items=("relu_forward",)))
+    assert result.status == "ungraded" and "suite could not be collected" in result.reason
+    assert "no_such_module_of_the_grader" in result.reason

@@ -16,6 +16,7 @@ import numpy as np
 
 from .compare import (
     GRAD_RTOL,
+    VALUE_RTOL,
     compare_array,
     compare_scalar,
     describe,
@@ -43,6 +44,18 @@ class Case:
         if not finding.passed and not finding.hint and self.explain is not None:
             finding.hint = self.explain(what, got) or ""
         return finding
+
+    def compare(
+        self, what: str, got: Any, *, rtol: float = VALUE_RTOL, label: str = "", expected: Any = None
+    ) -> list[Finding]:
+        """``got`` against the expected ``what`` (an array or a number) with the hint for a wrong
+        value, shown as ``label``; nothing when nothing is expected of ``what``."""
+        if expected is None:
+            if what not in self.expected:
+                return []
+            expected = self.expected[what]
+        compare = compare_scalar if np.ndim(expected) == 0 else compare_array
+        return [self.hinted(what, got, compare(label or what, got, expected, on=self.on, rtol=rtol))]
 
 
 def guarded(check: str, body: Callable[[], list[Finding]]) -> list[Finding]:
@@ -74,9 +87,7 @@ def check_affine_forward(t: Target, case: Case) -> list[Finding]:
         if isinstance(res, Finding):
             return [res]
         out = res[0]
-        found = []
-        if "out" in case.expected:
-            found.append(case.hinted("out", out, compare_array("out", out, case.expected["out"], on=case.on)))
+        found = case.compare("out", out)
         found += [unchanged(n, v, a, on=case.on) for n, v, a in zip("xwb", (x, w, b), after, strict=False)]
         return found
 
@@ -94,10 +105,7 @@ def check_affine_backward(t: Target, case: Case) -> list[Finding]:
             return [res]
         found = []
         for name, got in zip(("dx", "dw", "db"), res, strict=True):  # unpack() checked three
-            if name in case.expected:
-                found.append(
-                    case.hinted(name, got, compare_array(name, got, case.expected[name], on=case.on, rtol=GRAD_RTOL))
-                )
+            found += case.compare(name, got, rtol=GRAD_RTOL)
         found.append(unchanged("dout", dout, after[0], on=case.on))
         return found
 
@@ -112,9 +120,7 @@ def check_relu_forward(t: Target, case: Case) -> list[Finding]:
         res = unpack("relu_forward", result, 2, "out, cache")
         if isinstance(res, Finding):
             return [res]
-        found = []
-        if "out" in case.expected:
-            found.append(case.hinted("out", res[0], compare_array("out", res[0], case.expected["out"], on=case.on)))
+        found = case.compare("out", res[0])
         found.append(unchanged("x", x, after[0], on=case.on))
         return found
 
@@ -127,11 +133,7 @@ def check_relu_backward(t: Target, case: Case) -> list[Finding]:
     def body() -> list[Finding]:
         cache = forward_cache(t, "relu_forward", (x,))
         result, after = t.call("relu_backward", dout, cache, track=True)
-        found = []
-        if "dx" in case.expected:
-            found.append(
-                case.hinted("dx", result, compare_array("dx", result, case.expected["dx"], on=case.on, rtol=GRAD_RTOL))
-            )
+        found = case.compare("dx", result, rtol=GRAD_RTOL)
         found.append(unchanged("dout", dout, after[0], on=case.on))
         return found
 
@@ -168,13 +170,7 @@ def check_loss(t: Target, name: str, case: Case) -> list[Finding]:
         if isinstance(res, Finding):
             return [res]
         loss, dx = res
-        found = []
-        if "loss" in case.expected:
-            found.append(case.hinted("loss", loss, compare_scalar("loss", loss, case.expected["loss"], on=case.on)))
-        if "dx" in case.expected:
-            found.append(
-                case.hinted("dx", dx, compare_array("dx", dx, case.expected["dx"], on=case.on, rtol=GRAD_RTOL))
-            )
+        found = case.compare("loss", loss) + case.compare("dx", dx, rtol=GRAD_RTOL)
         found.append(unchanged("x", x, after[0], on=case.on))
         return found
 
@@ -305,23 +301,13 @@ def check_net_loss(t: Target, case: Case) -> list[Finding]:
 
     def body() -> list[Finding]:
         model = net_with_params(t, params, reg)
-        found = []
-        if "scores" in case.expected:
-            scores = t.method(model, "loss", X)
-            found.append(
-                case.hinted("scores", scores, compare_array("scores", scores, case.expected["scores"], on=case.on))
-            )
+        found = case.compare("scores", t.method(model, "loss", X)) if "scores" in case.expected else []
         res = t.method(model, "loss", X, y)
         res = unpack("TwoLayerNet.loss(X, y)", res, 2, "loss, grads")
         if isinstance(res, Finding):
             return found + [res]
         loss, grads = res
-        if "loss" in case.expected:
-            found.append(
-                case.hinted(
-                    "loss", loss, compare_scalar(f"loss with reg = {reg:g}", loss, case.expected["loss"], on=case.on)
-                )
-            )
+        found += case.compare("loss", loss, label=f"loss with reg = {reg:g}")
         if "grads" in case.expected:
             if not isinstance(grads, dict):
                 found.append(
@@ -336,15 +322,8 @@ def check_net_loss(t: Target, case: Case) -> list[Finding]:
                     if key not in grads:
                         found.append(Finding(False, f"grads['{key}']", f"grads has no '{key}'"))
                     else:
-                        found.append(
-                            case.hinted(
-                                key,
-                                grads[key],
-                                compare_array(
-                                    f"grads['{key}'] with reg = {reg:g}", grads[key], exp, on=case.on, rtol=GRAD_RTOL
-                                ),
-                            )
-                        )
+                        label = f"grads['{key}'] with reg = {reg:g}"
+                        found += case.compare(key, grads[key], rtol=GRAD_RTOL, label=label, expected=exp)
         return found
 
     return guarded(f"TwoLayerNet.loss on {case.on}", body)
