@@ -38,6 +38,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--jobs", type=int, default=2, help="python -m autograder grade --jobs (default 2)")
     p.add_argument("--no-nbgrader", action="store_true", help="skip nbgrader autograde")
     p.add_argument("--no-torch", action="store_true", help="skip the PyTorch baseline")
+    p.add_argument("--baseline", metavar="REV", help="also grade the class with the grader of git commit REV")
     p.add_argument("--skip-digits-grading", action="store_true", help="with --cifar10-grading: grade on CIFAR-10 only")
     p.add_argument("--render", metavar="JSON", help="print the tables of a results file, measure nothing")
     p.add_argument(
@@ -254,6 +255,7 @@ def grading_tables(g: dict[str, Any]) -> str:
     for tool, label in (
         ("autograder", f"python -m autograder grade --jobs {g.get('autograder', {}).get('jobs', '')}"),
         ("nbgrader", "nbgrader autograde"),
+        ("baseline", f"the grader of commit {g.get('baseline', {}).get('rev', '')}, the same command"),
     ):
         r = g.get(tool)
         if not r:
@@ -460,6 +462,7 @@ def main(argv: list[str] | None = None) -> int:
                 cifar10_dir=None,
                 with_nbgrader=not args.no_nbgrader,
                 cifar10_dir_for_fixes=cifar10_dir,
+                baseline=args.baseline,
             )
             print(grading_tables(results["grading"]["digits"]), flush=True)
             save()
