@@ -55,8 +55,10 @@ def course_root(argv: list[str], default: Path) -> Path:
 def warning_for(argv: list[str], default_root: Path) -> str | None:
     """What to print before an nbgrader command that needs the assignment in a gradebook that
     lacks it; None when the command needs nothing or the gradebook is ready."""
-    command = next((arg for arg in argv[1:] if not arg.startswith("-")), None)
-    if command not in NEEDS_ASSIGNMENT:
+    words = [arg for arg in argv[1:] if not arg.startswith("-")]
+    command = words[0] if words else None
+    assignment = words[1] if len(words) > 1 else ASSIGNMENT  # nbgrader <command> [assignment] ...
+    if command not in NEEDS_ASSIGNMENT or assignment != ASSIGNMENT:  # another assignment: not ours to check
         return None
     root = course_root(argv, default_root)
     if registered(root):

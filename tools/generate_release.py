@@ -26,7 +26,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.course import ASSIGNMENT, SOURCE, Course, NbgraderError, copy_assignment, differences
+from autograder.course import (
+    ASSIGNMENT,
+    SOURCE,
+    STUDENT_ENVIRONMENT,
+    Course,
+    NbgraderError,
+    copy_assignment,
+    differences,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE = ROOT / "release" / ASSIGNMENT
@@ -70,8 +78,9 @@ def write_student_environment(dest: Path, requirements: tuple[list[str], str] | 
         "#   .venv/bin/python -m twolayer.jupyter_setup && .venv/bin/jupyter lab two_layer_net.ipynb\n"
         f"# Made by `make release` from the course's lock (Python {python}); do not edit.\n"
     )
-    (dest / "requirements.txt").write_text(header + "\n".join(pins) + "\n")
-    (dest / "environment.yml").write_text(
+    requirements_txt, environment_yml = STUDENT_ENVIRONMENT
+    (dest / requirements_txt).write_text(header + "\n".join(pins) + "\n")
+    (dest / environment_yml).write_text(
         "# The environment of the two_layer_net exercise, for conda (the same versions as requirements.txt):\n"
         "#   conda env create -f environment.yml && conda activate two-layer-net-student\n"
         "#   python -m twolayer.jupyter_setup && jupyter lab two_layer_net.ipynb\n"
