@@ -29,6 +29,7 @@ from . import report
 from .classes import NOTEBOOK, find_notebooks, grade_many, one_blas_thread
 from .grading import Options
 from .items import ITEMS
+from .sandbox import announce
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -44,6 +45,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         cell_timeout=args.cell_timeout,
         threads=max(1, (os.cpu_count() or 1) // max(1, args.jobs)),
     )
+    announce()  # which mechanisms contain student code on this host (README: Security)
     start = time.monotonic()
     results = grade_many(paths, options, args.jobs, progress=not args.quiet)
     elapsed = time.monotonic() - start

@@ -61,8 +61,8 @@ class Confined:
         try:
             if not self.mech.bwrap:
                 self.tmp = Path(tempfile.mkdtemp(prefix="tln-tmp-"))
-                users.adopt_orphans()
             if self.mech.user:
+                users.adopt_orphans()
                 self.user = users.SandboxUser.lease()
                 for folder in (self.workdir, *self.binds.values(), *([self.tmp] if self.tmp else [])):
                     info = os.stat(folder)

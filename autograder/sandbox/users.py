@@ -82,6 +82,9 @@ class SandboxUser:
                 os.close(fd)
                 continue
             kill_user(uid)  # whatever a holder that died left behind
+            if tasks_of(uid):  # zombies no one reaps yet: they would count against its limit
+                os.close(fd)
+                continue
             return cls(uid, fd)
         raise NoSandboxUser(f"all {len(uid_range())} sandbox users ({ENV}) are in use")
 
@@ -188,8 +191,9 @@ def kill_user(uid: int, wait: float = 5.0) -> None:
 @functools.lru_cache(maxsize=1)
 def adopt_orphans() -> bool:
     """Make this process the reaper of its descendants' orphans (PR_SET_CHILD_SUBREAPER), once.
-    Without a PID namespace, what a student's process leaves behind would otherwise go to the
-    machine's init, which may reap it late or never (a container's first process)."""
+    What a student's process leaves behind (without a PID namespace, or when the namespace's own
+    init is killed) would otherwise go to the machine's init, which may reap it late or never (a
+    container's first process), and a zombie of a sandbox user counts against its RLIMIT_NPROC."""
     import ctypes
 
     return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0

@@ -83,7 +83,9 @@ def test_kill_user_stops_a_fork_bomb_and_reaps_its_children():
     users.adopt_orphans()  # as the sandbox does without a PID namespace
     user = users.SandboxUser.lease()
     try:
-        bomb = as_user(user, "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", 48)
+        bomb = as_user(
+            user, "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", 48
+        )
         deadline = time.monotonic() + 10
         while user.tasks() < 40 and time.monotonic() < deadline:
             time.sleep(0.05)
