@@ -71,7 +71,11 @@ class WorkerProcess:
         self.limits = limits = limits or sandbox.Limits()
         self.timeout = timeout
         self._own_scratch = workdir is None
-        self.scratch = Path(tempfile.mkdtemp(prefix="tln-worker-")) if workdir is None else Path(workdir)
+        self.scratch = (
+            Path(tempfile.mkdtemp(prefix="tln-worker-", dir=sandbox.users.tempdir()))
+            if workdir is None
+            else Path(workdir)
+        )
         self.scratch.mkdir(parents=True, exist_ok=True)
         self.output_path = (
             self.scratch.parent / f".{self.scratch.name}.out"

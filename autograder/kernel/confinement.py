@@ -25,6 +25,8 @@ import tempfile
 from pathlib import Path
 
 from autograder import sandbox
+from autograder.sandbox import users
+from autograder.sandbox.confined import unreachable
 from autograder.worker import one_blas_thread_after_fork
 
 from .hidden_checks import SOCKET_ENV
@@ -135,10 +137,14 @@ def kernel_env(confined: sandbox.Confined) -> dict[str, str]:
 
 
 def unsafe_folder(cwd: Path) -> str | None:
-    """Why binding ``cwd`` read-write into the sandbox would expose too much, or None."""
+    """Why binding ``cwd`` read-write into the sandbox would expose too much (or, without
+    bubblewrap, why its user could not work in it), or None."""
     here = Path(__file__).resolve().parents[1]
     if cwd == Path("/") or cwd == Path.home().resolve():
         return "it is / or the home folder"
+    m = sandbox.mechanisms()
+    if m.bwrap is None and m.user and not users.reachable(cwd):
+        return unreachable(cwd)
     for inside in (here, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()):
         if inside.is_relative_to(cwd):
             return f"it contains {inside}"
@@ -159,11 +165,15 @@ def available() -> tuple[bool, str]:
         return False, ("AUTOGRADER_SANDBOX=none" if off else "bubblewrap (bwrap) is missing or does not work here") + (
             ", and this kernel has no Landlock"
         )
-    with tempfile.TemporaryDirectory(prefix="tln-probe-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="tln-probe-", dir=users.tempdir()) as tmp:
+        os.chmod(tmp, 0o711)  # as a course folder: its sandbox user reaches what is inside
         dirs = [Path(tmp, name) for name in ("cwd", "kernel", "grader")]
         for d in dirs:
             d.mkdir()
-        confined = kernel_sandbox(*dirs)
+        try:
+            confined = kernel_sandbox(*dirs)
+        except (OSError, users.NoSandboxUser) as exc:
+            return False, f"the sandbox could not be set up: {exc}"
         try:
             proc = confined.popen(
                 ["-c", "import zmq, numpy"],

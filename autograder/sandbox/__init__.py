@@ -24,6 +24,7 @@ from __future__ import annotations
 import sys
 import warnings
 
+from . import users
 from .bwrap import base_args
 from .cgroups import cgroups_of, remove_cgroups, remove_orphan_cgroups
 from .confined import WORKDIR, Confined
@@ -43,6 +44,7 @@ __all__ = [
     "mechanisms",
     "remove_cgroups",
     "remove_orphan_cgroups",
+    "users",
     "warn_if_unconfined",
 ]
 

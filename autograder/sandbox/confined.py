@@ -27,6 +27,13 @@ WORKDIR = "/home/student"  # the process's own folder, inside
 EXTRA_READ = ("/sys/devices/system/cpu", "/dev/urandom", "/dev/random", "/dev/zero")
 
 
+def unreachable(folder: Path) -> str:
+    return (
+        f"without bubblewrap the sandbox's user reaches {folder} by its path, and a folder above it "
+        "is not searchable by others (chmod o+x, or install bubblewrap)"
+    )
+
+
 class Confined:
     """A sandboxed Python process, before and while it runs: its command (:meth:`popen`), its
     control group and its user (both made here), and its clean-up (:meth:`close`).
@@ -60,8 +67,10 @@ class Confined:
         self._owners: dict[Path, tuple[int, int]] = {}
         try:
             if not self.mech.bwrap:
-                self.tmp = Path(tempfile.mkdtemp(prefix="tln-tmp-"))
+                self.tmp = Path(tempfile.mkdtemp(prefix="tln-tmp-", dir=users.tempdir()))
             if self.mech.user:
+                if not self.in_bubblewrap and not users.reachable(self.workdir):
+                    raise users.NoSandboxUser(unreachable(self.workdir))
                 users.adopt_orphans()
                 self.user = users.SandboxUser.lease()
                 for folder in (self.workdir, *self.binds.values(), *([self.tmp] if self.tmp else [])):

@@ -119,6 +119,19 @@ class SandboxUser:
             self._lock_fd = -1
 
 
+def reachable(folder: Path) -> bool:
+    """Whether a sandbox user reaches ``folder`` by its path (it needs that without bubblewrap):
+    every folder above it searchable by others (the folder itself becomes the user's)."""
+    return all(os.stat(parent).st_mode & 0o001 for parent in Path(folder).resolve().parents)
+
+
+def tempdir() -> str:
+    """Where sandbox users' folders go: the temporary folder, or /tmp when a user of its own could
+    not reach that one (a private $TMPDIR)."""
+    base = tempfile.gettempdir()
+    return base if reachable(Path(base) / "x") else "/tmp"
+
+
 def reap(uid: int) -> None:
     """Kill what a sandbox user left, if no grader holds it any more (its holder was killed)."""
     try:
