@@ -5,12 +5,14 @@ It starts ipykernel in the sandbox (:mod:`~autograder.kernel.confinement`), conn
 over unix sockets (:mod:`~autograder.kernel.ipc`); serves the hidden test cells
 (:mod:`~autograder.kernel.grader_server`) on the notebook as nbgrader put it into the folder
 before the kernel started; forwards SIGINT (nbclient's interrupt on a cell timeout) to the
-sandboxed kernel, stops it on SIGTERM/SIGHUP, exits when it exits; then kills whatever is left
-in its cgroup and cleans the folder (:mod:`~autograder.kernel.cleanup`). It records the verdicts
-for nbgrader (:mod:`~autograder.kernel.verdicts`).
+sandboxed kernel, stops it on SIGTERM/SIGHUP, exits when it exits; stops what the notebook left
+running when it holds its limit of processes; then kills whatever is left of the sandbox (its
+cgroup, its user) and cleans the folder (:mod:`~autograder.kernel.cleanup`). It records the
+verdicts for nbgrader (:mod:`~autograder.kernel.verdicts`).
 
-Without a working bubblewrap it warns loudly on stderr (nbgrader logs it) and runs plain
-ipykernel; ``nbgrader_config.py`` does not select this kernel then and warns too.
+Where nothing can confine the kernel (neither bubblewrap nor Landlock), it warns loudly on
+stderr (nbgrader logs it) and runs plain ipykernel; ``nbgrader_config.py`` does not select this
+kernel then and warns too.
 """
 
 from __future__ import annotations
