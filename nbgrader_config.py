@@ -87,11 +87,13 @@ if "TWO_LAYER_NET_CELL_TIMEOUT" not in os.environ:
     c.Execute.timeout_func = _training_cell_timeout
 
 # The sandbox. nbgrader executes a submission in a Jupyter kernel with the rights of whoever
-# runs nbgrader. Where bubblewrap works, execute it (autograde, and the instructor's validate)
-# in the kernel `two_layer_net_sandbox` instead (autograder/kernel/): user nobody, no
-# network, read-only system and Python, writable only the submission's own folder and a private
-# /tmp, CPU, memory and process limits; the hidden test cells have their items graded outside
-# the sandbox by the kernel's launcher. The notebooks name the kernel python3 (and
+# runs nbgrader. Where the sandbox works (autograder/sandbox/: bubblewrap, or without it Landlock
+# and a user of its own), execute it (autograde, and the instructor's validate) in the kernel
+# `two_layer_net_sandbox` instead (autograder/kernel/): an unprivileged user, no network,
+# read-only system and Python, writable only the submission's own folder and a private /tmp,
+# CPU, memory and process limits (a cgroup, or RLIMIT_NPROC of its own user: the same on every
+# kind of host, README: Security); the hidden test cells have their items graded outside the
+# sandbox by the kernel's launcher. The notebooks name the kernel python3 (and
 # OverwriteKernelspec puts that back), so the kernel is chosen here, for the execution only.
 #   - this file writes the kernel specification into the environment (<sys.prefix>/share/
 #     jupyter/kernels/two_layer_net_sandbox/), idempotently: no separate install step;
@@ -105,9 +107,10 @@ if "TWO_LAYER_NET_CELL_TIMEOUT" not in os.environ:
 #     hidden test cell whose item the launcher's grader did not pass, and each visible test cell
 #     whose self_check the grader's own run of it did not pass: replacing check_hidden or
 #     self_check inside the kernel gains nothing.
-# Without bubblewrap, or if the sandbox does not work here (a probe starts Python in it), the
+# Where neither works, or the sandbox does not work here (a probe starts Python in it), the
 # notebooks run in the notebook's own kernel (python3) as before, and every nbgrader command
-# prints a loud WARNING on stderr. AUTOGRADER_SANDBOX=none turns the sandbox off on purpose.
+# prints a loud WARNING on stderr. AUTOGRADER_SANDBOX=none turns bubblewrap off on purpose,
+# AUTOGRADER_LANDLOCK=none Landlock, AUTOGRADER_CGROUP=none the control groups.
 try:
     from autograder.kernel import confinement, ipc, kernelspec
 

@@ -39,6 +39,7 @@ from .items import ITEMS, item_points
 from .journal import DEFAULT as DEFAULT_JOURNAL
 from .journal import Journal
 from .reference import REPO
+from .sandbox import announce
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -54,6 +55,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         cell_timeout=args.cell_timeout,
         threads=max(1, (os.cpu_count() or 1) // max(1, args.jobs)),
     )
+    announce()  # which mechanisms contain student code on this host (README: Security)
     start = time.monotonic()
     journal = Journal(Path(args.journal))
     try:

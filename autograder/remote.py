@@ -16,12 +16,13 @@ import struct
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+import twolayer
 from twolayer.targets import StudentCodeError
 
 from . import sandbox
@@ -30,6 +31,12 @@ from .worker import Codec, decode, write_frame
 OUTPUT_TAIL = 4000
 MAX_HEADER = 16 * 1024**2
 MAX_PAYLOAD = 2 * 1024**3
+# Inside the sandbox the worker and the helper library sit at neutral paths: nothing of the
+# course repository is visible, not even where it is.
+WORKER_FILE = Path(__file__).with_name("worker.py")
+TWOLAYER_DIR = Path(twolayer.__file__).resolve().parent
+SANDBOX_WORKER = "/run/grader/worker.py"
+SANDBOX_LIB = "/run/course"
 
 
 class WorkerDied(StudentCodeError):
@@ -55,42 +62,51 @@ class WorkerProcess:
         workdir: Path | None = None,
         *,
         limits: sandbox.Limits | None = None,
-        readonly: Iterable[Path] = (),
+        readonly: Mapping[str, Path] = {},
         env: dict[str, str] | None = None,
         timeout: float = 60.0,
     ):
+        """``readonly``: {path inside: host folder} it may read (a dataset); ``env``: its
+        environment besides the sandbox's own, paths in it as the sandbox sees them."""
         self.limits = limits = limits or sandbox.Limits()
         self.timeout = timeout
         self._own_scratch = workdir is None
-        self.scratch = Path(tempfile.mkdtemp(prefix="tln-worker-")) if workdir is None else Path(workdir)
+        self.scratch = (
+            Path(tempfile.mkdtemp(prefix="tln-worker-", dir=sandbox.users.tempdir()))
+            if workdir is None
+            else Path(workdir)
+        )
         self.scratch.mkdir(parents=True, exist_ok=True)
         self.output_path = (
             self.scratch.parent / f".{self.scratch.name}.out"
             if not self._own_scratch
             else Path(tempfile.mkstemp(prefix="tln-output-")[1])
         )
+        sandbox.warn_if_unconfined()
+        self.confined = sandbox.Confined(
+            limits,
+            workdir=self.scratch,
+            readonly={SANDBOX_WORKER: WORKER_FILE, f"{SANDBOX_LIB}/twolayer": TWOLAYER_DIR, **readonly},
+        )
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
-        cmd, environment = sandbox.worker_command(
-            self.scratch, readonly=list(readonly), env=env, limits=limits, rfd=to_child_r, wfd=from_child_w
-        )
-        sandbox.warn_if_unconfined()
         self._out = open(self.output_path, "wb")
-        use_nproc = os.geteuid() != 0
-        self.group = sandbox.ControlGroup(limits)
-        self.proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=self._out,
-            stderr=subprocess.STDOUT,
-            pass_fds=(to_child_r, from_child_w),
-            env=environment,
-            cwd=self.scratch,
-            preexec_fn=lambda: sandbox.preexec(limits, use_nproc, self.group),
-            close_fds=True,
-        )
-        os.close(to_child_r)
-        os.close(from_child_w)
+        c = self.confined
+        try:
+            self.proc = c.popen(
+                ["-I", c.path(SANDBOX_WORKER), str(to_child_r), str(from_child_w), c.path(SANDBOX_LIB)],
+                env=c.environment(sandbox.WORKDIR, {"MPLBACKEND": "Agg", "TQDM_DISABLE": "1", **(env or {})}),
+                pass_fds=(to_child_r, from_child_w),
+                stdin=subprocess.DEVNULL,
+                stdout=self._out,
+                stderr=subprocess.STDOUT,
+            )
+        except BaseException:
+            c.close()
+            raise
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
         self._w = os.fdopen(self._to_child, "wb", buffering=0)
         self._r = os.fdopen(self._from_child, "rb", buffering=0)
         self.dead: str | None = None
@@ -135,6 +151,8 @@ class WorkerProcess:
             self.kill()
             self.dead = "sent the grader answers out of order (did the code fork or write into the grader's pipe?)"
             raise WorkerDied(self.dead, "crash")
+        if self.confined.at_limit():  # what this request left running would fail the next one
+            self._at_limit()
         reply = header
         return reply, arrays
 
@@ -151,6 +169,8 @@ class WorkerProcess:
             if not ready:
                 if self.proc.poll() is not None:
                     self._died()
+                if self.confined.at_limit():
+                    self._at_limit()
                 continue
             chunk = os.read(self._r.fileno(), min(n - got, 1 << 20))
             if not chunk:
@@ -158,6 +178,16 @@ class WorkerProcess:
             chunks.append(chunk)
             got += len(chunk)
         return b"".join(chunks)
+
+    def _at_limit(self) -> None:
+        """Student code holds every process and thread it may: whatever it (or OpenBLAS, which
+        rebuilds its threads after a fork) starts next fails or waits forever. Stopped at once."""
+        self.kill()
+        self.dead = (
+            f"reached its limit of {self.limits.processes} processes and threads (does it start "
+            "processes or threads and leave them running?)"
+        )
+        raise WorkerDied(self.dead, "crash")
 
     def _died(self, what: str | None = None) -> None:
         try:
@@ -205,7 +235,7 @@ class WorkerProcess:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
-        self.group.remove()
+        self.confined.close()
 
     def close(self) -> None:
         # Killed at once: the worker holds nothing worth keeping (every answer has been read), and

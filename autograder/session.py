@@ -26,7 +26,7 @@ class Session:
         limits: Limits,
         *,
         env: dict[str, str],
-        readonly: list[Path],
+        readonly: dict[str, Path],
         timeout: float,
         cell_timeout: float,
         budgets: dict[str, float] | None = None,
@@ -93,14 +93,17 @@ class Session:
         return self.worker.output_tail() if self.worker else ""
 
 
-def dataset_env(dataset: str) -> tuple[dict[str, str], list[Path]]:
-    """What a worker needs to load ``dataset``: its environment and the folders it reads."""
+SANDBOX_CIFAR10 = "/run/data/cifar-10-batches-py"  # where a worker finds CIFAR-10 (a neutral path)
+
+
+def dataset_env(dataset: str) -> tuple[dict[str, str], dict[str, Path]]:
+    """What a worker needs to load ``dataset``: its environment and the folders it reads
+    ({path inside the sandbox: host folder})."""
     env = {"TWO_LAYER_NET_DATASET": dataset}
-    readonly: list[Path] = []
+    readonly: dict[str, Path] = {}
     if dataset == "cifar10":
-        folder = find_cifar10()
-        env["CIFAR10_DIR"] = str(folder)
-        readonly.append(folder)
+        env["CIFAR10_DIR"] = SANDBOX_CIFAR10
+        readonly[SANDBOX_CIFAR10] = find_cifar10()
     return env, readonly
 
 

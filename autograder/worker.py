@@ -15,6 +15,7 @@ what the student's code returned.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import linecache
@@ -165,6 +166,11 @@ def _describe(exc: BaseException) -> dict:
         message = "ran out of memory (MemoryError)" + where
     elif isinstance(exc, OSError) and exc.errno == 27:
         message = "wrote too much output or too large a file (File too large)" + where
+    elif (isinstance(exc, OSError) and exc.errno == errno.EAGAIN) or "can't start new thread" in str(exc):
+        message = (
+            "could not start a process or thread: it reached the sandbox's limit of processes and "
+            "threads (does it start them and leave them running?)" + where
+        )
     if kind == "not_implemented":
         message = "is not implemented yet (it raised NotImplementedError)"
     return {"ok": False, "error": message, "kind": kind}
@@ -274,7 +280,30 @@ class Worker:
         return {"ok": True}
 
 
+def one_blas_thread_after_fork() -> None:
+    """OpenBLAS stops its threads at every fork and starts them again at its next call: where the
+    student's processes (zombies included) hold every process the sandbox may have, that start
+    fails and OpenBLAS waits for its threads forever (seen: a softmax_loss that forked, then the
+    Solver's matrix products). From a first fork on, one BLAS thread, which needs none to start.
+    Run first in every sandboxed Python: this worker and nbgrader's kernel (whose start-up code
+    is this function's source: kernel/confinement.py)."""
+    done: list[bool] = []
+
+    def before_fork() -> None:
+        if not done:
+            done.append(True)
+            try:
+                from threadpoolctl import threadpool_limits
+
+                threadpool_limits(1, user_api="blas")
+            except Exception:  # noqa: BLE001 - no threadpoolctl, no BLAS it knows: nothing to do
+                pass
+
+    os.register_at_fork(before=before_fork)
+
+
 def main() -> None:
+    one_blas_thread_after_fork()
     rfd, wfd = int(sys.argv[1]), int(sys.argv[2])
     rfile = os.fdopen(rfd, "rb", buffering=0)
     wfile = os.fdopen(wfd, "wb", buffering=0)

@@ -648,6 +648,30 @@ HOSTILE: list[Hostile] = [
         "",
     ),
     Hostile(
+        "thread bomb",
+        {
+            "affine_forward": "import threading, time\n\ndef affine_forward(x, w, b):\n    while True:\n"
+            "        threading.Thread(target=time.sleep, args=(1000,), daemon=True).start()\n"
+        },
+        "affine_forward",
+        "limit of processes and threads|limit of 64 processes and threads",
+    ),
+    Hostile(
+        # Each call leaves processes behind, and goes on when it cannot start them any more: up
+        # to the limit, when nothing else can start either (OpenBLAS, which rebuilds its threads
+        # after every fork, would wait for them forever).
+        "processes left behind",
+        {
+            "softmax_loss": "import os, time\n"
+            + ANSWERS["softmax_loss"].replace("def softmax_loss(", "def _softmax_loss(")
+            + "\ndef softmax_loss(x, y):\n    for _ in range(8):\n        try:\n            if os.fork() == 0:\n"
+            "                time.sleep(1000)\n                os._exit(0)\n        except OSError:\n            pass\n"
+            "    return _softmax_loss(x, y)\n"
+        },
+        "softmax_loss",
+        "limit of 64 processes and threads",
+    ),
+    Hostile(
         "monkeypatching numpy",
         {
             "affine_forward": "np.allclose = lambda *a, **k: True\n"

@@ -1,18 +1,23 @@
-"""What confines nbgrader's kernel: the sandbox (``autograder/sandbox.py``'s bubblewrap, with a
-size cap on its /tmp), the kernel's limits and environment, the ipykernel it starts, and whether
+"""What confines nbgrader's kernel: the sandbox of ``autograder/sandbox/`` (bubblewrap where it
+works, else Landlock and a user of its own; a control group or RLIMIT_NPROC; rlimits), with a
+size cap on its /tmp, the kernel's limits and environment, the ipykernel it starts, and whether
 all that works here (:func:`available`).
 
-Inside, the kernel is user ``nobody`` in its own user, PID, IPC, UTS and network namespaces (no
-network at all); the system and the Python installation are read-only; read-write are only the
-submission's own folder (the kernel's working folder, where nbgrader executes the notebook),
-``/run/kernel`` (its sockets) and a private ``/tmp``; nothing of the course repository, the
-gradebook, other students' folders or the host's ``/tmp``. CPU time, address space and file
-size are capped by rlimits, processes/threads and memory by a cgroup.
+In bubblewrap, the kernel is user ``nobody`` (or a user of its own) in its own PID, IPC, UTS and
+network namespaces (no network at all); the system and the Python installation are read-only;
+read-write are only the submission's own folder (the kernel's working folder, where nbgrader
+executes the notebook, at ``/home/student/two_layer_net``), ``/run/kernel`` (its sockets) and a
+private ``/tmp``; nothing of the course repository, the gradebook, other students' folders or the
+host's ``/tmp``. Without bubblewrap, Landlock gives it the same folders at their host paths
+(TCP refused, and signals and abstract sockets scoped where the kernel's Landlock can), and it
+runs as a user of its own. CPU time, address space and file size are capped by rlimits,
+processes/threads and memory by a control group, or RLIMIT_NPROC of its own user.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import subprocess
 import sys
@@ -20,14 +25,19 @@ import tempfile
 from pathlib import Path
 
 from autograder import sandbox
+from autograder.sandbox import users
+from autograder.sandbox.confined import unreachable
+from autograder.worker import one_blas_thread_after_fork
 
 from .hidden_checks import SOCKET_ENV
 
 # Paths inside the sandbox.
+KERNEL_CWD = sandbox.WORKDIR + "/two_layer_net"  # read-write: the submission's folder
 KERNEL_DIR = "/run/kernel"  # read-write: the kernel's sockets and its connection file
 GRADER_DIR = "/run/grader"  # read-only: the grader's socket and the check_hidden client
 GRADER_SOCKET = GRADER_DIR + "/grader.sock"
 CLIENT_PATH = GRADER_DIR + "/lib"  # PYTHONPATH: a package `autograder` with nbgrader_hidden only
+DATA_DIR = "/run/data/cifar10"  # read-only: CIFAR10_DIR, where the instructor set it
 TMP_BYTES = 512 * 1024**2  # the private /tmp
 
 # ipykernel, with no high-water mark on its IOPub socket. ZeroMQ's default (1,000 queued messages)
@@ -40,6 +50,7 @@ KERNEL_BOOT = (  # as ipykernel_launcher: the working folder leaves sys.path whi
     "import sys\n"
     "if sys.path and sys.path[0] == '':\n"
     "    del sys.path[0]\n"
+    "import os\n" + inspect.getsource(one_blas_thread_after_fork) + "one_blas_thread_after_fork()\n"
     "import zmq\n"
     "from ipykernel.kernelapp import IPKernelApp\n"
     "class App(IPKernelApp):\n"
@@ -87,52 +98,53 @@ def kernel_limits() -> sandbox.Limits:
     )
 
 
-def kernel_command(
-    cwd: Path, kernel_dir: Path, grader_dir: Path, python_args: list[str], readonly: list[Path] = ()
-) -> list[str]:
-    """``bwrap ... -- python PYTHON_ARGS`` with ``cwd`` read-write at its own path, ``kernel_dir``
-    read-write at /run/kernel and ``grader_dir`` read-only at /run/grader."""
-    return sandbox.confined_command(
-        python_args,
+def kernel_sandbox(cwd: Path, kernel_dir: Path, grader_dir: Path) -> sandbox.Confined:
+    """The sandbox of one kernel: ``cwd`` read-write at :data:`KERNEL_CWD`, ``kernel_dir``
+    read-write at /run/kernel, ``grader_dir`` (and CIFAR-10, where set) read-only."""
+    readonly = {GRADER_DIR: grader_dir}
+    cifar = os.environ.get("CIFAR10_DIR")
+    if cifar and Path(cifar).is_dir():
+        readonly[DATA_DIR] = Path(cifar).resolve()
+    return sandbox.Confined(
+        kernel_limits(),
         workdir=cwd,
+        inside=KERNEL_CWD,
         readonly=readonly,
-        ro_binds={GRADER_DIR: grader_dir},
         binds={KERNEL_DIR: kernel_dir},
         tmp_bytes=TMP_BYTES,
     )
 
 
-def kernel_env() -> dict[str, str]:
-    """The kernel's whole environment: nothing of the grader's but what the notebook needs."""
-    env = sandbox.environment(
-        kernel_limits(),
-        "/tmp",
-        {
-            "IPYTHONDIR": "/tmp/.ipython",
-            "JUPYTER_CONFIG_DIR": "/tmp/.jupyter",
-            "JUPYTER_DATA_DIR": "/tmp/.jupyter-data",
-            "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter-runtime",
-            "PYTHONPATH": CLIENT_PATH,
-            SOCKET_ENV: GRADER_SOCKET,
-        },
-    )
+def kernel_env(confined: sandbox.Confined) -> dict[str, str]:
+    """The kernel's whole environment: nothing of the grader's but what the notebook needs, and
+    no path of the host (in bubblewrap)."""
+    extra = {
+        "IPYTHONDIR": "/tmp/.ipython",
+        "JUPYTER_CONFIG_DIR": "/tmp/.jupyter",
+        "JUPYTER_DATA_DIR": "/tmp/.jupyter-data",
+        "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter-runtime",
+        "PYTHONPATH": CLIENT_PATH,
+        SOCKET_ENV: GRADER_SOCKET,
+    }
     for key, value in os.environ.items():
         if (key in ENV_PASSTHROUGH or key.startswith("TWO_LAYER_NET_")) and key != SOCKET_ENV:
-            env[key] = value
-    return env
-
-
-def readonly_data() -> list[Path]:
-    """Datasets outside the submission folder that the notebook reads (CIFAR-10 when configured)."""
-    cifar = os.environ.get("CIFAR10_DIR")
-    return [Path(cifar).resolve()] if cifar and Path(cifar).is_dir() else []
+            extra[key] = value
+    if DATA_DIR in confined.readonly:
+        extra["CIFAR10_DIR"] = DATA_DIR
+    else:
+        extra.pop("CIFAR10_DIR", None)
+    return confined.environment("/tmp", extra)
 
 
 def unsafe_folder(cwd: Path) -> str | None:
-    """Why binding ``cwd`` read-write into the sandbox would expose too much, or None."""
+    """Why binding ``cwd`` read-write into the sandbox would expose too much (or, without
+    bubblewrap, why its user could not work in it), or None."""
     here = Path(__file__).resolve().parents[1]
     if cwd == Path("/") or cwd == Path.home().resolve():
         return "it is / or the home folder"
+    m = sandbox.mechanisms()
+    if m.bwrap is None and m.user and not users.reachable(cwd):
+        return unreachable(cwd)
     for inside in (here, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()):
         if inside.is_relative_to(cwd):
             return f"it contains {inside}"
@@ -143,27 +155,41 @@ def unsafe_folder(cwd: Path) -> str | None:
 def available() -> tuple[bool, str]:
     """Whether a kernel can run in the sandbox here: (True, "") or (False, why not).
 
-    sandbox.bubblewrap() only runs /bin/true; this also starts the environment's Python in the
-    sandbox and imports what ipykernel needs (it fails, for instance, for an unprivileged user
-    when the Python installation is under a home folder that others cannot enter).
+    Confined by bubblewrap, or else by Landlock; this starts the environment's Python in the
+    sandbox and imports what ipykernel needs (it fails, for instance, where the Python
+    installation cannot be reached from inside).
     """
-    if sandbox.bubblewrap() is None:
-        return False, (
-            "bubblewrap (bwrap) is missing or does not work here"
-            if os.environ.get("AUTOGRADER_SANDBOX", "auto") != "none"
-            else "AUTOGRADER_SANDBOX=none"
+    m = sandbox.mechanisms()
+    if not m.isolated:
+        off = os.environ.get("AUTOGRADER_SANDBOX", "auto") == "none"
+        return False, ("AUTOGRADER_SANDBOX=none" if off else "bubblewrap (bwrap) is missing or does not work here") + (
+            ", and this kernel has no Landlock"
         )
-    with tempfile.TemporaryDirectory(prefix="tln-probe-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="tln-probe-", dir=users.tempdir()) as tmp:
+        os.chmod(tmp, 0o711)  # as a course folder: its sandbox user reaches what is inside
         dirs = [Path(tmp, name) for name in ("cwd", "kernel", "grader")]
         for d in dirs:
             d.mkdir()
-        cmd = kernel_command(dirs[0], dirs[1], dirs[2], ["-I", "-c", "import zmq, numpy"])
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=kernel_env(), check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
+            confined = kernel_sandbox(*dirs)
+        except (OSError, users.NoSandboxUser) as exc:
+            return False, f"the sandbox could not be set up: {exc}"
+        try:
+            proc = confined.popen(
+                ["-c", "import zmq, numpy"],
+                env=kernel_env(confined),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            _, stderr = proc.communicate(timeout=60)
+        except (OSError, subprocess.SubprocessError) as exc:
             return False, f"the sandbox probe failed: {exc}"
+        finally:
+            confined.close()
     if proc.returncode != 0:
-        return False, f"Python does not start in the sandbox: {proc.stderr.strip()[-300:]}"
+        return False, f"Python does not start in the sandbox: {stderr.strip()[-300:]}"
     return True, ""
 
 

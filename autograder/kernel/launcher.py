@@ -5,12 +5,14 @@ It starts ipykernel in the sandbox (:mod:`~autograder.kernel.confinement`), conn
 over unix sockets (:mod:`~autograder.kernel.ipc`); serves the hidden test cells
 (:mod:`~autograder.kernel.grader_server`) on the notebook as nbgrader put it into the folder
 before the kernel started; forwards SIGINT (nbclient's interrupt on a cell timeout) to the
-sandboxed kernel, stops it on SIGTERM/SIGHUP, exits when it exits; then kills whatever is left
-in its cgroup and cleans the folder (:mod:`~autograder.kernel.cleanup`). It records the verdicts
-for nbgrader (:mod:`~autograder.kernel.verdicts`).
+sandboxed kernel, stops it on SIGTERM/SIGHUP, exits when it exits; stops what the notebook left
+running when it holds its limit of processes; then kills whatever is left of the sandbox (its
+cgroup, its user) and cleans the folder (:mod:`~autograder.kernel.cleanup`). It records the
+verdicts for nbgrader (:mod:`~autograder.kernel.verdicts`).
 
-Without a working bubblewrap it warns loudly on stderr (nbgrader logs it) and runs plain
-ipykernel; ``nbgrader_config.py`` does not select this kernel then and warns too.
+Where nothing can confine the kernel (neither bubblewrap nor Landlock), it warns loudly on
+stderr (nbgrader logs it) and runs plain ipykernel; ``nbgrader_config.py`` does not select this
+kernel then and warns too.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder import sandbox
+from autograder.sandbox import users
 
 from . import confinement, ipc
 from .cleanup import PRIVATE_PREFIX, remove_stale, sanitize_folder
@@ -106,10 +109,13 @@ class Launcher:
         }
         self.lock = threading.Lock()
         self.proc: subprocess.Popen | None = None
+        self.confined: sandbox.Confined | None = None
         self.kernel_pid: int | None = None
+        self.init_pid: int | None = None
         self.status_fd: int | None = None
         self.status = b""
         self.stop_requested: float | None = None
+        self.reaped = False
 
     # signals -------------------------------------------------------------------------
     def _child_pid(self) -> int | None:
@@ -128,7 +134,7 @@ class Launcher:
         match = re.search(rb'"child-pid":\s*(\d+)', self.status)
         if not match:
             return None
-        init = int(match.group(1))
+        init = self.init_pid = int(match.group(1))
         try:
             children = Path(f"/proc/{init}/task/{init}/children").read_text().split()
         except OSError:
@@ -172,14 +178,12 @@ class Launcher:
         self.state["private"] = str(private)
         links: list[Path] = []
         server: GraderServer | None = None
-        group: sandbox.ControlGroup | None = None
         try:
             kernel_dir, grader_dir, work = private / "kernel", private / "grader", private / "work"
             for d in (kernel_dir, grader_dir, work):
                 d.mkdir()
             _install_client(grader_dir)
             snapshot = _snapshot(self.cwd, work)
-            links = ipc.link_addresses(self.info, kernel_dir, f"{confinement.KERNEL_DIR}/k")
             # Listening from now on; its thread starts after the fork below (preexec_fn runs in
             # the child of a fork, which must not happen while other threads hold locks).
             server = GraderServer(
@@ -189,16 +193,25 @@ class Launcher:
                 on_verdict=functools.partial(self._record, "verdicts"),
                 on_visible=functools.partial(self._record, "visible"),
             )
-            group = sandbox.ControlGroup(self.limits)
-            self.state["cgroups"] = [str(d) for d in group.dirs]
+            self.confined = c = confinement.kernel_sandbox(self.cwd, kernel_dir, grader_dir)
+            if c.user is not None:
+                # Its user reaches the client and the grader's socket (nobody else); without
+                # bubblewrap, through the private folder by their host paths.
+                users.chown_tree(grader_dir, c.user.uid, c.user.uid)
+                os.chmod(grader_dir, 0o700)
+                if not c.in_bubblewrap:
+                    os.chmod(private, 0o711)
+            links = ipc.link_addresses(self.info, kernel_dir, c.path(f"{confinement.KERNEL_DIR}/k"))
+            self.state["cgroups"] = [str(d) for d in c.group.dirs] if c.group else []
+            self.state["uid"] = c.user.uid if c.user else None
             self._save_state()
-            return self._run_kernel(kernel_dir, grader_dir, work, group, server)
+            return self._run_kernel(work, server)
         finally:
             if self.proc is not None and self.proc.poll() is None:
                 self.proc.kill()
                 self.proc.wait()
-            if group is not None:
-                group.remove()
+            if self.confined is not None:
+                self.confined.close()
             if server is not None:
                 server.stop()
             log_tail(private / "work" / "kernel.out")
@@ -217,49 +230,45 @@ class Launcher:
             except OSError:
                 pass
 
-    def _run_kernel(
-        self, kernel_dir: Path, grader_dir: Path, work: Path, group: sandbox.ControlGroup, server: GraderServer
-    ) -> int:
+    def _run_kernel(self, work: Path, server: GraderServer) -> int:
+        c = self.confined
         python_args = [
             "-c",
             confinement.KERNEL_BOOT,
             "-f",
-            f"{confinement.KERNEL_DIR}/connection.json",
+            c.path(f"{confinement.KERNEL_DIR}/connection.json"),
             "--HistoryManager.hist_file=:memory:",
             *self.extra,
         ]
-        cmd = confinement.kernel_command(
-            self.cwd, kernel_dir, grader_dir, python_args, readonly=confinement.readonly_data()
-        )
         status_r, status_w = os.pipe()
-        cmd[1:1] = ["--json-status-fd", str(status_w)]
         self.status_fd = status_r
         for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
             signal.signal(signum, self._on_stop)
         signal.signal(signal.SIGINT, self._on_interrupt)
-        use_nproc = os.geteuid() != 0
-        limits = self.limits
         # The kernel's own stdout and stderr (ipykernel sends what the notebook prints over
         # ZeroMQ) go to a file capped by RLIMIT_FSIZE, not into nbgrader's pipes; its end is
         # passed on to nbgrader's log when the kernel stops.
         with open(work / "kernel.out", "wb") as output:
-            self.proc = subprocess.Popen(
-                cmd,
+            self.proc = c.popen(
+                python_args,
+                env=confinement.kernel_env(c),
+                pass_fds=(status_w,),
+                bwrap_args=["--json-status-fd", str(status_w)] if c.in_bubblewrap else [],
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=subprocess.STDOUT,
-                env=confinement.kernel_env(),
-                pass_fds=(status_w,),
-                preexec_fn=lambda: sandbox.preexec(limits, use_nproc, group),
-                close_fds=True,
             )
         os.close(status_w)
+        if not c.in_bubblewrap:
+            self.kernel_pid = self.proc.pid  # setpriv and systemd-run execute it in place
         server.start()
         while self.proc.poll() is None:
             # Learn the kernel's pid (for SIGINT) at once, while it is the only process of
             # the sandbox besides its init: later, student code could have left others.
             if self.kernel_pid is None:
                 self._child_pid()
+            elif c.at_limit():
+                self._reap_leftovers()
             if self.stop_requested is not None and time.monotonic() - self.stop_requested > 3:
                 self.proc.kill()  # bwrap: its sandbox (a PID namespace) dies with it
                 break
@@ -269,6 +278,25 @@ class Launcher:
                 pass
         code = self.proc.wait()
         return code if code >= 0 else 128 - code
+
+    def _reap_leftovers(self) -> None:
+        """The notebook holds every process and thread it may: kill all but the kernel (and the
+        sandbox's own), so that what the kernel starts next (OpenBLAS rebuilds its threads after
+        every fork) does not fail or wait forever. Said once in nbgrader's log."""
+        keep = {self.proc.pid, self.init_pid, self.kernel_pid}
+        for pid in self.confined.pids() - keep:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if not self.reaped:
+            self.reaped = True
+            print(
+                f"[{KERNEL_NAME}] the notebook reached its limit of {self.limits.processes} processes and "
+                "threads: the processes it left running were stopped",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 def _fall_back(connection_file: Path, reason: str, extra: list[str]) -> None:

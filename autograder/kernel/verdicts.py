@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder import sandbox
+from autograder.sandbox import users
 
 from .cleanup import sanitize_folder
 
@@ -70,6 +71,8 @@ def after_execution(km: Any, nb: Any, resources: dict, log: Any = None) -> None:
             log.warning("The notebook was executed WITHOUT the sandbox: %s", state.get("reason", ""))
         return
     sandbox.remove_cgroups(state.get("cgroups", []))
+    if state.get("uid") is not None and not state.get("finished"):  # the launcher was killed
+        users.reap(int(state["uid"]))
     if state.get("private") and not state.get("finished"):  # the launcher was killed
         shutil.rmtree(state["private"], ignore_errors=True)
     folder = state.get("cwd") or (resources or {}).get("metadata", {}).get("path")

@@ -19,7 +19,11 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         from autograder.kernel.verdicts import after_execution
+        from autograder.sandbox import mechanisms
 
+        if not getattr(SandboxedExecute, "_announced", False):  # once per nbgrader process
+            SandboxedExecute._announced = True
+            self.log.info("Containment of student code on this host: %s", "; ".join(mechanisms().describe()))
         self._sandbox_km = km
         try:
             return super().preprocess(nb, resources, km)

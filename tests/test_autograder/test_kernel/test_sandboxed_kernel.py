@@ -1,11 +1,14 @@
 """The sandboxed kernel of `nbgrader autograde` (autograder/kernel/), end to end.
 
-On a temporary nbgrader course: the solution still gets every autograded point (its hidden test
-cells are graded through the launcher's socket), and a hostile submission, whose answer cells
-attack the kernel nbgrader runs them in, reads nothing of the course, writes nothing outside its
-folder, reaches no network, is stopped by the process and memory limits, and gains nothing by
-replacing check_hidden. Then the kernel as nbgrader starts it: the course configuration selects
-it, interrupts reach it, output floods are queued, and the fallback without bubblewrap.
+On a temporary nbgrader course, twice: in bubblewrap with this machine's control groups, and with
+both taken away (Landlock and a user of its own, RLIMIT_NPROC: what nbgrader's kernel gets on a
+host without them). The solution still gets every autograded point (its hidden test cells are
+graded through the launcher's socket), and a hostile submission, whose answer cells attack the
+kernel nbgrader runs them in, reads nothing of the course, writes nothing outside its folder,
+reaches no network, sees nothing of the host in its view of itself, is stopped by the process and
+memory limits, and gains nothing by replacing check_hidden. Then the kernel as nbgrader starts
+it: the course configuration selects it, interrupts reach it, output floods are queued, BLAS
+survives processes left at the limit, and the plain fallback where nothing confines it.
 The modules' own tests are beside this file.
 """
 
@@ -13,9 +16,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -26,6 +31,7 @@ import pytest
 import corpus
 from autograder.course import Course
 from autograder.kernel import confinement, kernelspec
+from autograder.sandbox import cgroups, landlock, users
 
 # The hostile notebook leaves `sleep <mark> &` behind: unique per test process, so that another
 # pytest worker's sandbox (alive at that moment) is not mistaken for ours.
@@ -36,6 +42,10 @@ REPO = Path(__file__).resolve().parents[3]
 needs_sandbox = pytest.mark.skipif(
     not confinement.available()[0], reason=f"no sandbox here: {confinement.available()[1]}"
 )
+# The kernel's containment, as nbgrader gets it: this machine's, and without bubblewrap and the
+# control groups (the fallback: Landlock, a user of its own, RLIMIT_NPROC).
+MODES = {"bubblewrap": {}, "no bubblewrap, no cgroup": {"AUTOGRADER_SANDBOX": "none", cgroups.ENV: "none"}}
+UNCONFINED = {"AUTOGRADER_SANDBOX": "none", landlock.ENV: "none"}  # nothing left to confine it
 
 
 def outputs(cell) -> str:
@@ -154,8 +164,20 @@ import subprocess
 subprocess.run(["sh", "-c", "sleep {SLEEP_MARK} &"])
 """
     identity = """
-init = open("/proc/1/cmdline", "rb").read().split(b"\\0")[0].decode()
-print("HOSTILE identity:", os.getuid(), init, sorted(os.listdir("/")))
+import json
+def _view(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().replace(b"\\0", b" ").decode(errors="replace")
+    except OSError as exc:
+        return type(exc).__name__
+try:
+    listing = sorted(os.listdir("/"))
+except OSError as exc:
+    listing = type(exc).__name__
+print("HOSTILE identity:", os.getuid(), _view("/proc/1/cmdline").split(" ")[0], listing)
+views = ("/proc/1/cmdline", "/proc/self/environ", "/proc/self/cmdline")
+print("HOSTILE views:", json.dumps({p: _view(p) for p in views}))
 """
     fork_bomb = """
 import time
@@ -211,12 +233,26 @@ print("HOSTILE fake check_hidden installed")
     return answers
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+@pytest.fixture
+def reachable_tmp():
+    """A folder the sandbox's own user reaches by its path, as it must without bubblewrap (pytest's
+    tmp_path is under a folder only root may enter)."""
+    folder = Path(tempfile.mkdtemp(prefix="tln-test-", dir="/tmp"))
+    os.chmod(folder, 0o711)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module", params=list(MODES))
+def graded(request, tmp_path_factory):
     if not confinement.available()[0]:
         pytest.skip(f"no sandbox here: {confinement.available()[1]}")
-    base = tmp_path_factory.mktemp("sandbox")
-    course = Course(base / "course", cell_timeout=120)
+    if MODES[request.param] and not (landlock.abi() and users.available()[0]):
+        pytest.skip("without bubblewrap: needs Landlock and a root grader here")
+    base = Path(tempfile.mkdtemp(prefix="tln-test-", dir="/tmp"))  # see reachable_tmp
+    os.chmod(base, 0o711)
+    request.addfinalizer(lambda: shutil.rmtree(base, ignore_errors=True))
+    course = Course(base / "course", cell_timeout=120, env=MODES[request.param])
     course.env["TWO_LAYER_NET_KERNEL_MEMORY"] = "3G"  # the memory bomb stops after ~3 GB
     course.create()
     host_tmp = tmp_path_factory.mktemp("host_tmp")  # under the host's /tmp
@@ -247,6 +283,7 @@ def graded(tmp_path_factory):
     seconds = time.monotonic() - start
     pages = course.feedback()
     return {
+        "mode": request.param,
         "course": course,
         "paths": paths,
         "listener": listener,
@@ -287,9 +324,30 @@ def test_solution_gets_every_point_through_the_sandbox(graded):
 def test_the_kernel_was_the_sandbox(graded):
     line = hostile_line(autograded(graded["course"], "mallory"), "identity")
     uid, init, listing = line.split(": ", 1)[1].split(" ", 2)
-    assert uid == "65534" and init.endswith("bwrap")
-    # Nothing of the machine but the system, the Python installation, its folder and /run.
-    assert "'home'" not in listing and "'var'" not in listing and "'srv'" not in listing
+    if graded["mode"] == "bubblewrap":
+        assert uid == "65534" and init.endswith("bwrap")
+        # Nothing of the machine but the system, the Python installation, its folder and /run.
+        assert not {"'work'", "'root'", "'var'", "'srv'"} & set(listing.strip("[]").split(", ")), listing
+    else:  # a user of its own; Landlock: no other process's /proc, no listing of /
+        assert int(uid) in users.uid_range() and init == listing == "PermissionError"
+    assert "WITHOUT a sandbox" not in log(graded["course"])
+
+
+@pytest.mark.slow
+def test_nothing_of_the_host_in_the_kernels_view_of_itself(graded):
+    """Its sandbox's /proc/1/cmdline (bubblewrap, whose arguments come from a descriptor), its
+    command line and its environment name no folder of the host. (Without bubblewrap there is no
+    view of its own: it cannot read /proc/1, and its own paths are the host's.)"""
+    line = hostile_line(autograded(graded["course"], "mallory"), "views")
+    views = json.loads(line.split(": ", 1)[1])
+    if graded["mode"] != "bubblewrap":
+        assert views["/proc/1/cmdline"] == "PermissionError"  # nor another process's view
+        return
+    host = [str(REPO), str(graded["course"].root), graded["paths"]["host_tmp"], str(Path(sys.prefix).resolve())]
+    host.append(str(Path(sys.base_prefix).resolve()))
+    for view, text in views.items():
+        assert not [path for path in host if path in text], (view, text)
+    assert views["/proc/1/cmdline"].split(" ")[1] == "--json-status-fd"
 
 
 @pytest.mark.slow
@@ -418,8 +476,16 @@ def test_course_config_selects_the_sandbox_where_it_works():
     assert "WARNING" not in proc.stderr
 
 
-def test_course_config_warns_loudly_without_the_sandbox():
+@pytest.mark.skipif(not landlock.abi(), reason="this kernel has no Landlock")
+def test_course_config_selects_the_sandbox_without_bubblewrap():
+    """Without bubblewrap the kernel is still confined (Landlock): selected, without a warning."""
     proc = _config({"AUTOGRADER_SANDBOX": "none"})
+    assert proc.stdout.split() == [kernelspec.KERNEL_NAME, "ipc"], proc.stderr
+    assert "WITHOUT a sandbox" not in proc.stderr
+
+
+def test_course_config_warns_loudly_without_the_sandbox():
+    proc = _config(UNCONFINED)
     assert proc.stdout.split() == ["None", "None"], proc.stderr
     assert "WARNING: nbgrader runs student code WITHOUT a sandbox" in proc.stderr
 
@@ -461,20 +527,22 @@ def test_interrupt_reaches_the_sandboxed_kernel(tmp_path):
 
 @pytest.mark.slow
 def test_launcher_falls_back_to_a_plain_kernel_with_a_warning(tmp_path):
-    out, stderr = _run(["import os; print(os.getuid())"], tmp_path, env={"AUTOGRADER_SANDBOX": "none"})
+    out, stderr = _run(["import os; print(os.getuid())"], tmp_path, env=UNCONFINED)
     assert out[0] == [f"{os.getuid()}\n"]
     assert "WARNING: nbgrader runs student code WITHOUT a sandbox" in stderr
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mode", ["sandbox", "fallback"])
-def test_kernel_queues_output_floods_instead_of_dropping_them(tmp_path, mode):
+@pytest.mark.parametrize("mode", ["sandbox", "no bubblewrap", "plain"])
+def test_kernel_queues_output_floods_instead_of_dropping_them(reachable_tmp, mode):
     """ZeroMQ drops IOPub messages past its high-water mark (1,000) when nbclient reads slower
     than a cell prints, the closing "idle" among them, and nbgrader then drops the submission
     (seen with a correct notebook full of debug prints). The course's kernel has no such limit;
     its working folder is still importable."""
-    if mode == "sandbox" and not confinement.available()[0]:
-        pytest.skip(f"no sandbox here: {confinement.available()[1]}")
+    env = {"sandbox": {}, "no bubblewrap": {"AUTOGRADER_SANDBOX": "none"}, "plain": UNCONFINED}[mode]
+    if mode != "plain" and not _available(env):
+        pytest.skip(f"no sandbox here ({mode})")
+    tmp_path = reachable_tmp
     (tmp_path / "mymodule.py").write_text("VALUE = 42\n")
     out, _ = _run(
         [
@@ -484,8 +552,34 @@ def test_kernel_queues_output_floods_instead_of_dropping_them(tmp_path, mode):
             "import mymodule; print('after the flood', mymodule.VALUE)",
         ],
         tmp_path,
-        env={"AUTOGRADER_SANDBOX": "none"} if mode == "fallback" else None,
+        env=env,
         timeout=120,
     )
     assert out[0] == ["0 0\n"], out[0]
     assert out[2] == ["after the flood 42\n"]
+
+
+def _available(env: dict[str, str]) -> bool:
+    code = "from autograder.kernel import confinement; print(confinement.available()[0])"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env})
+    return proc.stdout.strip() == "True"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", list(MODES))
+def test_blas_survives_processes_left_at_the_limit(reachable_tmp, mode):
+    """OpenBLAS stops its threads at every fork and starts them again at its next call. A cell
+    that leaves as many processes as the kernel may have (zombies: never waited for) used to
+    leave the next matrix product waiting for its threads forever; now BLAS runs on one thread
+    after a fork, and the launcher stops what the notebook left running at the limit."""
+    if not _available(MODES[mode]):
+        pytest.skip(f"no sandbox here ({mode})")
+    fork = (
+        "import os\nkids = 0\ntry:\n    while True:\n        if os.fork() == 0:\n            os._exit(0)\n"
+        "        kids += 1\nexcept OSError as exc:\n    print('limit after', kids, type(exc).__name__)"
+    )
+    product = "import numpy as np\na = np.ones((500, 500))\nprint('blas', (a @ a)[0, 0])"
+    env = {**MODES[mode], "OPENBLAS_NUM_THREADS": "2"}
+    out, stderr = _run([product, fork, product], reachable_tmp, env=env, timeout=60)
+    assert out[1][0].startswith("limit after ") and out[1][0].endswith("BlockingIOError\n"), out
+    assert out[2] == ["blas 500.0\n"], (out, stderr[-2000:])
