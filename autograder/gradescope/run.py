@@ -22,9 +22,10 @@ from typing import Any
 
 from twolayer.config import dataset_name
 
-from .. import sandbox
+from .. import remote
 from ..classes import grade_safely, one_blas_thread
 from ..grading import Options
+from ..sandbox import bubblewrap
 from . import metadata, results, schema
 from .settings import Settings
 from .submission import UploadProblem, find_model, find_notebook, load_model
@@ -66,7 +67,7 @@ def protect(layout: Layout) -> None:
     that user must not read the reference solution, the hidden checks or the results, nor write
     them. File modes do that whoever the user is: the bundle, the upload, the metadata and the
     results folder belong to root with no rights for others, except the two things a worker runs
-    (``sandbox.WORKER_FILE`` and the student library ``sandbox.TWOLAYER_DIR``, public anyway),
+    (``remote.WORKER_FILE`` and the student library ``remote.TWOLAYER_DIR``, public anyway),
     reachable through folders others may cross but not list."""
     for path in (layout.source, layout.submission, layout.results_dir):
         if path.exists():
@@ -74,7 +75,7 @@ def protect(layout: Layout) -> None:
     if layout.metadata.exists():
         os.chmod(layout.metadata, 0o600)  # it names the students, with their e-mail addresses
     os.chmod(layout.root, 0o711)
-    for public in (sandbox.WORKER_FILE, sandbox.TWOLAYER_DIR):
+    for public in (remote.WORKER_FILE, remote.TWOLAYER_DIR):
         public = public.resolve()
         if public.is_relative_to(layout.source.resolve()):
             _open_tree(public)
@@ -165,10 +166,10 @@ def grade(layout: Layout, settings: Settings, started: float) -> dict[str, Any]:
     except (ValueError, KeyError, TypeError) as exc:  # the platform's file, not the student's
         print(f"submission_metadata.json could not be read ({exc}): no late penalty applied")
         lateness = None
-    options = Options(
-        dataset=dataset_name(), params=params, cell_timeout=float(settings.budget_seconds), threads=cpu_quota()
-    )
-    print(f"dataset: {options.dataset}; sandbox: {'bubblewrap' if sandbox.bubblewrap() else 'NO bubblewrap'}")
+    # The training cells get the course's time budgets (assignment.toml [budgets]); the deadline armed
+    # in main() stops the whole run before Gradescope's timeout.
+    options = Options(dataset=dataset_name(), params=params, threads=cpu_quota())
+    print(f"dataset: {options.dataset}; sandbox: {'bubblewrap' if bubblewrap() else 'NO bubblewrap'}")
     result = grade_safely(notebook, options)
     print(f"status: {result.status}; score {result.score:g} / {result.max_score:g}; {result.seconds:.1f} s")
     return results.document(result, settings, lateness=lateness, notices=notices)

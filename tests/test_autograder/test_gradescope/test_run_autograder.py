@@ -263,7 +263,8 @@ def affine_forward(x, w, b):
 def _attack(gradescope: Gradescope, tmp_path: Path, **env: str) -> dict:
     nb = corpus.write_submission(tmp_path / "nb.ipynb", hostile(gradescope.root))
     doc = gradescope.grade({"nb.ipynb": nb}, LATE_30H, **env)
-    affine = [t for t in doc["tests"] if t["tags"] == ["affine_forward"]]
+    affine = [t for t in doc["tests"] if t.get("tags") == ["affine_forward"]]
+    assert affine, json.dumps(doc, indent=1)[:3000] + gradescope.stdout[-3000:]
     assert "ATTACK leaked=0 wrote=0" in affine[0]["output"], affine[0]["output"]
     assert not (gradescope.root / "results" / "extra.json").exists()
     assert doc["score"] < 1000 and sum(t["score"] for t in affine) == 0
@@ -277,7 +278,6 @@ def test_hostile_notebook_in_bubblewrap_reads_and_writes_nothing_of_the_bundle(g
     assert doc["extra_data"]["status"] == "graded"
 
 
-@pytest.mark.xfail(strict=True, reason="needs issue 12's unprivileged-user sandbox")
 def test_hostile_notebook_without_bubblewrap_reads_and_writes_nothing_of_the_bundle(gradescope, tmp_path):
     # Gradescope's Docker seccomp profile usually stops bubblewrap: forced off here.
     doc = _attack(gradescope, tmp_path, AUTOGRADER_SANDBOX="none")
