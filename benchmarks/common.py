@@ -266,7 +266,7 @@ FINGERPRINTED = (
     "autograder/grading.py",
     "autograder/plugin.py",
     "autograder/remote.py",
-    "autograder/sandbox.py",
+    "autograder/sandbox",
     "autograder/worker.py",
     "autograder/nbgrader_hidden.py",
     "autograder/kernel",

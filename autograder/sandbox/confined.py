@@ -19,7 +19,7 @@ from typing import Any
 
 from . import bwrap, cgroups, landlock, users
 from .limits import Limits, apply_rlimits
-from .mechanisms import Mechanisms, mechanisms
+from .mechanisms import mechanisms
 
 WORKDIR = "/home/student"  # the process's own folder, inside
 # Read-only beside the Python installation without bubblewrap (Landlock): the CPU count
@@ -51,9 +51,8 @@ class Confined:
         readonly: Mapping[str, Path] = {},
         binds: Mapping[str, Path] = {},
         tmp_bytes: int | None = None,
-        mech: Mechanisms | None = None,
     ):
-        self.mech = mech or mechanisms()
+        self.mech = mechanisms()
         self.limits, self.tmp_bytes = limits, tmp_bytes
         self.workdir, self.inside = Path(workdir), inside
         self.readonly = {k: Path(v) for k, v in readonly.items()}
@@ -116,19 +115,24 @@ class Confined:
         return mapping
 
     def path(self, inside: str) -> str:
-        """The path the process uses for ``inside``: itself in bubblewrap, the host's without it
-        (also for a parent of a bound path: ``/run/course`` of ``/run/course/twolayer``)."""
+        """The path the process uses for ``inside``: itself in bubblewrap, the host's without it.
+        A folder above bound paths (``/run/course`` of ``/run/course/twolayer``) becomes a folder
+        of links to them in its /tmp: Landlock lets it read what is bound, not what is beside."""
         if self.in_bubblewrap:
             return inside
         mapping = self._mapping()
         for key, host in mapping.items():
             if inside == key or inside.startswith(key + "/"):
                 return str(host) + inside[len(key) :]
-        for key, host in mapping.items():
-            tail = key[len(inside) :]
-            if key.startswith(inside + "/") and str(host).endswith(tail):
-                return str(host)[: -len(tail)]
-        return inside
+        children = {key[len(inside) + 1 :]: host for key, host in mapping.items() if key.startswith(inside + "/")}
+        if not children or self.tmp is None:
+            return inside
+        folder = self.tmp / ".run" / inside.strip("/")
+        for name, host in children.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            if not (folder / name).is_symlink():
+                (folder / name).symlink_to(host)
+        return str(folder)
 
     def python_args(self, args: Sequence[str]) -> list[str]:
         """``args`` for the sandbox's Python. Without bubblewrap, Python starts from its base
