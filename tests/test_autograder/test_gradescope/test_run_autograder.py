@@ -18,8 +18,10 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -99,9 +101,18 @@ def peak_tree_rss(proc: subprocess.Popen, timeout: float) -> int:
 
 
 @pytest.fixture(scope="module")
-def gradescope(tmp_path_factory) -> Gradescope:
-    """setup.sh's install steps, run into a fresh environment from the unzipped bundle."""
-    base = tmp_path_factory.mktemp("gradescope")
+def gradescope() -> Iterator[Gradescope]:
+    """setup.sh's install steps, run into a fresh environment from the unzipped bundle. Not under
+    pytest's tmp folder, which only root may enter: on Gradescope /autograder is open to every user
+    to cross, and the unprivileged user that runs student code without bubblewrap must reach the
+    two files the bundle leaves readable."""
+    base = Path(tempfile.mkdtemp(prefix="gradescope-"))
+    os.chmod(base, 0o711)
+    yield from _installed(base)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def _installed(base: Path) -> Iterator[Gradescope]:
     zip_path, _ = build(base / "dist", dataset="digits")
     root, prefix = base / "autograder", base / "opt"
     (root / "source").mkdir(parents=True)
@@ -125,7 +136,7 @@ def gradescope(tmp_path_factory) -> Gradescope:
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     assert "setup.sh: grader environment" in proc.stdout and "dataset digits" in proc.stdout
-    return Gradescope(root, prefix)
+    yield Gradescope(root, prefix)
 
 
 def grade_cli(notebook: Path, tmp_path: Path) -> dict:
@@ -265,7 +276,7 @@ def _attack(gradescope: Gradescope, tmp_path: Path, **env: str) -> dict:
     doc = gradescope.grade({"nb.ipynb": nb}, LATE_30H, **env)
     affine = [t for t in doc["tests"] if t.get("tags") == ["affine_forward"]]
     assert affine, json.dumps(doc, indent=1)[:3000] + gradescope.stdout[-3000:]
-    assert "ATTACK leaked=0 wrote=0" in affine[0]["output"], affine[0]["output"]
+    assert "ATTACK leaked=0 wrote=0" in affine[0]["output"], affine[0]["output"] + gradescope.stdout[-4000:]
     assert not (gradescope.root / "results" / "extra.json").exists()
     assert doc["score"] < 1000 and sum(t["score"] for t in affine) == 0
     return doc
