@@ -187,7 +187,8 @@ class Grading:
         todo = [i for i in todo if i not in models]
         if not todo:
             return models
-        everything = tuple(i.name for i in ITEMS if i.kind == "code")
+        # A model given (uploaded best_model.npz, nbgrader's kernel) is not trained again.
+        everything = tuple(i.name for i in ITEMS if i.kind == "code" and i.name not in given)
         budgets = self.budgets()
         session = self._session(
             everything,
