@@ -21,8 +21,7 @@ from typing import Any
 from unittest.mock import patch
 
 from autograder.course import Course, NbgraderError
-from autograder.grading import CODE_ITEMS, LAYER_ITEMS
-from autograder.items import ITEMS, TRAINING_ITEMS
+from autograder.items import CODE_ITEMS, ITEMS, LAYERS, TRAINING_ITEMS
 
 from .common import PYTHON, REPO, PhaseTimer, Stopwatch, best_of, corpus, log, summary
 
@@ -72,7 +71,7 @@ def class_submissions(count: int = 20) -> list[dict[str, Any]]:
         {
             "kind": "partial",
             "description": "unfinished: layers only",
-            "answers": {k: c.ANSWERS[k] for k in LAYER_ITEMS},
+            "answers": {k: c.ANSWERS[k] for k in LAYERS},
             "solved": False,
         }
     )
