@@ -185,7 +185,6 @@ def kill_user(uid: int, wait: float = 5.0) -> None:
     where they are this process's children (orphans come to it: :func:`adopt_orphans`), since a
     zombie still counts against RLIMIT_NPROC."""
     deadline = time.monotonic() + wait
-    _kill_as(uid)
     while True:
         pids = set(tasks_of(uid))
         for pid in pids:
@@ -200,25 +199,6 @@ def kill_user(uid: int, wait: float = 5.0) -> None:
         if not pids or time.monotonic() > deadline:
             return
         time.sleep(0.02)
-
-
-def _kill_as(uid: int) -> None:
-    """``kill(-1, SIGKILL)`` as ``uid``: the kernel signals every process of that user in one pass,
-    so a fork bomb cannot replace its processes faster than they are found and killed one by one
-    (seen on a loaded machine: processes left after the five seconds of passes)."""
-    try:
-        pid = os.fork()
-    except OSError:
-        return
-    if pid == 0:  # the child: nothing but system calls, then out
-        try:
-            os.setgroups([])
-            os.setresgid(uid, uid, uid)
-            os.setresuid(uid, uid, uid)
-            os.kill(-1, signal.SIGKILL)
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
 
 
 @functools.lru_cache(maxsize=1)
