@@ -533,6 +533,7 @@ def test_launcher_falls_back_to_a_plain_kernel_with_a_warning(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.alone  # a 20,000-line flood against nbclient's output timeout: a second pytest worker's load decides it
 @pytest.mark.parametrize("mode", ["sandbox", "no bubblewrap", "plain"])
 def test_kernel_queues_output_floods_instead_of_dropping_them(reachable_tmp, mode):
     """ZeroMQ drops IOPub messages past its high-water mark (1,000) when nbclient reads slower
