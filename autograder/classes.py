@@ -36,6 +36,12 @@ def find_notebooks(paths: list[str]) -> list[Path]:
     return found
 
 
+#: How a set of notebooks is graded: ``(tasks, progress, arrived)`` -> the results in the tasks'
+#: order, ``arrived(path, result)`` called as each one is done (``grade_each`` with --jobs, or
+#: ``autograder.cluster`` on a Dask cluster).
+Grader = Callable[[list[tuple[Path, Options]], bool, Callable[[Path, SubmissionResult], None]], list[SubmissionResult]]
+
+
 def grade_many(
     paths: list[Path],
     options: Options,
@@ -44,9 +50,16 @@ def grade_many(
     *,
     journal: Journal | None = None,
     resume: bool = False,
+    grader: Grader | None = None,
 ) -> list[SubmissionResult]:
     """The results of ``paths``, in their order. With a ``journal``, each result is written to it
-    as it arrives; with ``resume``, the results it already holds are kept, not graded again."""
+    as it arrives; with ``resume``, the results it already holds are kept, not graded again.
+    ``grader`` grades what is left (default: ``grade_each`` in ``jobs`` processes)."""
+    if grader is None:
+
+        def grader(tasks, progress, arrived):
+            return grade_each(tasks, jobs, progress, arrived=arrived)
+
     digests = {path: digest(path, options) for path in paths} if journal else {}
     kept = journal.kept() if journal and resume else {}
     results = {p: kept[(str(p), digests[p])] for p in paths if (str(p), digests.get(p)) in kept}
@@ -56,14 +69,14 @@ def grade_many(
             f"resuming: {len(results)} notebook(s) already graded in {journal.path}, {len(todo)} to go", file=sys.stderr
         )
     if journal is None:
-        results.update(zip((p for p, _ in todo), grade_each(todo, jobs, progress), strict=True))
+        results.update(zip((p for p, _ in todo), grader(todo, progress, lambda path, result: None), strict=True))
         return [results[p] for p in paths]
     with journal.open(keep=resume) as stream:
 
         def arrived(path: Path, result: SubmissionResult) -> None:
             Journal.record(stream, path, digests[path], result)
 
-        results.update(zip((p for p, _ in todo), grade_each(todo, jobs, progress, arrived=arrived), strict=True))
+        results.update(zip((p for p, _ in todo), grader(todo, progress, arrived), strict=True))
     return [results[p] for p in paths]
 
 

@@ -33,6 +33,7 @@ from twolayer.data import DatasetNotInstalled
 
 from . import report
 from .classes import NOTEBOOK, find_notebooks, grade_many, one_blas_thread
+from .cluster import ClusterUnavailable
 from .course import NbgraderError
 from .grading import Options
 from .items import ITEMS, item_points
@@ -55,18 +56,43 @@ def cmd_grade(args: argparse.Namespace) -> int:
         cell_timeout=args.cell_timeout,
         threads=max(1, (os.cpu_count() or 1) // max(1, args.jobs)),
     )
+    on_cluster = bool(args.scheduler or args.scheduler_file)
+    if on_cluster and args.jobs != 1:
+        print(
+            "--jobs is for grading on this machine: on a cluster, the workers' threads say how many at once",
+            file=sys.stderr,
+        )
+        return 2
     announce()  # which mechanisms contain student code on this host (README: Security)
     start = time.monotonic()
     journal = Journal(Path(args.journal))
+    kept = (
+        f"every notebook graded so far is kept in {journal.path}; run the same command with --resume to grade the rest"
+    )
+    grader = None
     try:
-        results = grade_many(paths, options, args.jobs, progress=not args.quiet, journal=journal, resume=args.resume)
-    except KeyboardInterrupt:
-        print(
-            f"\ninterrupted: every notebook graded so far is kept in {journal.path}; "
-            "run the same command with --resume to grade the rest",
-            file=sys.stderr,
+        if on_cluster:
+            try:
+                from .cluster.grade import ClusterGrader
+            except ImportError as exc:
+                print(f"error: grading on a cluster needs Dask ({exc}): pip install '.[cluster]'", file=sys.stderr)
+                return 2
+
+            grader = ClusterGrader(
+                args.scheduler, args.scheduler_file, timeout=args.scheduler_timeout, shared=args.shared_files
+            )
+        results = grade_many(
+            paths, options, args.jobs, progress=not args.quiet, journal=journal, resume=args.resume, grader=grader
         )
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: {kept}", file=sys.stderr)
         return 130
+    except ClusterUnavailable as exc:
+        print(f"error: {exc}\n{kept}", file=sys.stderr)
+        return 2
+    finally:
+        if grader is not None:
+            grader.close()
     elapsed = time.monotonic() - start
     if args.format == "text":
         out = report.text(results, details=not args.summary)
@@ -183,6 +209,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume",
         action="store_true",
         help="keep the results the journal already holds (an interrupted run) and grade only the rest",
+    )
+    cluster = g.add_argument_group("grading on a Dask cluster (pip install '.[cluster]'; docs/cluster.md)")
+    where = cluster.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler, e.g. tcp://HOST:8786")
+    where.add_argument("--scheduler-file", metavar="JSON", help="the scheduler file `dask scheduler` wrote")
+    cluster.add_argument(
+        "--scheduler-timeout",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="how long to wait for the scheduler, and for a worker that may grade (default 20)",
+    )
+    cluster.add_argument(
+        "--shared-files",
+        action="store_true",
+        help="the workers read the notebooks at the same paths (a shared file system) instead of "
+        "receiving them with each task; checked by hash either way",
     )
     g.add_argument("--summary", action="store_true", help="scores only, no feedback messages")
     g.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
