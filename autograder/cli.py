@@ -79,7 +79,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
                 return 2
 
             grader = ClusterGrader(
-                args.scheduler, args.scheduler_file, timeout=args.scheduler_timeout, shared=args.shared_files
+                args.scheduler,
+                args.scheduler_file,
+                timeout=args.scheduler_timeout,
+                shared=args.shared_files,
+                tries=args.tries,
             )
         results = grade_many(
             paths, options, args.jobs, progress=not args.quiet, journal=journal, resume=args.resume, grader=grader
@@ -220,6 +224,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=20.0,
         metavar="SECONDS",
         help="how long to wait for the scheduler, and for a worker that may grade (default 20)",
+    )
+    cluster.add_argument(
+        "--tries",
+        type=int,
+        default=3,
+        help="a notebook whose worker dies while grading it is graded again elsewhere, this many times "
+        "in all; then it is ungraded, with the reason (default 3)",
     )
     cluster.add_argument(
         "--shared-files",

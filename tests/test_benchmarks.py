@@ -14,6 +14,7 @@ MODULES = (
     "benchmarks.grading",
     "benchmarks.training",
     "benchmarks.student",
+    "benchmarks.cluster",
 )
 
 

@@ -2,16 +2,23 @@
 
 :class:`ClusterGrader` is a ``classes.Grader``: ``classes.grade_many`` gives it the notebooks
 left to grade and writes each result to the journal as it arrives (``--resume`` is the same
-as for local grading). Faults, and what becomes of the notebook:
+as for local grading).
 
-- a worker dies while grading it (its machine lost, ``kill -9``): the scheduler gives it to
+The grader places the tasks itself: each goes to a worker with a free slot (a worker thread),
+and no more tasks than slots are ever out, so a worker that dies takes down exactly the
+notebooks it was grading, no bystander queued behind them (Dask's scheduler would send a
+resource-restricted task to a busy worker, and count it *suspicious* when that worker dies).
+Faults, and what becomes of the notebook:
+
+- a worker dies while grading it (its machine lost, ``kill -9``, out of memory): it goes to
   another worker; it arrives once, and is counted once;
-- every worker that grades it dies: after the scheduler's ``allowed-failures`` + 1 tries
-  (``distributed.scheduler.allowed-failures``, 3 by default) it is *ungraded*, with the reason;
-- the worker's grading process is killed (not the worker): tried again, at most ``TRIES``
-  times in all, then *ungraded*;
+- every worker that grades it dies: after ``tries`` deaths (3 by default) it is *ungraded*,
+  with the reason, and never tried again (a scheduler whose ``allowed-failures`` is lower
+  says so first, as ``KilledWorker``: the same);
+- the worker's grading process is killed (not the worker), or a worker refuses it: tried
+  again, ``tries`` times in all, then *ungraded*;
 - a worker that would grade differently (:mod:`.compatibility`) never receives a notebook:
-  tasks ask for a Dask resource that only the workers checked by ``GraderCheck`` hold;
+  only the workers ``GraderCheck`` found equal hold the grading resource;
 - the scheduler goes away: :class:`ClusterUnavailable`; what arrived is in the journal.
 """
 
@@ -20,6 +27,7 @@ from __future__ import annotations
 import sys
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import CancelledError
 from pathlib import Path
@@ -35,11 +43,10 @@ from .compatibility import GraderCheck, WorkerRefused, fingerprint
 from .scheduler import compatible, connect
 from .tasks import GradingProcessDied, Task, grade_task
 
-#: Tries of a notebook whose grading process is killed (not its worker), or that a worker
-#: refused, before it is ungraded.
+#: Tries of a notebook before it is ungraded: its worker died, its grading process was killed.
 TRIES = 3
 #: Seconds between looks at the cluster while no result arrives.
-POLL = 2.0
+POLL = 1.0
 
 
 class ClusterGrader:
@@ -52,9 +59,10 @@ class ClusterGrader:
         *,
         timeout: float = 20.0,
         shared: bool = False,
+        tries: int = TRIES,
     ) -> None:
         self.client: Client = connect(scheduler, scheduler_file, timeout)
-        self.timeout, self.shared = timeout, shared
+        self.timeout, self.shared, self.tries = timeout, shared, max(1, tries)
         self.known: dict[str, bool] = {}  # worker address -> may grade
 
     def close(self) -> None:
@@ -71,32 +79,38 @@ class ClusterGrader:
 
     # --- the workers ------------------------------------------------------------------------------
 
-    def _check_workers(self, dataset: str, instructor: dict[str, Any], name: str) -> int:
-        """How many workers may grade now (they hold the resource ``name``); new workers are
-        checked, and a refused one is said on standard error."""
-        compatible(self.client, dataset, instructor, self.known)
-        workers = self.client.scheduler_info(n_workers=-1)["workers"].values()
-        return sum(1 for w in workers if w.get("resources", {}).get(name))
+    def _slots(self, dataset: str, instructor: dict[str, Any], name: str) -> dict[str, int]:
+        """Worker address -> its slots, of the workers that may grade (they hold the resource
+        ``name``); new workers are checked, a refused one said on standard error."""
+        if self.client.status != "running":
+            raise ClusterUnavailable("the Dask scheduler went away in the middle of grading")
+        try:
+            compatible(self.client, dataset, instructor, self.known)
+            workers = self.client.scheduler_info(n_workers=-1)["workers"]
+        except (OSError, TimeoutError, CancelledError) as exc:
+            raise ClusterUnavailable(f"the Dask scheduler went away ({type(exc).__name__}: {exc})") from None
+        return {
+            a: int(w.get("resources", {}).get(name, 0)) for a, w in workers.items() if w.get("resources", {}).get(name)
+        }
 
     def _start(self, dataset: str, instructor: dict[str, Any]) -> str:
-        """The resource of the workers that may grade, once at least one holds it (ClusterUnavailable
-        if none does within the timeout)."""
+        """The resource of the workers that may grade, once one holds it (else ClusterUnavailable)."""
         plugin = GraderCheck(instructor, dataset)
         try:
             if not self.client.scheduler_info(n_workers=-1)["workers"]:
                 print(f"waiting up to {self.timeout:g} s for a worker to join the scheduler ...", file=sys.stderr)
                 self.client.wait_for_workers(1, timeout=self.timeout)
             self.client.register_plugin(plugin, name=plugin.name)
-            deadline = time.monotonic() + self.timeout
-            while not self._check_workers(dataset, instructor, plugin.name):
-                if time.monotonic() > deadline:
-                    raise ClusterUnavailable(
-                        "no worker of the cluster may grade (each one was refused: see above, and the "
-                        "workers' logs); install the course there as docs/cluster.md says"
-                    )
-                time.sleep(0.2)
         except (OSError, TimeoutError) as exc:
             raise ClusterUnavailable(f"the Dask scheduler has no worker ({type(exc).__name__}: {exc})") from None
+        deadline = time.monotonic() + self.timeout
+        while not self._slots(dataset, instructor, plugin.name):
+            if time.monotonic() > deadline:
+                raise ClusterUnavailable(
+                    "no worker of the cluster may grade (each one was refused: see above, and the "
+                    "workers' logs); install the course there as docs/cluster.md says"
+                )
+            time.sleep(0.2)
         return plugin.name
 
     # --- grading ------------------------------------------------------------------------------
@@ -116,49 +130,65 @@ class ClusterGrader:
         results: dict[int, SubmissionResult] = {}
         tries = dict.fromkeys(range(len(tasks)), 0)
         shas: dict[int, str] = {}
-        submitted: dict[Future, int] = {}
+        queue = deque(range(len(tasks)))
+        out: dict[Future, tuple[int, str]] = {}  # each task out: (its notebook, its worker)
 
-        def submit(i: int) -> None:
+        def submit(i: int, worker: str) -> None:
             path, options = tasks[i]
             task = Task.of(path, student_name(path), options, instructor, shared=self.shared)
             shas[i] = task.sha256
             key = f"grade-{task.student}-{uuid.uuid4().hex[:8]}"
-            submitted[self.client.submit(grade_task, task, key=key, pure=False, resources={name: 1})] = i
+            future = self.client.submit(
+                grade_task, task, key=key, pure=False, workers=[worker], allow_other_workers=False, resources={name: 1}
+            )
+            out[future] = (i, worker)
+
+        def finish(i: int, result: SubmissionResult | None) -> None:
+            if result is None:  # to be graded again, first
+                queue.appendleft(i)
+            elif i not in results:  # never counted twice
+                results[i] = result
+                arrived(tasks[i][0], result)
+                if bar:
+                    bar.update()
 
         bar = tqdm(total=len(tasks), desc="grading", unit="notebook", file=sys.stderr) if progress else None
-        for i in range(len(tasks)):
-            submit(i)
         alone_since = None  # since when no worker may grade
         try:
-            while submitted:
+            while queue or out:
+                slots = self._slots(dataset, instructor, name)
+                for future, (i, worker) in list(out.items()):
+                    if worker not in slots and not future.done():  # its worker died while grading it
+                        del out[future]
+                        future.cancel()
+                        finish(i, self._died(i, tasks[i], tries, "the worker grading it died"))
+                busy = {w: sum(1 for _, x in out.values() if x == w) for w in slots}
+                for worker in sorted(slots, key=lambda w: busy[w] - slots[w]):
+                    while queue and busy[worker] < slots[worker]:
+                        submit(queue.popleft(), worker)
+                        busy[worker] += 1
+                alone_since = None if slots else (alone_since or time.monotonic())
+                if alone_since and time.monotonic() - alone_since > self.timeout:
+                    raise ClusterUnavailable(f"no worker that may grade has been left for {self.timeout:g} s")
+                if bar:
+                    bar.set_postfix(workers=len(slots), refresh=False)
+                if not out:
+                    time.sleep(POLL)
+                    continue
                 try:
                     with self.client.as_current():
-                        done, _ = wait(list(submitted), timeout=POLL, return_when="FIRST_COMPLETED")
+                        done, _ = wait(list(out), timeout=POLL, return_when="FIRST_COMPLETED")
                 except TimeoutError:
-                    done = set()
-                if not self.client.status == "running":
-                    raise ClusterUnavailable("the Dask scheduler went away in the middle of grading")
-                if not done:  # meanwhile: workers that joined are checked; are there any left?
-                    workers = self._check_workers(dataset, instructor, name)
-                    alone_since = None if workers else (alone_since or time.monotonic())
-                    if alone_since and time.monotonic() - alone_since > self.timeout:
-                        raise ClusterUnavailable(f"no worker that may grade has been left for {self.timeout:g} s")
-                    if bar:
-                        bar.set_postfix(workers=workers)
                     continue
+                except CancelledError:  # Dask cancels every future when it loses the scheduler
+                    raise ClusterUnavailable("the Dask scheduler went away in the middle of grading") from None
                 for future in done:
-                    i = submitted.pop(future)
-                    result = self._outcome(future, tasks[i][0], tasks[i][1], shas[i], tries, i)
-                    if result is None:  # to be graded again
-                        submit(i)
-                    elif i not in results:  # never counted twice
-                        results[i] = result
-                        arrived(tasks[i][0], result)
-                        if bar:
-                            bar.update()
+                    if future in out:
+                        i, _ = out.pop(future)
+                        finish(i, self._outcome(future, i, tasks[i], shas[i], tries))
         except BaseException:  # interrupted, or the scheduler is gone: nothing more is graded
             try:
-                self.client.cancel(list(submitted))
+                self.client.cancel(list(out))
             except Exception:  # noqa: BLE001, S110 - the scheduler is gone already
                 pass
             raise
@@ -167,29 +197,37 @@ class ClusterGrader:
                 bar.close()
         return [results[i] for i in range(len(tasks))]
 
+    def _died(self, i: int, task: tuple[Path, Options], tries: dict[int, int], what: str) -> SubmissionResult | None:
+        """One more try of notebook ``i`` ended by ``what``: None to try again, else ungraded."""
+        tries[i] += 1
+        if tries[i] < self.tries:
+            return None
+        if what == "the worker grading it died":
+            what = "every worker that graded this notebook died while grading it"
+        return ungraded(*task, f"{what} ({tries[i]} tries on the cluster): grade it alone (--jobs 1) to see why")
+
     def _outcome(
-        self, future: Future, path: Path, options: Options, sha: str, tries: dict[int, int], i: int
+        self, future: Future, i: int, task: tuple[Path, Options], sha: str, tries: dict[int, int]
     ) -> SubmissionResult | None:
         """The result a finished task gives, or None when the notebook is to be graded again."""
+        path, options = task
         try:
             out = future.result()
         except CancelledError:
             raise ClusterUnavailable("the Dask scheduler went away in the middle of grading") from None
-        except KilledWorker as exc:
+        except KilledWorker as exc:  # the scheduler's allowed-failures is lower than our tries
             return ungraded(
                 path,
                 options,
                 f"every worker that graded this notebook died while grading it ({exc.allowed_failures + 1} "
                 "tries on the cluster): grade it alone (--jobs 1) to see why",
             )
-        except (WorkerRefused, GradingProcessDied) as exc:
-            if isinstance(exc, WorkerRefused):
-                self.known[str(exc).split(": ", 1)[0]] = False
-                print(f"refused worker {exc}", file=sys.stderr)
-            tries[i] += 1
-            if tries[i] < TRIES:
-                return None
-            return ungraded(path, options, f"{exc} ({TRIES} tries): grade it alone (--jobs 1) to see why")
+        except WorkerRefused as exc:
+            self.known[str(exc).split(": ", 1)[0]] = False
+            print(f"refused worker {exc}", file=sys.stderr)
+            return self._died(i, task, tries, f"refused by a worker ({exc})")
+        except GradingProcessDied as exc:
+            return self._died(i, task, tries, str(exc))
         except Exception as exc:  # noqa: BLE001 - a bug of the grader on a worker: this notebook only
             return ungraded(path, options, f"the grader failed on this notebook: {type(exc).__name__}: {exc}")
         if out["sha256"] != sha:

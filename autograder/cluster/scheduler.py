@@ -8,6 +8,7 @@ asks every worker for its fingerprint and says which ones are refused, and why.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,10 @@ def address_of(scheduler: str | None, scheduler_file: str | None) -> str:
 def connect(scheduler: str | None, scheduler_file: str | None, timeout: float) -> Client:
     """A client of the scheduler; :class:`ClusterUnavailable` if it does not answer within ``timeout`` s."""
     address = address_of(scheduler, scheduler_file)
+    # The client's own log (tracebacks of a lost connection, its reconnection attempts) is not for
+    # the instructor: what went wrong is said once, as ClusterUnavailable.
+    for name in ["distributed", *(n for n in logging.root.manager.loggerDict if n.startswith("distributed."))]:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         return Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
