@@ -121,7 +121,11 @@ def check(instructor: dict[str, Any], dataset: str) -> None:
     """On a worker, before grading: raise :class:`WorkerRefused` if it would grade differently."""
     found = differences(instructor, fingerprint(dataset))
     if found:
-        raise WorkerRefused(f"{get_worker().address}: " + "; ".join(found))
+        try:
+            where = get_worker().address
+        except ValueError:  # not in a worker
+            where = "this machine"
+        raise WorkerRefused(f"{where}: " + "; ".join(found))
 
 
 def resource(instructor: dict[str, Any]) -> str:

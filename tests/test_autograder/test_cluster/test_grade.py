@@ -208,3 +208,23 @@ def test_local_grading_does_not_import_dask(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split("\n")[-2] == "0 []"
     assert "autograded score: 5.0 / 5.0" in (tmp_path / "r.txt").read_text()
+
+
+def test_workers_that_would_grade_differently_are_refused_with_the_reason(cluster, tmp_path, monkeypatch, capsys):
+    """The instructor's grader is another commit than the workers': both workers are refused, and
+    grading stops (exit 2 in the CLI) instead of using them."""
+    from autograder.cluster import ClusterUnavailable
+    from autograder.cluster import grade as cluster_grade
+    from autograder.cluster.compatibility import fingerprint
+    from autograder.grading import Options
+
+    nb = corpus.write_submission(tmp_path / "a" / "two_layer_net" / "two_layer_net.ipynb")
+    mine = fingerprint("digits")
+    monkeypatch.setattr(cluster_grade, "fingerprint", lambda dataset: {**mine, "grader": "another commit"})
+    got = []
+    with cluster_grade.ClusterGrader(cluster.address, timeout=3) as grader:
+        with pytest.raises(ClusterUnavailable, match="no worker of the cluster may grade"):
+            grader([(nb, Options(dataset="digits", seed=1))], False, lambda path, result: got.append(path))
+    err = capsys.readouterr().err
+    assert err.count("refused worker tcp://127.0.0.1:") == 2, err
+    assert "its grader or course files differ from yours" in err and got == []
