@@ -26,6 +26,8 @@ from .grading import class_submissions, write_class
 
 DASK = str(Path(PYTHON).with_name("dask"))
 ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+#: Notebooks graded at once in each run.
+SLOTS = {"jobs 1": 1, "jobs 2": 2, "dask, 1 worker": 1, "dask, 2 workers": 2}
 
 
 def _free_port() -> int:
@@ -105,6 +107,7 @@ def _invalid_class(submitted: Path, count: int) -> None:
 def benchmark(count: int = 12, cifar10_dir: Path | None = None) -> dict[str, Any]:
     """Every measurement, and the projection (see the module docstring)."""
     out: dict[str, Any] = {"submissions": count, "runs": {}}
+    loadavg_start = os.getloadavg()[0]
     if cifar10_dir is not None:  # before the workers start: they must find it too
         os.environ["CIFAR10_DIR"] = str(cifar10_dir)
     with tempfile.TemporaryDirectory(prefix="bench-cluster-") as tmp:
@@ -134,6 +137,7 @@ def benchmark(count: int = 12, cifar10_dir: Path | None = None) -> dict[str, Any
                         out["cifar10"] = _cifar10(root, cluster, cifar10_dir)
             finally:
                 cluster.close()
+    out["loadavg"] = [loadavg_start, os.getloadavg()[0]]
     _derive(out)
     return out
 
@@ -159,9 +163,19 @@ def _derive(out: dict[str, Any]) -> None:
     for r in runs.values():
         if r.get("returncode") == 0:
             r["per_minute"] = 60 * n / r["seconds"]
+    for label, r in runs.items():
+        if r.get("returncode") == 0:
+            # Wall time per notebook not spent grading it (start-up, scheduling, sending, collecting):
+            # the wall time less the grader's own time, shared by the slots that grade at once.
+            slots = SLOTS[label]
+            r["outside_grader_per_submission"] = (r["seconds"] - sum(r["grader_seconds"]) / slots) / n
     if ok:
-        # What Dask adds per notebook: one worker against one local job, the same notebooks one at a time.
-        out["overhead_per_submission"] = (runs["dask, 1 worker"]["seconds"] - runs["jobs 1"]["seconds"]) / n
+        # What Dask adds per notebook: one worker against one local job, the same notebooks one at a
+        # time; each run's own grading time subtracted, so that the machine's load between the two
+        # runs does not count (the shared machine's load moves the wall times by more than Dask's cost).
+        out["overhead_per_submission"] = (
+            runs["dask, 1 worker"]["outside_grader_per_submission"] - runs["jobs 1"]["outside_grader_per_submission"]
+        )
     inv1, invd = out.get("invalid_jobs_1", {}), out.get("invalid_dask_1", {})
     if inv1.get("returncode") == 0 and invd.get("returncode") == 0:
         out["overhead_per_empty_submission"] = (invd["seconds"] - inv1["seconds"]) / 40
@@ -204,12 +218,22 @@ def tables(c: dict[str, Any]) -> str:
     n = c["submissions"]
     lines = [f"### Grading {n} submissions (digits) locally and on a Dask cluster on this machine", ""]
     rows = [
-        [label, f(r.get("seconds"), 1), f(r.get("per_minute"), 1), r.get("error", "")[-200:].replace("\n", " ")]
+        [
+            label,
+            f(r.get("seconds"), 1),
+            f(r.get("per_minute"), 1),
+            f(sum(r.get("grader_seconds", [])), 1),
+            f(r.get("outside_grader_per_submission"), 2),
+            r.get("error", "")[-200:].replace("\n", " "),
+        ]
         for label, r in c["runs"].items()
     ]
-    lines.append(table(["how", "wall s", "submissions/min", "error"], rows))
+    headers = ["how", "wall s", "submissions/min", "grader s (sum)", "s/submission outside the grader", "error"]
+    lines.append(table(headers, rows))
     lines.append("")
     lines.append(f"Same grades (CSV) in all four: {'yes' if c.get('same_grades') else 'NO'}.")
+    if c.get("loadavg"):
+        lines.append(f"Load average (1 min) before and after: {c['loadavg'][0]} -> {c['loadavg'][1]} (2 cores).")
     if "overhead_per_submission" in c:
         lines.append(
             f"Dask's overhead per submission (1 worker against --jobs 1, the same class): "

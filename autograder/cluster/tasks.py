@@ -64,11 +64,12 @@ class Task:
 
 
 _POOL: ProcessPoolExecutor | None = None
+_SLOTS = 1  # the worker's threads: notebooks it grades at once
 _POOL_LOCK = threading.Lock()
 
 
 def _pool() -> ProcessPoolExecutor:
-    global _POOL
+    global _POOL, _SLOTS
     with _POOL_LOCK:
         if _POOL is None:
             try:
@@ -82,6 +83,7 @@ def _pool() -> ProcessPoolExecutor:
             # classes._die_with_parent), so the flag is lifted for this process (what Dask's
             # ``distributed.worker.daemon: false`` does for every worker).
             multiprocessing.current_process()._config["daemon"] = False
+            _SLOTS = slots
             _POOL = ProcessPoolExecutor(slots, mp_context=multiprocessing.get_context("spawn"), initializer=_start_job)
         return _POOL
 
@@ -111,7 +113,7 @@ def grade_task(task: Task) -> dict[str, Any]:
         raise ValueError(f"the notebook of {task.student} arrived changed (its SHA-256 differs): not graded here")
     pool = _pool()
     options = Options(**{**task.options, "items": tuple(task.options["items"]) if task.options["items"] else None})
-    options.threads = threads_here(pool._max_workers)
+    options.threads = threads_here(_SLOTS)
     with tempfile.TemporaryDirectory(prefix="autograder-task-") as folder:
         safe = task.student if task.student not in ("", ".", "..") and "/" not in task.student else "student"
         path = Path(folder) / safe / "two_layer_net" / NOTEBOOK
