@@ -232,3 +232,13 @@ def test_workers_that_would_grade_differently_are_refused_with_the_reason(cluste
     err = capsys.readouterr().err
     assert err.count("refused worker tcp://127.0.0.1:") == 2, err
     assert "its grader or course files differ from yours" in err and got == []
+
+
+def test_with_a_shared_file_system_the_workers_read_the_notebooks_themselves(cluster, tmp_path):
+    corpus.write_submission(tmp_path / "submitted" / "kim" / "two_layer_net" / "two_layer_net.ipynb")
+    corpus.write_submission(tmp_path / "submitted" / "lee" / "two_layer_net" / "two_layer_net.ipynb", LOOP)
+    proc = grade(tmp_path, "--scheduler", cluster.address, "--shared-files", "--csv", "grades.csv")
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    rows = {row.split(",")[0]: row for row in (tmp_path / "grades.csv").read_text().splitlines()[1:]}
+    assert ",graded,13," in rows["kim"] and ",graded,8," in rows["lee"]
