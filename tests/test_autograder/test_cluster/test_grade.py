@@ -242,3 +242,16 @@ def test_with_a_shared_file_system_the_workers_read_the_notebooks_themselves(clu
     assert proc.returncode == 0, err
     rows = {row.split(",")[0]: row for row in (tmp_path / "grades.csv").read_text().splitlines()[1:]}
     assert ",graded,13," in rows["kim"] and ",graded,8," in rows["lee"]
+
+
+def test_a_notebook_whose_grading_process_is_killed_is_tried_again_then_ungraded(cluster, tmp_path):
+    for name in ("fay", "grader-killer"):
+        corpus.write_submission(tmp_path / "submitted" / name / "two_layer_net" / "two_layer_net.ipynb")
+    workers = [w.pid for w in cluster.running_workers()]
+    proc = grade(tmp_path, "--scheduler", cluster.address, "--csv", "grades.csv", "--summary", "--tries", "2")
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    rows = {row.split(",")[0]: row for row in (tmp_path / "grades.csv").read_text().splitlines()[1:]}
+    assert ",graded,13," in rows["fay"] and ",ungraded,," in rows["grader-killer"]
+    assert "the grading process of grader-killer died" in out and "(2 tries on the cluster)" in out
+    assert [w.pid for w in cluster.running_workers()] == workers  # the workers themselves lived on
