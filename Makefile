@@ -8,6 +8,9 @@ VENV   ?= .venv
 # One lock for every supported Python (pins that differ by version carry a python_version marker);
 # `python3 tools/lock.py --path PYTHON` prints it, and fails for a Python it does not cover.
 LOCK   := requirements.lock
+# The Dask cluster extra's pins on top of it (grading across machines, docs/cluster.md): a lock of
+# its own, since the students' requirements and the Gradescope bundle are made from the first one.
+CLUSTER_LOCK := requirements-cluster.lock
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
@@ -50,11 +53,11 @@ setup: $(STAMP) sandbox  ## Create .venv and install requirements.lock + the pro
 
 # Rebuilt only when the lock or pyproject.toml changed (or the venv is gone). A Python the lock
 # does not cover stops here, with a message, rather than half-way through pip.
-$(STAMP): pyproject.toml $(LOCK)
+$(STAMP): pyproject.toml $(LOCK) $(CLUSTER_LOCK)
 	@test -x $(PY) || { $(PYTHON) tools/lock.py --path >/dev/null \
 	  && echo "Creating $(VENV) with $(PYTHON) ..." && $(PYTHON) -m venv $(VENV); }
 	@$(PY) tools/lock.py --path >/dev/null
-	$(PY) -m pip install --disable-pip-version-check --quiet -r $(LOCK)
+	$(PY) -m pip install --disable-pip-version-check --quiet -r $(LOCK) -r $(CLUSTER_LOCK)
 	$(PY) -m pip install --disable-pip-version-check --quiet --no-deps -e .
 	@touch $@
 	@echo "$(VENV) is ready."

@@ -2,7 +2,7 @@
 
     python -m benchmarks                      # everything (about 15 minutes on 2 cores)
     python -m benchmarks --quick              # a smoke run (1 epoch, 6 submissions; about 3 minutes)
-    python -m benchmarks --only training      # one part: training, grading, student
+    python -m benchmarks --only training      # one part: training, grading, student, worst_case
     python -m benchmarks --output results.json --cifar10-dir /path/to/cifar10
 
 Prints markdown tables (docs/benchmarks.md shows them) and writes every number, with the
@@ -20,7 +20,7 @@ from typing import Any
 
 from .common import REPO, Stopwatch, code_state, find_cifar10, loadavg, log, machine
 
-SECTIONS = ("training", "grading", "student")
+SECTIONS = ("training", "grading", "student", "worst_case")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -401,6 +401,10 @@ def render(results: dict[str, Any]) -> str:
         parts.append(grading_tables(g))
     if "student" in results:
         parts.append(student_tables(results["student"]))
+    if "worst_case" in results:
+        from .worst_case import tables
+
+        parts.append(tables(results["worst_case"], table))
     return "\n".join(parts)
 
 
@@ -481,6 +485,12 @@ def main(argv: list[str] | None = None) -> int:
 
         results["student"] = student.benchmark(cifar10_dir=cifar10_dir, quick=args.quick, repeats=args.repeats)
         print(student_tables(results["student"]), flush=True)
+        save()
+    if "worst_case" in args.sections:
+        from . import worst_case
+
+        results["worst_case"] = worst_case.benchmark(count=args.submissions, jobs=args.jobs)
+        print(worst_case.tables(results["worst_case"], table), flush=True)
         save()
     m = results["machine"]
     blas = m["blas"][0] if isinstance(m.get("blas"), list) and m["blas"] else {}

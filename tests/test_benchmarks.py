@@ -14,6 +14,7 @@ MODULES = (
     "benchmarks.grading",
     "benchmarks.training",
     "benchmarks.student",
+    "benchmarks.worst_case",
 )
 
 
@@ -35,3 +36,20 @@ def test_the_benchmarks_import_and_render_the_committed_results():
     )
     assert render.returncode == 0, render.stderr[-2000:]
     assert "Grading" in render.stdout
+
+
+def test_the_worst_case_class_replaces_the_last_submissions_with_hostile_training_cells():
+    sys.path.insert(0, str(REPO))
+    from benchmarks import grading, worst_case
+
+    hostile = worst_case.hostile_submissions()
+    plain = grading.class_submissions(20)
+    bad = worst_case.with_hostile(plain, hostile)
+    assert len(bad) == len(plain) == 20
+    assert [s["description"] for s in bad[:16]] == [s["description"] for s in plain[:16]]
+    assert [s["kind"] for s in bad[16:]] == ["hostile"] * 4
+    assert len({s["student"] for s in bad}) == 20
+    for sub in bad[16:]:
+        (cell,) = sub["answers"]
+        assert cell == sub["item"] and cell in ("solver", "hyperparameter_search")
+        compile(sub["answers"][cell], cell, "exec")
