@@ -71,9 +71,7 @@ def lock_pins(python: str, lock: str = "requirements.lock") -> dict[str, Version
             continue
         requirement = Requirement(line)
         specs = list(requirement.specifier)
-        assert len(specs) == 1 and specs[0].operator == "==", (
-            f"{lock} line {number} is not pinned with ==: {line!r}"
-        )
+        assert len(specs) == 1 and specs[0].operator == "==", f"{lock} line {number} is not pinned with ==: {line!r}"
         if requirement.marker is not None and not requirement.marker.evaluate(environment_of(python)):
             continue
         name = canonicalize_name(requirement.name)
@@ -147,7 +145,9 @@ def test_cluster_lock_pins_the_cluster_extra_on_top_of_the_lock(python):
     assert not set(main) & set(cluster), f"both locks pin {sorted(set(main) & set(cluster))}"
     for name, wanted in pyproject_requirements(LOCK_TOOL.CLUSTER_EXTRA).items():
         assert name in cluster, f"{LOCK_TOOL.CLUSTER_LOCK.name} does not pin {wanted} for Python {python}"
-        assert wanted.specifier.contains(cluster[name], prereleases=True), f"{name}=={cluster[name]} is outside {wanted}"
+        assert wanted.specifier.contains(cluster[name], prereleases=True), (
+            f"{name}=={cluster[name]} is outside {wanted}"
+        )
     header = LOCK_TOOL.CLUSTER_LOCK.read_text().split("\n")[4]
     assert re.findall(r"(\d+\.\d+)\.\d+", header) == list(PYTHONS), f"not resolved on {PYTHONS}: make lock"
 
