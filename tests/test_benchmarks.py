@@ -27,15 +27,16 @@ def test_the_benchmarks_import_and_render_the_committed_results():
         timeout=120,
     )
     assert imports.returncode == 0, imports.stderr[-2000:]
-    render = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--render", str(REPO / "benchmarks" / "results.json")],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=120,
-    )
-    assert render.returncode == 0, render.stderr[-2000:]
-    assert "Grading" in render.stdout
+    for results, title in (("results.json", "Grading"), ("results-worst-case.json", "The worst case")):
+        render = subprocess.run(
+            [sys.executable, "-m", "benchmarks", "--render", str(REPO / "benchmarks" / results)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=120,
+        )
+        assert render.returncode == 0, render.stderr[-2000:]
+        assert title in render.stdout
 
 
 def test_the_worst_case_class_replaces_the_last_submissions_with_hostile_training_cells():
