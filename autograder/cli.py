@@ -34,7 +34,7 @@ from twolayer.data import DatasetNotInstalled
 from . import report
 from .classes import NOTEBOOK, find_notebooks, grade_many, one_blas_thread
 from .course import NbgraderError
-from .grading import Options
+from .grading import Options, blas_threads
 from .items import ITEMS, item_points
 from .journal import DEFAULT as DEFAULT_JOURNAL
 from .journal import Journal
@@ -47,13 +47,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if not paths:
         print(f"no {NOTEBOOK} found in {' '.join(args.paths)}", file=sys.stderr)
         return 2
+    dataset = dataset_name(args.dataset)
     options = Options(
-        dataset=dataset_name(args.dataset),
+        dataset=dataset,
         seed=args.seed,
         items=tuple(args.item) or None,
         item_timeout=args.timeout,
         cell_timeout=args.cell_timeout,
-        threads=max(1, (os.cpu_count() or 1) // max(1, args.jobs)),
+        threads=blas_threads(dataset, (os.cpu_count() or 1) // max(1, args.jobs)),
     )
     announce()  # which mechanisms contain student code on this host (README: Security)
     start = time.monotonic()
