@@ -1,0 +1,249 @@
+"""The comparison: an inverted index of fingerprints, so that only pairs that share a
+fingerprint are ever compared.
+
+For each answer cell, every fingerprint that counts (``calibration.weights``) has the list of
+inputs that have it. Submission ``i`` is compared with every later input at once: the postings
+of its fingerprints are summed per input (``numpy.bincount``), which gives the shared weight with
+every other input in one step, and the scores follow for the whole row. A row keeps only the
+pairs worth reporting, so memory grows with the class and the number of reported pairs, never
+with the number of pairs. Rows are shared between worker processes.
+
+Pairs of two known solutions are not compared: the report is about the class.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+
+import numpy as np
+
+from . import calibration
+from .fingerprints import Fingerprints, fingerprint
+from .results import Entry, ItemScore, PairResult, Regions, Settings, ratio
+from .sources import COMPARED, Source
+from .tokens import normalise
+
+EMPTY = "empty: only the release notebook's starter code (or nothing)"
+
+
+@dataclass
+class Fingerprinted:
+    """An input's cells and their fingerprints, boilerplate removed."""
+
+    entry: Entry
+    prints: dict[str, Fingerprints] = field(default_factory=dict)
+
+
+def fingerprint_source(source: Source, boilerplate: dict[str, frozenset[int]]) -> Fingerprinted:
+    """Fingerprint every answer cell of ``source``; a cell with nothing but boilerplate is noted
+    as empty and not compared."""
+    notes = dict(source.notes)
+    prints: dict[str, Fingerprints] = {}
+    for item, text in source.cells.items():
+        fp = fingerprint(normalise(text))
+        bp = boilerplate.get(item, frozenset())
+        fp.spans = {h: s for h, s in fp.spans.items() if h not in bp}
+        if fp.spans:
+            prints[item] = fp
+        else:
+            notes[item] = EMPTY
+    entry = Entry(source.label, source.path, source.known, dict(source.cells), notes)
+    return Fingerprinted(entry, prints)
+
+
+class Index:
+    """Fingerprint -> inputs, per answer cell, with the weights of ``calibration``."""
+
+    def __init__(
+        self,
+        inputs: list[Fingerprinted],
+        reference: dict[str, frozenset[int]],
+        settings: Settings,
+    ) -> None:
+        self.inputs = inputs
+        self.settings = settings
+        n = len(inputs)
+        self.known_from = sum(not x.entry.known for x in inputs)  # submissions first, then known
+        if any(x.entry.known for x in inputs[: self.known_from]):
+            raise ValueError("submissions must come before known solutions")
+        self.weights: dict[str, dict[int, float]] = {}
+        self.common: dict[str, int] = {}
+        self.total = np.zeros((len(COMPARED), n))  # weight of each input's fingerprints, per cell
+        self.rows: list[list[tuple[np.ndarray, np.ndarray]]] = []  # per cell: (postings, weights) of each input
+        for t, item in enumerate(COMPARED):
+            sets = [x.prints[item].hashes if item in x.prints else frozenset() for x in inputs]
+            w, common = calibration.weights(
+                (s for s, x in zip(sets, inputs, strict=True) if not x.entry.known and s),
+                sets,
+                reference.get(item, frozenset()),
+                common_fraction=settings.common_fraction,
+                min_class=settings.min_class_for_common,
+                reference_weight=settings.reference_weight,
+            )
+            self.weights[item], self.common[item] = w, common
+            postings: dict[int, list[int]] = {}
+            for i, hashes in enumerate(sets):
+                for h in hashes:
+                    if h in w:
+                        postings.setdefault(h, []).append(i)
+                        self.total[t, i] += w[h]
+            self._postings = {h: np.asarray(ids, dtype=np.int32) for h, ids in postings.items()}
+            self.rows.append(
+                [
+                    (
+                        np.concatenate([self._postings[h] for h in hashes if h in w] or [np.zeros(0, np.int32)]),
+                        np.concatenate(
+                            [np.full(len(self._postings[h]), w[h]) for h in hashes if h in w] or [np.zeros(0)]
+                        ),
+                    )
+                    for hashes in sets
+                ]
+            )
+        del self._postings
+
+    @property
+    def compared_pairs(self) -> int:
+        s, n = self.known_from, len(self.inputs)
+        return s * (s - 1) // 2 + s * (n - s)
+
+    def row(self, i: int) -> list[tuple[int, int, np.ndarray, float, float, bool, np.ndarray]]:
+        """Submission ``i`` against every later input: the pairs worth reporting, as
+        (i, j, shared per cell, notebook score, notebook shared, flagged, flagged per cell)."""
+        n, st = len(self.inputs), self.settings
+        shared = np.zeros((len(COMPARED), n))
+        for t in range(len(COMPARED)):
+            ids, w = self.rows[t][i]
+            if len(ids):
+                shared[t] = np.bincount(ids, weights=w, minlength=n)
+        shared[:, : i + 1] = 0
+        later = shared.any(axis=0)
+        js = np.nonzero(later)[0]
+        if not len(js):
+            return []
+        sh, wj = shared[:, js], self.total[:, js]
+        wi = self.total[:, i : i + 1]
+        both = (wi > 0) & (wj > 0)
+        smaller = np.where(both, np.minimum(wi, wj), 1.0)
+        item_score = np.where(both, sh / smaller, 0.0)
+        item_flag = both & (item_score >= st.threshold - 1e-12) & (sh >= st.min_shared)
+        total_shared = (sh * both).sum(axis=0)
+        ti, tj = (wi * both).sum(axis=0), (wj * both).sum(axis=0)
+        score = np.where(np.minimum(ti, tj) > 0, total_shared / np.maximum(np.minimum(ti, tj), 1e-12), 0.0)
+        flag = ((score >= st.threshold - 1e-12) & (total_shared >= st.min_shared)) | item_flag.any(axis=0)
+        keep = np.nonzero(flag | (score >= calibration.REPORT_FLOOR))[0]
+        return [
+            (
+                i,
+                int(js[k]),
+                sh[:, k] * both[:, k],
+                float(min(1.0, score[k])),
+                float(total_shared[k]),
+                bool(flag[k]),
+                item_flag[:, k],
+            )
+            for k in keep
+        ]
+
+    def pair(self, row: tuple[int, int, np.ndarray, float, float, bool, np.ndarray]) -> PairResult:
+        i, j, shared, score, total_shared, flagged, item_flag = row
+        items = {
+            item: ItemScore(
+                item, float(shared[t]), float(self.total[t, i]), float(self.total[t, j]), bool(item_flag[t])
+            )
+            for t, item in enumerate(COMPARED)
+            if self.total[t, i] > 0 and self.total[t, j] > 0
+        }
+        return PairResult(self.inputs[i].entry.label, self.inputs[j].entry.label, items, score, total_shared, flagged)
+
+    def regions(self, pair: PairResult) -> dict[str, Regions]:
+        """Where each cell's shared fingerprints stand in both sources (for the side-by-side view)."""
+        by_label = {x.entry.label: x for x in self.inputs}
+        a, b = by_label[pair.a], by_label[pair.b]
+        out = {}
+        for item in pair.items:
+            fa, fb = a.prints[item].spans, b.prints[item].spans
+            both = fa.keys() & fb.keys()
+            counted = {h for h in both if h in self.weights[item]}
+            out[item] = Regions(
+                tuple(s for h in counted for s in fa[h]),
+                tuple(s for h in counted for s in fb[h]),
+                tuple(s for h in both - counted for s in fa[h]),
+                tuple(s for h in both - counted for s in fb[h]),
+            )
+        return out
+
+
+# -- running the rows, in worker processes ---------------------------------------------------
+
+_INDEX: Index | None = None  # the index a forked worker inherits
+
+
+def _rows(ids: list[int]) -> list:
+    assert _INDEX is not None
+    return [r for i in ids for r in _INDEX.row(i)]
+
+
+def compare(
+    index: Index, jobs: int = 2, max_pairs: int = 1000, on_rows: Callable[[int], None] | None = None
+) -> list[PairResult]:
+    """The reported pairs (at most ``max_pairs``, flagged first, then by score), with regions."""
+    global _INDEX
+    submissions = list(range(index.known_from))
+    # Early rows have more later inputs: interleave them so that chunks cost about the same.
+    chunks = [submissions[k :: max(1, 8 * jobs)] for k in range(max(1, 8 * jobs))]
+    chunks = [c for c in chunks if c]
+    best: list[tuple[bool, float, int, int, tuple]] = []
+
+    def take(rows: list) -> None:
+        for r in rows:
+            key = (r[5], r[3], -r[0], -r[1], r)
+            if len(best) < max_pairs:
+                heapq.heappush(best, key)
+            elif key[:4] > best[0][:4]:
+                heapq.heapreplace(best, key)
+
+    for rows, done in _run(index, chunks, jobs):
+        take(rows)
+        if on_rows:
+            on_rows(done)
+    ranked = [index.pair(k[4]) for k in sorted(best, key=lambda k: k[:4], reverse=True)]
+    for pair in ranked:
+        pair.regions = index.regions(pair)
+    return ranked
+
+
+def _run(index: Index, chunks: list[list[int]], jobs: int) -> Iterator[tuple[list, int]]:
+    global _INDEX
+    if jobs <= 1 or len(chunks) <= 1 or os.name != "posix":
+        for chunk in chunks:
+            _INDEX = index
+            yield _rows(chunk), len(chunk)
+        _INDEX = None
+        return
+    _INDEX = index  # inherited by the forked workers
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+            futures = [(pool.submit(_rows, chunk), len(chunk)) for chunk in chunks]
+            for future, size in futures:
+                yield future.result(), size
+    finally:
+        _INDEX = None
+
+
+def naive_scores(index: Index, i: int, j: int) -> tuple[np.ndarray, float]:
+    """The shared weight per cell of one pair by set intersection, without the index (what the
+    tests and the benchmark check the index against)."""
+    a, b = index.inputs[i], index.inputs[j]
+    shared = np.zeros(len(COMPARED))
+    for t, item in enumerate(COMPARED):
+        if item in a.prints and item in b.prints:
+            w = index.weights[item]
+            shared[t] = sum(w.get(h, 0.0) for h in a.prints[item].hashes & b.prints[item].hashes)
+    both = (index.total[:, i] > 0) & (index.total[:, j] > 0)
+    total = (shared * both).sum()
+    return shared * both, ratio(total, (index.total[:, i] * both).sum(), (index.total[:, j] * both).sum())

@@ -1,0 +1,81 @@
+"""Fingerprints of a token stream: hashed k-grams, winnowed (Schleimer, Wilkerson and Aiken,
+"Winnowing: local algorithms for document fingerprinting", SIGMOD 2003).
+
+Every run of ``K`` consecutive normalised tokens is hashed; of every ``WINDOW`` consecutive
+hashes the smallest is kept (the rightmost if tied). Any match of at least ``K + WINDOW - 1``
+tokens is then guaranteed to share a fingerprint, and a match shorter than ``K`` never does.
+A cell's fingerprints are a *set*: the order of its functions and statements does not matter,
+so a copy with its functions reordered matches as well as the original.
+
+Hashes are the first 8 bytes of BLAKE2b, the same in every process (Python's ``hash`` of a
+string is salted per process, and fingerprints are computed in several).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from hashlib import blake2b
+
+from .tokens import Token
+
+K = 8  # tokens in a k-gram: about one short statement once names and literals are normalised
+WINDOW = 2  # k-grams per winnowing window: every match of K + WINDOW - 1 = 9 tokens is found
+
+
+@dataclass
+class Fingerprints:
+    """The winnowed fingerprints of one cell: hash -> character spans of its k-grams in the cell."""
+
+    spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+
+    @property
+    def hashes(self) -> frozenset[int]:
+        return frozenset(self.spans)
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+
+def kgram_hashes(tokens: list[Token], k: int = K) -> list[int]:
+    """The hash of every k-gram of ``tokens``, in order (one, of the whole stream, if shorter)."""
+    texts = [t.text for t in tokens]
+    if not texts:
+        return []
+    if len(texts) < k:
+        return [_hash(texts)]
+    return [_hash(texts[i : i + k]) for i in range(len(texts) - k + 1)]
+
+
+def _hash(texts: list[str]) -> int:
+    return int.from_bytes(blake2b("\x1f".join(texts).encode(), digest_size=8).digest(), "big") >> 1
+
+
+def winnow(hashes: list[int], window: int = WINDOW) -> list[int]:
+    """Positions of the hashes winnowing selects (each once, in order)."""
+    if len(hashes) <= window:
+        return [min(range(len(hashes)), key=lambda i: (hashes[i], -i))] if hashes else []
+    chosen: list[int] = []
+    for start in range(len(hashes) - window + 1):
+        best = start
+        for i in range(start + 1, start + window):
+            if hashes[i] <= hashes[best]:
+                best = i
+        if not chosen or chosen[-1] != best:
+            chosen.append(best)
+    return chosen
+
+
+def fingerprint(tokens: list[Token], k: int = K, window: int = WINDOW) -> Fingerprints:
+    """The winnowed fingerprints of a token stream, with where each k-gram stands in the source."""
+    hashes = kgram_hashes(tokens, k)
+    fp = Fingerprints()
+    for pos in winnow(hashes, window):
+        last = min(pos + k, len(tokens)) - 1
+        fp.spans.setdefault(hashes[pos], []).append((tokens[pos].start, tokens[last].end))
+    return fp
+
+
+def all_kgrams(tokens: list[Token], k: int = K) -> set[int]:
+    """Every k-gram's hash (not winnowed): what boilerplate is made of, so that none of it can be
+    selected in a student's cell whatever the windows around it."""
+    return set(kgram_hashes(tokens, k))
