@@ -161,19 +161,22 @@ class Index:
         return PairResult(self.inputs[i].entry.label, self.inputs[j].entry.label, items, score, total_shared, flagged)
 
     def regions(self, pair: PairResult) -> dict[str, Regions]:
-        """Where each cell's shared fingerprints stand in both sources (for the side-by-side view)."""
+        """Where each cell's shared fingerprints stand in both sources (for the side-by-side view):
+        the tokens of counted matches, and those of shared but discounted ones."""
         by_label = {x.entry.label: x for x in self.inputs}
         a, b = by_label[pair.a], by_label[pair.b]
         out = {}
         for item in pair.items:
-            fa, fb = a.prints[item].spans, b.prints[item].spans
-            both = fa.keys() & fb.keys()
+            fa, fb = a.prints[item], b.prints[item]
+            both = fa.spans.keys() & fb.spans.keys()
             counted = {h for h in both if h in self.weights[item]}
+            ta, tb = fa.tokens_of(counted), fb.tokens_of(counted)
+            sa, sb = a.entry.cells[item], b.entry.cells[item]
             out[item] = Regions(
-                tuple(s for h in counted for s in fa[h]),
-                tuple(s for h in counted for s in fb[h]),
-                tuple(s for h in both - counted for s in fa[h]),
-                tuple(s for h in both - counted for s in fb[h]),
+                tuple(fa.text_spans(ta, sa)),
+                tuple(fb.text_spans(tb, sb)),
+                tuple(fa.text_spans(fa.tokens_of(both - counted) - ta, sa)),
+                tuple(fb.text_spans(fb.tokens_of(both - counted) - tb, sb)),
             )
         return out
 

@@ -13,8 +13,11 @@ string is salted per process, and fingerprints are computed in several).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from hashlib import blake2b
+
+import numpy as np
 
 from .tokens import Token
 
@@ -24,9 +27,13 @@ WINDOW = 2  # k-grams per winnowing window: every match of K + WINDOW - 1 = 9 to
 
 @dataclass
 class Fingerprints:
-    """The winnowed fingerprints of one cell: hash -> character spans of its k-grams in the cell."""
+    """The winnowed fingerprints of one cell: hash -> where its k-grams start (token positions),
+    and where each token stands in the cell's source (character offsets)."""
 
-    spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    spans: dict[int, list[int]] = field(default_factory=dict)
+    starts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    ends: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    k: int = K
 
     @property
     def hashes(self) -> frozenset[int]:
@@ -34,6 +41,25 @@ class Fingerprints:
 
     def __len__(self) -> int:
         return len(self.spans)
+
+    def tokens_of(self, hashes: Iterable[int]) -> set[int]:
+        """The positions of every token the k-grams of ``hashes`` cover."""
+        last = len(self.starts)
+        return {t for h in hashes for first in self.spans.get(h, ()) for t in range(first, min(first + self.k, last))}
+
+    def text_spans(self, tokens: set[int], source: str) -> list[tuple[int, int]]:
+        """Character spans of the source covering ``tokens``: consecutive tokens are joined when
+        only spaces stand between them (never across a line, a comment or a dropped docstring)."""
+        out: list[list[int]] = []
+        previous = -2
+        for t in sorted(tokens):
+            start, end = int(self.starts[t]), int(self.ends[t])
+            if out and previous == t - 1 and not source[out[-1][1] : start].strip(" \t"):
+                out[-1][1] = end
+            else:
+                out.append([start, end])
+            previous = t
+        return [(a, b) for a, b in out if b > a]
 
 
 def kgram_hashes(tokens: list[Token], k: int = K) -> list[int]:
@@ -68,10 +94,13 @@ def winnow(hashes: list[int], window: int = WINDOW) -> list[int]:
 def fingerprint(tokens: list[Token], k: int = K, window: int = WINDOW) -> Fingerprints:
     """The winnowed fingerprints of a token stream, with where each k-gram stands in the source."""
     hashes = kgram_hashes(tokens, k)
-    fp = Fingerprints()
+    fp = Fingerprints(
+        starts=np.fromiter((t.start for t in tokens), np.int32, len(tokens)),
+        ends=np.fromiter((t.end for t in tokens), np.int32, len(tokens)),
+        k=k,
+    )
     for pos in winnow(hashes, window):
-        last = min(pos + k, len(tokens)) - 1
-        fp.spans.setdefault(hashes[pos], []).append((tokens[pos].start, tokens[last].end))
+        fp.spans.setdefault(hashes[pos], []).append(pos)
     return fp
 
 

@@ -74,7 +74,7 @@ def _python_tokens(source: str) -> list[Token]:
         end = offsets[t.end[0] - 1] + t.end[1] if t.end[0] - 1 < len(offsets) else len(source)
         if t.type == tok.NEWLINE:
             if out and out[-1].text != END:
-                out.append(Token(END, start, max(start, end)))
+                out.append(Token(END, start, start))  # no text: a highlight never runs into the next line
             continue
         out.append(Token(_normal(t.type, t.string), start, end))
     return out
@@ -113,7 +113,7 @@ def _scanned_tokens(source: str) -> list[Token]:
             continue
         if kind == "newline":
             if depth == 0 and out and out[-1].text != END:
-                out.append(Token(END, m.start(), m.end()))
+                out.append(Token(END, m.start(), m.start()))
             continue
         if kind == "name":
             text = text if keyword.iskeyword(text) else IDENTIFIER
