@@ -218,7 +218,7 @@ function show(n){
     html+='<div class="cell" data-item="'+item+'">'+head+'<div class="side">'+
       side(p.a,a.cells[item],s.ma,s.ca)+side(p.b,b.cells[item],s.mb,s.cb)+'</div></div>';
   }
-  if(skipped.length)html+='<p class="note">Not compared (empty or missing on one side or both; see Cells not compared): '+
+  if(skipped.length)html+='<p class="note">Not compared (empty or missing on a side; see Cells not compared): '+
     esc(skipped.join(', '))+'</p>';
   document.getElementById('view-cells').innerHTML=html;
   list.hidden=true;view.hidden=false;window.scrollTo(0,0);
