@@ -7,7 +7,7 @@ what is skipped and why), ``tokens`` (normalised token streams), ``fingerprints`
 winnowing), ``boilerplate`` (the release notebook's starter code; the reference solution),
 ``calibration`` (what a fingerprint weighs, when a score flags a pair), ``engine`` (the inverted
 index and the scores), ``results`` (typed results), ``report_html`` and ``report_csv`` (the
-reports), ``run`` (all of it, with progress bars). docs/similarity.md says how to read it.
+reports), ``pipeline`` (all of it, with progress bars). docs/similarity.md says how to read it.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from .pipeline import run
 from .report_csv import to_csv
 from .report_html import to_html
-from .run import run
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -57,7 +57,10 @@ def fingerprint_source(source: Source, boilerplate: dict[str, frozenset[int]]) -
 
 
 class Index:
-    """Fingerprint -> inputs, per answer cell, with the weights of ``calibration``."""
+    """Fingerprint -> inputs, per answer cell, with the weights of ``calibration``.
+
+    Per cell, the fingerprints that count get ids; each input has the array of its ids, and the
+    postings (the inputs of every id) are one array cut by ``indptr``, as a sparse matrix is."""
 
     def __init__(
         self,
@@ -74,7 +77,10 @@ class Index:
         self.weights: dict[str, dict[int, float]] = {}
         self.common: dict[str, int] = {}
         self.total = np.zeros((len(COMPARED), n))  # weight of each input's fingerprints, per cell
-        self.rows: list[list[tuple[np.ndarray, np.ndarray]]] = []  # per cell: (postings, weights) of each input
+        self.ids: list[list[np.ndarray]] = []  # per cell, per input: the ids of its fingerprints
+        self.wvec: list[np.ndarray] = []  # per cell: the weight of each id
+        self.indptr: list[np.ndarray] = []  # per cell: postings of id h are posted[indptr[h]:indptr[h + 1]]
+        self.posted: list[np.ndarray] = []
         for t, item in enumerate(COMPARED):
             sets = [x.prints[item].hashes if item in x.prints else frozenset() for x in inputs]
             w, common = calibration.weights(
@@ -86,25 +92,29 @@ class Index:
                 reference_weight=settings.reference_weight,
             )
             self.weights[item], self.common[item] = w, common
-            postings: dict[int, list[int]] = {}
-            for i, hashes in enumerate(sets):
-                for h in hashes:
-                    if h in w:
-                        postings.setdefault(h, []).append(i)
-                        self.total[t, i] += w[h]
-            self._postings = {h: np.asarray(ids, dtype=np.int32) for h, ids in postings.items()}
-            self.rows.append(
-                [
-                    (
-                        np.concatenate([self._postings[h] for h in hashes if h in w] or [np.zeros(0, np.int32)]),
-                        np.concatenate(
-                            [np.full(len(self._postings[h]), w[h]) for h in hashes if h in w] or [np.zeros(0)]
-                        ),
-                    )
-                    for hashes in sets
-                ]
-            )
-        del self._postings
+            vocab = {h: k for k, h in enumerate(w)}
+            wvec = np.fromiter(w.values(), float, len(w))
+            ids = [np.fromiter((vocab[h] for h in hashes if h in vocab), np.int32) for hashes in sets]
+            owners = np.repeat(np.arange(n, dtype=np.int32), [len(a) for a in ids])
+            flat = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+            order = np.argsort(flat, kind="stable")
+            self.posted.append(owners[order])
+            self.indptr.append(np.concatenate([[0], np.cumsum(np.bincount(flat, minlength=len(w)))]).astype(np.int64))
+            self.ids.append(ids)
+            self.wvec.append(wvec)
+            self.total[t] = np.bincount(owners, weights=wvec[flat], minlength=n)
+
+    def shared_with(self, t: int, i: int) -> np.ndarray | None:
+        """The weight input ``i`` shares with every input in cell ``t`` (None: nothing to share)."""
+        ids = self.ids[t][i]
+        if not len(ids):
+            return None
+        indptr = self.indptr[t]
+        starts, lengths = indptr[ids], indptr[ids + 1] - indptr[ids]
+        # The postings of all of i's ids, gathered in one step: start of each run plus 0, 1, 2, ...
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        weights = np.repeat(self.wvec[t][ids], lengths)
+        return np.bincount(self.posted[t][offsets], weights=weights, minlength=len(self.inputs))
 
     @property
     def compared_pairs(self) -> int:
@@ -117,9 +127,9 @@ class Index:
         n, st = len(self.inputs), self.settings
         shared = np.zeros((len(COMPARED), n))
         for t in range(len(COMPARED)):
-            ids, w = self.rows[t][i]
-            if len(ids):
-                shared[t] = np.bincount(ids, weights=w, minlength=n)
+            row = self.shared_with(t, i)
+            if row is not None:
+                shared[t] = row
         shared[:, : i + 1] = 0
         later = shared.any(axis=0)
         js = np.nonzero(later)[0]

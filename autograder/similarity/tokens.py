@@ -18,15 +18,14 @@ import keyword
 import re
 import token as tok
 import tokenize
-from dataclasses import dataclass
+from typing import NamedTuple
 
 IDENTIFIER = "V"
 LITERAL = "L"
 END = ";"  # the end of a logical line (a statement)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     text: str  # the normalised token
     start: int  # character offsets of the original text in the cell's source
     end: int
