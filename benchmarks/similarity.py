@@ -162,9 +162,9 @@ def run_command(submitted: Path, workdir: Path, jobs: int) -> dict[str, Any]:
 def naive_all_pairs(submitted: Path, sample: int) -> dict[str, Any]:
     """This engine's scores pair by pair (set intersections, no index) over the first ``sample``
     submissions, extrapolated to the class by pairs; checked equal to the index's scores."""
+    from autograder.similarity.boilerplate import reference_kgrams
     from autograder.similarity.engine import Index, naive_scores
     from autograder.similarity.pipeline import _prepare, inputs_of, settings
-    from autograder.similarity.boilerplate import reference_kgrams
 
     jobs = inputs_of(submitted)
     prepared = [p for p in map(_prepare, jobs[:sample]) if not hasattr(p, "reason")]

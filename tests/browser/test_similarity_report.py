@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
 
 pytest.importorskip(
     "playwright.sync_api",
@@ -21,11 +23,10 @@ pytest.importorskip(
     "`bash tools/browser_setup.sh` (or pip install '.[browser]')",
 )
 
-import corpus_similarity  # noqa: E402 - after the skip, as the other browser tests
 from labpage import Steps  # noqa: E402 - after the skip: it imports Playwright
 from playwright.sync_api import expect  # noqa: E402 - after the skip above
 
-from conftest import ROOT  # noqa: E402
+import corpus_similarity  # noqa: E402 - after the skip, as the other browser tests
 
 
 def test_the_report_opens_a_pair_side_by_side_with_the_matches_highlighted(page, artifacts, tmp_path):
