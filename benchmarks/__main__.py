@@ -2,7 +2,7 @@
 
     python -m benchmarks                      # everything (about 15 minutes on 2 cores)
     python -m benchmarks --quick              # a smoke run (1 epoch, 6 submissions; about 3 minutes)
-    python -m benchmarks --only training      # one part: training, grading, student
+    python -m benchmarks --only training      # one part: training, grading, student, similarity
     python -m benchmarks --output results.json --cifar10-dir /path/to/cifar10
 
 Prints markdown tables (docs/benchmarks.md shows them) and writes every number, with the
@@ -20,7 +20,7 @@ from typing import Any
 
 from .common import REPO, Stopwatch, code_state, find_cifar10, loadavg, log, machine
 
-SECTIONS = ("training", "grading", "student")
+SECTIONS = ("training", "grading", "student", "similarity")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -36,6 +36,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--repeats", type=int, help="runs of each training benchmark, best is shown (default 3, quick 1)")
     p.add_argument("--submissions", type=int, help="submissions in the graded class (default 20, quick 6)")
     p.add_argument("--jobs", type=int, default=2, help="python -m autograder grade --jobs (default 2)")
+    p.add_argument(
+        "--class-size",
+        type=int,
+        help="notebooks in the similarity benchmark's synthetic class (default 600, quick 60)",
+    )
     p.add_argument("--no-nbgrader", action="store_true", help="skip nbgrader autograde")
     p.add_argument("--no-torch", action="store_true", help="skip the PyTorch baseline")
     p.add_argument("--baseline", metavar="REV", help="also grade the class with the grader of git commit REV")
@@ -56,6 +61,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         p.error(f"unknown part(s) {', '.join(sorted(unknown))}: choose from {', '.join(SECTIONS)}")
     args.repeats = args.repeats or (1 if args.quick else 3)
     args.submissions = args.submissions or (6 if args.quick else 20)
+    args.class_size = args.class_size or (60 if args.quick else 600)
     return args
 
 
@@ -390,6 +396,76 @@ def student_tables(s: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def similarity_tables(s: dict[str, Any]) -> str:
+    a = s["autograder"]
+    out = [
+        (
+            f"### Similarity report on a synthetic class of {s['count']} notebooks ({s['pairs']:,} pairs, "
+            f"--jobs {s['jobs']}, {s['nproc']} cores; load average {s.get('loadavg_before')} before)"
+        ),
+        "",
+    ]
+    rows = [
+        [
+            "python -m autograder similarity (inverted index)",
+            f(a["seconds"], 1),
+            f(a.get("cpu_seconds"), 1),
+            f(a["peak_rss_mb"], 0),
+            "measured",
+        ]
+    ]
+    n = s.get("naive") or {}
+    if n:
+        rows.append(
+            [
+                f"the same scores pair by pair, no index (on {n['sample']} notebooks)",
+                f(n["extrapolated_seconds"], 1),
+                "",
+                "",
+                f"{n['pairs']:,} pairs in {n['seconds']:.1f} s, extrapolated; {n['mismatches_with_index']} "
+                "differences with the index",
+            ]
+        )
+    cd = s.get("copydetect") or {}
+    if "skipped" in cd:
+        rows.append(["copydetect 0.5.0, all pairs", "", "", "", cd["skipped"]])
+    elif cd:
+        rows.append(
+            [
+                f"copydetect 0.5.0, all pairs (on {cd['sample']} notebooks)",
+                f(cd["extrapolated_seconds"], 0),
+                "",
+                "",
+                f"{cd['pairs']:,} pairs in {cd['seconds']:.1f} s, extrapolated",
+            ]
+        )
+    out.append(table(["engine", f"seconds ({s['count']})", "CPU s", "peak RSS MB", "how"], rows))
+    out += [
+        "",
+        f"Planted disguised copies flagged: {a['planted_copies_flagged']} of {a['planted_copies']}; "
+        f"other pairs flagged: {a['other_pairs_flagged']} (the synthetic honest students share whole "
+        "answers from a pool of about ten per cell); HTML "
+        f"{f(a.get('html_mb'), 1)} MB.",
+        "",
+        "Time and memory as the class grows:",
+        "",
+        table(
+            ["notebooks", "pairs", "seconds", "CPU s", "peak RSS MB"],
+            [
+                [
+                    r["count"],
+                    f"{r['count'] * (r['count'] - 1) // 2:,}",
+                    f(r["seconds"], 1),
+                    f(r.get("cpu_seconds"), 1),
+                    f(r["peak_rss_mb"], 0),
+                ]
+                for r in s["scales"]
+            ],
+        ),
+    ]
+    return "\n".join(out) + "\n"
+
+
 # --------------------------------------------------------------------------------------------
 
 
@@ -401,6 +477,8 @@ def render(results: dict[str, Any]) -> str:
         parts.append(grading_tables(g))
     if "student" in results:
         parts.append(student_tables(results["student"]))
+    if "similarity" in results:
+        parts.append(similarity_tables(results["similarity"]))
     return "\n".join(parts)
 
 
@@ -419,9 +497,12 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "code": code_state(),
     }
-    cifar10_dir, origin = find_cifar10(args.cifar10_dir)
+    if set(args.sections) - {"similarity"}:
+        cifar10_dir, origin = find_cifar10(args.cifar10_dir)
+    else:  # the similarity benchmark alone needs no dataset
+        cifar10_dir, origin = None, "not needed by --only similarity"
     results["cifar10"] = {"dir": str(cifar10_dir) if cifar10_dir else None, "origin": origin}
-    if cifar10_dir is None:
+    if cifar10_dir is None and set(args.sections) - {"similarity"}:
         print(f"CIFAR-10 benchmarks skipped: {origin}")
     output = Path(args.output)
 
@@ -481,6 +562,12 @@ def main(argv: list[str] | None = None) -> int:
 
         results["student"] = student.benchmark(cifar10_dir=cifar10_dir, quick=args.quick, repeats=args.repeats)
         print(student_tables(results["student"]), flush=True)
+        save()
+    if "similarity" in args.sections:
+        from . import similarity
+
+        results["similarity"] = similarity.benchmark(count=args.class_size, jobs=args.jobs)
+        print(similarity_tables(results["similarity"]), flush=True)
         save()
     m = results["machine"]
     blas = m["blas"][0] if isinstance(m.get("blas"), list) and m["blas"] else {}

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import resource
 import subprocess
 import tempfile
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Any
 
 from autograder.items import CODE_ITEMS
 
-from .common import PYTHON, REPO, Stopwatch, corpus, log
+from .common import PYTHON, REPO, Stopwatch, corpus, loadavg, log
 
 OPS = ("+", "-", "*", "/", "//", "%", "**", "@")
 
@@ -39,7 +38,7 @@ def _noise(rng: random.Random) -> str:
     expr = terms[0]
     for term in terms[1:]:
         expr = f"{expr} {rng.choice(OPS)} {term}"
-    return rng.choice(("_check = ", "dbg = ", "assert ", "print(")) + expr + ("" if "print" not in expr else "")
+    return rng.choice(("_check = ", "dbg = ", "assert ", "print(")) + expr
 
 
 def _personalise(source: str, rng: random.Random) -> str:
@@ -135,7 +134,9 @@ def run_command(submitted: Path, workdir: Path, jobs: int) -> dict[str, Any]:
         "t = time.perf_counter(); p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
         "wall = time.perf_counter() - t\n"
         "print(json.dumps({'rc': p.returncode, 'wall': wall, 'stdout': p.stdout, 'stderr': p.stderr[-2000:],"
-        " 'maxrss_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))\n"
+        " 'maxrss_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,"
+        " 'cpu': resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime"
+        " + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime}))\n"
     )
     done = subprocess.run([PYTHON, "-c", script, *cmd], capture_output=True, text=True, cwd=REPO, check=True)
     import json
@@ -151,6 +152,7 @@ def run_command(submitted: Path, workdir: Path, jobs: int) -> dict[str, Any]:
                     flagged.add(frozenset((row["a"], row["b"])))
     return {
         "seconds": out["wall"],
+        "cpu_seconds": out["cpu"],
         "peak_rss_mb": out["maxrss_kb"] / 1024,
         "returncode": out["rc"],
         "summary": out["stdout"].splitlines()[0] if out["stdout"] else out["stderr"],
@@ -223,10 +225,10 @@ def copydetect_all_pairs(submitted: Path, sample: int, workdir: Path) -> dict[st
     return {"sample": written, "pairs": pairs, "seconds": sw.seconds, "seconds_per_pair": sw.seconds / max(1, pairs)}
 
 
-def benchmark(
-    count: int = 600, jobs: int = 2, sample: int = 100, scales: tuple[int, ...] = (150, 300)
-) -> dict[str, Any]:
-    results: dict[str, Any] = {"count": count, "jobs": jobs, "nproc": os.cpu_count()}
+def benchmark(count: int = 600, jobs: int = 2, sample: int = 100) -> dict[str, Any]:
+    """The class of ``count`` notebooks and a quarter and half of it; the alternatives on ``sample``."""
+    scales = tuple(n for n in (count // 4, count // 2) if n >= 2)
+    results: dict[str, Any] = {"count": count, "jobs": jobs, "nproc": os.cpu_count(), "loadavg_before": loadavg()}
     with tempfile.TemporaryDirectory(prefix="bench-similarity-") as tmp:
         root = Path(tmp)
         submitted = root / "submitted"
@@ -254,8 +256,10 @@ def benchmark(
                 os.symlink(submitted / student, sub / student)
             r = run_command(sub, root, jobs)
             r.pop("flagged")
-            results["scales"].append({"count": n, "seconds": r["seconds"], "peak_rss_mb": r["peak_rss_mb"]})
-        results["scales"].append({"count": count, "seconds": run["seconds"], "peak_rss_mb": run["peak_rss_mb"]})
+            results["scales"].append({"count": n, **{k: r[k] for k in ("seconds", "cpu_seconds", "peak_rss_mb")}})
+        results["scales"].append({"count": count, **{k: run[k] for k in ("seconds", "cpu_seconds", "peak_rss_mb")}})
+        results["loadavg_after"] = loadavg()
+        sample = min(sample, count)
         log(f"similarity: the engine pair by pair on {sample} submissions")
         naive = naive_all_pairs(submitted, sample)
         naive["extrapolated_seconds"] = naive["seconds_per_pair"] * results["pairs"]
@@ -265,5 +269,4 @@ def benchmark(
         if "seconds_per_pair" in cd:
             cd["extrapolated_seconds"] = cd["seconds_per_pair"] * results["pairs"]
         results["copydetect"] = cd
-    _ = resource  # (getrusage runs in the child measuring the command)
     return results
