@@ -66,3 +66,63 @@ def write_class(folder: Path) -> dict[str, str]:
         corpus.write_submission(folder / student / "two_layer_net" / "two_layer_net.ipynb", answers, solved=False)
         who.setdefault(student, f"independent answers ({len(answers)} cells)")
     return who
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One pair of answers of the set, as the report scores it."""
+
+    item: str
+    a: str
+    b: str
+    copy: bool  # one is a labelled copy of the other
+    disguises: tuple[str, ...]
+    score: float
+    shared: float
+    flagged: bool
+
+
+def score_set(threshold: float | None = None) -> list[Scored]:
+    """Every pair of answers of each item of the set, scored as the report scores a class made of
+    that item's answers (the index's scores and flags, at ``threshold`` or the default)."""
+    from itertools import combinations
+
+    from autograder.similarity.boilerplate import boilerplate, reference_kgrams
+    from autograder.similarity.engine import Index, fingerprint_source
+    from autograder.similarity.pipeline import settings
+    from autograder.similarity.sources import Source
+
+    st = settings() if threshold is None else settings(threshold)
+    labelled = {frozenset((c.file, c.copy_of)): c.disguises for c in copies()}
+    out = []
+    for item in items():
+        files = independent(item) + [c.file for c in copies() if c.item == item]
+        inputs = [fingerprint_source(Source(rel, SET / rel, False, {item: text(rel)}), boilerplate()) for rel in files]
+        index = Index(inputs, reference_kgrams(), st)
+        reported = {(r[0], r[1]): r for i in range(len(inputs)) for r in index.row(i)}
+        for i, j in combinations(range(len(inputs)), 2):
+            shared = index.shared_with(index_item(item), i)
+            together = 0.0 if shared is None else float(shared[j])
+            t = index_item(item)
+            smaller = min(index.total[t, i], index.total[t, j])
+            row = reported.get((i, j))
+            key = frozenset((files[i], files[j]))
+            out.append(
+                Scored(
+                    item,
+                    files[i],
+                    files[j],
+                    key in labelled,
+                    labelled.get(key, ()),
+                    together / smaller if smaller else 0.0,
+                    together,
+                    bool(row and row[5]),
+                )
+            )
+    return out
+
+
+def index_item(item: str) -> int:
+    from autograder.similarity.sources import COMPARED
+
+    return COMPARED.index(item)

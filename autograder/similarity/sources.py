@@ -62,12 +62,11 @@ def find_inputs(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
 
 def label_of(path: Path, root: Path, known: bool) -> str:
     """The name a reader knows an input by: the student of nbgrader's layout, else its path."""
+    rel = path.relative_to(root) if path != root and root in path.parents else Path(path.name)
     if known:
-        rel = path.relative_to(root) if root.is_dir() else Path(path.name)
         return f"known: {rel.as_posix()}"
     if path.parent.name == "two_layer_net" and path.name == "two_layer_net.ipynb" and path.parent.parent != root:
         return student_name(path)
-    rel = path.relative_to(root) if root.is_dir() else Path(path.name)
     return rel.with_suffix("").as_posix()
 
 

@@ -3,7 +3,8 @@
 What a disguise changes is thrown away: every identifier becomes ``V`` and every literal
 (number, string) ``L``; comments, docstrings, blank lines and the layout of the code are
 dropped. What it cannot change without changing the program stays: keywords, operators,
-brackets, and the ends of statements (``;``). A copy with renamed variables, rewritten comments
+brackets, and the ends of statements (``;``; none after the ``:`` of a block's header, so that
+``if c: s`` on one line reads as it does on two). A copy with renamed variables, rewritten comments
 or extra blank lines therefore gives the same stream as its original.
 
 Every token keeps the character offsets of its text in the cell, so that a match can be shown
@@ -72,7 +73,7 @@ def _python_tokens(source: str) -> list[Token]:
         start = offsets[t.start[0] - 1] + t.start[1] if t.start[0] - 1 < len(offsets) else len(source)
         end = offsets[t.end[0] - 1] + t.end[1] if t.end[0] - 1 < len(offsets) else len(source)
         if t.type == tok.NEWLINE:
-            if out and out[-1].text != END:
+            if out and out[-1].text not in (END, ":"):
                 out.append(Token(END, start, start))  # no text: a highlight never runs into the next line
             continue
         out.append(Token(_normal(t.type, t.string), start, end))
@@ -111,7 +112,7 @@ def _scanned_tokens(source: str) -> list[Token]:
         if kind in ("comment", "space"):
             continue
         if kind == "newline":
-            if depth == 0 and out and out[-1].text != END:
+            if depth == 0 and out and out[-1].text not in (END, ":"):
                 out.append(Token(END, m.start(), m.start()))
             continue
         if kind == "name":
@@ -128,7 +129,9 @@ def _scanned_tokens(source: str) -> list[Token]:
         t
         for i, t in enumerate(out)
         if not (
-            t.text == LITERAL and (i == 0 or out[i - 1].text == END) and (i + 1 == len(out) or out[i + 1].text == END)
+            t.text == LITERAL
+            and (i == 0 or out[i - 1].text in (END, ":"))
+            and (i + 1 == len(out) or out[i + 1].text == END)
         )
     ]
-    return [t for i, t in enumerate(kept) if not (t.text == END and (i == 0 or kept[i - 1].text == END))]
+    return [t for i, t in enumerate(kept) if not (t.text == END and (i == 0 or kept[i - 1].text in (END, ":")))]
