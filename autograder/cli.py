@@ -169,8 +169,8 @@ How it compares: each answer cell becomes a stream of normalised tokens (every n
 literal made equal; comments, docstrings, blank lines and layout dropped), whose winnowed
 k-gram fingerprints are compared as sets, so renamed variables, rewritten comments, reordered
 functions, extra blank lines and dead statements do not hide a copy. The release notebook's
-starter code never counts; what the reference solution also has counts half; what at least half
-of a class (of 20 or more) shares does not count.
+starter code never counts; what the reference solution also has counts half; what at least 40%
+of a class (of 10 or more) shares does not count: that is the shape of the exercise.
 
 How to read it: a cell's score is the share of the smaller cell's distinctive code found in the
 other (0 to 1). A pair is flagged when a cell's score, or the notebook's, reaches --threshold

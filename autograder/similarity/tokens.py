@@ -1,8 +1,9 @@
 """Normalised token streams of an answer cell, each token tied to where it stands in the source.
 
-What a disguise changes is thrown away: every identifier becomes ``V`` and every literal
-(number, string) ``L``; comments, docstrings, blank lines and the layout of the code are
-dropped. What it cannot change without changing the program stays: keywords, operators,
+What a disguise changes is thrown away: every identifier becomes ``V`` (but the names of keyword
+arguments, which the function called fixes) and every literal (number, string) ``L``; comments,
+docstrings, blank lines, the layout of the code and trailing commas (``[a, b,]``) are dropped.
+What it cannot change without changing the program stays: keywords, operators,
 brackets, and the ends of statements (``;``; none after the ``:`` of a block's header, so that
 ``if c: s`` on one line reads as it does on two). A copy with renamed variables, rewritten comments
 or extra blank lines therefore gives the same stream as its original.
@@ -52,9 +53,36 @@ def _is_docstring(kind: int, prev: int | None, following: int | None) -> bool:
 def normalise(source: str) -> list[Token]:
     """The normalised tokens of ``source`` (Python's tokenizer; a simpler scanner if it fails)."""
     try:
-        return _python_tokens(source)
+        tokens = _python_tokens(source)
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        return _scanned_tokens(source)
+        tokens = _scanned_tokens(source)
+    return _names(tokens)
+
+
+_NAME = "\0"  # prefix of a name until _names decides what it becomes
+
+
+def _names(tokens: list[Token]) -> list[Token]:
+    """Names become ``V``, except the names of keyword arguments (``num_epochs=``): the function
+    called fixes them, so a disguise cannot rename them, and which ones a student passes, in
+    which order, tells honest solutions apart (the Solver cells of a class differ in little else).
+    """
+    out = []
+    depth = 0
+    for i, t in enumerate(tokens):
+        text = t.text
+        if text == "," and i + 1 < len(tokens) and tokens[i + 1].text in (")", "]", "}"):
+            continue  # a trailing comma is layout
+        if text in ("(", "[", "{"):
+            depth += 1
+        elif text in (")", "]", "}"):
+            depth = max(0, depth - 1)
+        elif text.startswith(_NAME):
+            name = text[1:]
+            following = tokens[i + 1].text if i + 1 < len(tokens) else ""
+            text = name if depth > 0 and following == "=" else IDENTIFIER
+        out.append(Token(text, t.start, t.end) if text != t.text else t)
+    return out
 
 
 def _python_tokens(source: str) -> list[Token]:
@@ -82,7 +110,7 @@ def _python_tokens(source: str) -> list[Token]:
 
 def _normal(kind: int, text: str) -> str:
     if kind == tok.NAME:
-        return text if keyword.iskeyword(text) else IDENTIFIER
+        return text if keyword.iskeyword(text) else _NAME + text
     if kind in (tok.NUMBER, tok.STRING) or kind in _FSTRING_PARTS:
         return LITERAL
     return text
@@ -116,7 +144,7 @@ def _scanned_tokens(source: str) -> list[Token]:
                 out.append(Token(END, m.start(), m.start()))
             continue
         if kind == "name":
-            text = text if keyword.iskeyword(text) else IDENTIFIER
+            text = text if keyword.iskeyword(text) else _NAME + text
         elif kind in ("string", "number"):
             text = LITERAL
         elif text in "([{":

@@ -15,7 +15,7 @@ from autograder.similarity.calibration import weights
 # Measured on the labelled set (docs/similarity.md, "Precision and recall"); a change of the
 # engine or of the set that does worse fails here.
 MIN_PRECISION = 1.0
-MIN_RECALL = 0.84
+MIN_RECALL = 0.93  # 44 of 47 (the three others are short cells: docs/similarity.md)
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +32,10 @@ def test_precision_and_recall_at_the_default_threshold(scored):
     assert precision >= MIN_PRECISION and recall >= MIN_RECALL, (tp, fp, fn)
 
 
-def test_no_independent_pair_scores_as_high_as_the_threshold(scored):
-    high = [(p.item, p.a, p.b, round(p.score, 2)) for p in scored if not p.copy and p.score >= calibration.THRESHOLD]
-    assert high == []
+def test_an_independent_pair_that_scores_high_has_too_little_code_in_common_to_flag(scored):
+    high = [p for p in scored if not p.copy and p.score >= calibration.THRESHOLD]
+    assert len(high) <= 3  # measured: three Solver cells of a few lines each (docs/similarity.md)
+    assert all(p.shared < calibration.MIN_SHARED for p in high), high
 
 
 def test_every_disguise_kind_scores_high(scored):
@@ -70,7 +71,7 @@ def test_what_half_of_a_large_class_shares_does_not_count():
 
 def test_in_a_small_class_nothing_is_discounted_as_common():
     everyone = [frozenset({1, 2}) for _ in range(5)]
-    w, common = weights(everyone, everyone, frozenset(), min_class=20)
+    w, common = weights(everyone, everyone, frozenset(), min_class=10)
     assert w == {1: 1.0, 2: 1.0} and common == 0
 
 

@@ -40,6 +40,15 @@ def test_identifiers_and_literals_are_one_token_each_keywords_and_operators_stay
     ]
 
 
+def test_trailing_commas_are_layout():
+    assert texts("d = {\n    'a': 1,\n    'b': 2,\n}\n") == texts("d = {'a': 1, 'b': 2}\n")
+
+
+def test_keyword_argument_names_stay_they_are_the_apis_not_the_students():
+    assert texts("f(x, num_epochs=5)\n") != texts("f(x, batch_size=5)\n")
+    assert texts("f(x, num_epochs=5)\n") == texts("g(y, num_epochs=7)\n")
+
+
 def test_a_block_on_one_line_reads_as_on_two():
     assert texts("if x > 0: y = x\n") == texts("if x > 0:\n    y = x\n")
 
