@@ -78,8 +78,10 @@ def _data(report: SimilarityReport) -> str:
             for p in report.pairs
         ],
     }
-    # Inside <script>, "</" would end the element: JSON allows "<\/" for it.
-    return json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+    # Inside <script>, "</script" would end the element and "<!--" change how it is parsed: every
+    # "<" (and ">", "&") is written as a JSON escape, which parses back to the same text.
+    text = json.dumps(data, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _table(heads: tuple[str, ...], rows: str) -> str:
