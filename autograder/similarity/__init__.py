@@ -46,7 +46,7 @@ def main(args: argparse.Namespace) -> int:
             )
             return 2
     if not 0 < args.threshold <= 1:
-        print(f"error: --threshold {args.threshold} is not a score: give a number in (0, 1], e.g. 0.6", file=sys.stderr)
+        print(f"error: --threshold {args.threshold} is not a score: give a number in (0, 1], e.g. 0.5", file=sys.stderr)
         return 2
     if args.jobs < 1 or args.max_pairs < 1:
         print("error: --jobs and --max-pairs must be at least 1", file=sys.stderr)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-THRESHOLD = 0.6
+THRESHOLD = 0.5
 MIN_SHARED = 12.0
 REFERENCE_WEIGHT = 0.5
 COMMON_FRACTION = 0.4

@@ -34,7 +34,7 @@ def test_precision_and_recall_at_the_default_threshold(scored):
 
 def test_an_independent_pair_that_scores_high_has_too_little_code_in_common_to_flag(scored):
     high = [p for p in scored if not p.copy and p.score >= calibration.THRESHOLD]
-    assert len(high) <= 3  # measured: three Solver cells of a few lines each (docs/similarity.md)
+    assert len(high) <= 6  # measured: Solver and relu_backward cells of a few lines (docs/similarity.md)
     assert all(p.shared < calibration.MIN_SHARED for p in high), high
 
 
