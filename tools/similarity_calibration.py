@@ -60,7 +60,8 @@ def main() -> None:
     top = sorted(independent, key=lambda p: p.score, reverse=True)[:5]
     print("Highest-scoring independent pairs:")
     for p in top:
-        print(f"- {p.item}: {Path(p.a).name} / {Path(p.b).name}: {p.score:.2f}, shared {p.shared:g}, flagged {p.flagged}")
+        pair = f"{Path(p.a).name} / {Path(p.b).name}"
+        print(f"- {p.item}: {pair}: {p.score:.2f}, shared {p.shared:g}, flagged {p.flagged}")
     print("Missed copies:")
     for p in scored:
         if p.copy and not p.flagged:
