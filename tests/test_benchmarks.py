@@ -14,6 +14,7 @@ MODULES = (
     "benchmarks.grading",
     "benchmarks.training",
     "benchmarks.student",
+    "benchmarks.similarity",
 )
 
 
@@ -35,3 +36,12 @@ def test_the_benchmarks_import_and_render_the_committed_results():
     )
     assert render.returncode == 0, render.stderr[-2000:]
     assert "Grading" in render.stdout
+    similarity = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--render", str(REPO / "benchmarks" / "results-similarity.json")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert similarity.returncode == 0, similarity.stderr[-2000:]
+    assert "Similarity report on a synthetic class" in similarity.stdout
