@@ -18,6 +18,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from ..reference import REPO, cells_of, solution_answers
 from .fingerprints import all_kgrams
 from .sources import COMPARED
@@ -38,14 +40,14 @@ def starter_cells(release: Path = RELEASE_NOTEBOOK) -> dict[str, str]:
 
 
 @lru_cache(maxsize=4)
-def boilerplate(release: Path = RELEASE_NOTEBOOK) -> dict[str, frozenset[int]]:
-    """Every k-gram hash of each answer cell's starter code (item -> hashes)."""
+def boilerplate(release: Path = RELEASE_NOTEBOOK) -> dict[str, np.ndarray]:
+    """Every k-gram hash of each answer cell's starter code (item -> sorted hashes)."""
     starters = starter_cells(release)
-    return {item: frozenset(all_kgrams(normalise(starters.get(item, "")))) for item in COMPARED}
+    return {item: all_kgrams(normalise(starters.get(item, ""))) for item in COMPARED}
 
 
 @lru_cache(maxsize=1)
-def reference_kgrams() -> dict[str, frozenset[int]]:
-    """Every k-gram hash of each answer cell of the reference solution (item -> hashes)."""
+def reference_kgrams() -> dict[str, np.ndarray]:
+    """Every k-gram hash of each answer cell of the reference solution (item -> sorted hashes)."""
     answers = solution_answers()
-    return {item: frozenset(all_kgrams(normalise(answers.get(item, "")))) for item in COMPARED}
+    return {item: all_kgrams(normalise(answers.get(item, ""))) for item in COMPARED}

@@ -21,8 +21,7 @@ whatever its score. The whole notebook is flagged the same way, over the cells b
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+import numpy as np
 
 THRESHOLD = 0.5
 MIN_SHARED = 12.0
@@ -35,27 +34,25 @@ REPORT_FLOOR = 0.3
 
 
 def weights(
-    submitted: Iterable[frozenset[int]],
-    everyone: Iterable[frozenset[int]],
-    reference: frozenset[int],
+    cells: list[np.ndarray],
+    submitted: np.ndarray,
+    reference: np.ndarray,
     *,
     common_fraction: float = COMMON_FRACTION,
     min_class: int = MIN_CLASS_FOR_COMMON,
     reference_weight: float = REFERENCE_WEIGHT,
-) -> tuple[dict[int, float], int]:
-    """The weight of every fingerprint of one cell that counts (weight > 0), and how many were
-    discounted as common. ``submitted``: the cell's fingerprints in each submission that answered
-    it (the class); ``everyone``: the same for every input (the class and the known solutions)."""
-    submitted = list(submitted)
-    frequency: Counter[int] = Counter()
-    for hashes in submitted:
-        frequency.update(hashes)
-    common: set[int] = set()
-    if len(submitted) >= min_class:
-        common = {h for h, n in frequency.items() if n >= common_fraction * len(submitted)}
-    out: dict[int, float] = {}
-    for hashes in everyone:
-        for h in hashes:
-            if h not in out and h not in common:
-                out[h] = reference_weight if h in reference else 1.0
-    return out, len(common)
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The fingerprints of one answer cell and their weights: ``(keys, weight of each key, how
+    many were discounted as common)``. ``cells``: each input's distinct fingerprints of the cell
+    (empty when it did not answer it); ``submitted``: which inputs are submissions (the class),
+    the others being known solutions; ``reference``: the reference solution's k-grams."""
+    keys, inverse = np.unique(np.concatenate([*cells, np.zeros(0, np.int64)]), return_inverse=True)
+    owners = np.repeat(np.arange(len(cells)), [len(c) for c in cells])
+    answered = sum(1 for c, s in zip(cells, submitted, strict=True) if s and len(c))
+    frequency = np.bincount(inverse[submitted[owners]], minlength=len(keys))
+    w = np.where(np.isin(keys, reference), reference_weight, 1.0)
+    common = np.zeros(len(keys), bool)
+    if answered >= min_class:
+        common = frequency >= common_fraction * answered
+        w[common] = 0.0
+    return keys, w, int(common.sum())

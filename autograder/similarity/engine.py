@@ -39,16 +39,14 @@ class Fingerprinted:
     prints: dict[str, Fingerprints] = field(default_factory=dict)
 
 
-def fingerprint_source(source: Source, boilerplate: dict[str, frozenset[int]]) -> Fingerprinted:
+def fingerprint_source(source: Source, boilerplate: dict[str, np.ndarray]) -> Fingerprinted:
     """Fingerprint every answer cell of ``source``; a cell with nothing but boilerplate is noted
     as empty and not compared."""
     notes = dict(source.notes)
     prints: dict[str, Fingerprints] = {}
     for item, text in source.cells.items():
-        fp = fingerprint(normalise(text))
-        bp = boilerplate.get(item, frozenset())
-        fp.spans = {h: s for h, s in fp.spans.items() if h not in bp}
-        if fp.spans:
+        fp = fingerprint(normalise(text)).without(boilerplate.get(item, np.zeros(0, np.int64)))
+        if len(fp.chosen):
             prints[item] = fp
         else:
             notes[item] = EMPTY
@@ -65,7 +63,7 @@ class Index:
     def __init__(
         self,
         inputs: list[Fingerprinted],
-        reference: dict[str, frozenset[int]],
+        reference: dict[str, np.ndarray],
         settings: Settings,
     ) -> None:
         self.inputs = inputs
@@ -74,35 +72,46 @@ class Index:
         self.known_from = sum(not x.entry.known for x in inputs)  # submissions first, then known
         if any(x.entry.known for x in inputs[: self.known_from]):
             raise ValueError("submissions must come before known solutions")
-        self.weights: dict[str, dict[int, float]] = {}
+        submitted = np.array([not x.entry.known for x in inputs], dtype=bool)
+        self.keys: dict[str, np.ndarray] = {}  # per cell: every fingerprint, sorted (its id is its place)
+        self.wvec: list[np.ndarray] = []  # per cell: the weight of each id
         self.common: dict[str, int] = {}
         self.total = np.zeros((len(COMPARED), n))  # weight of each input's fingerprints, per cell
-        self.ids: list[list[np.ndarray]] = []  # per cell, per input: the ids of its fingerprints
-        self.wvec: list[np.ndarray] = []  # per cell: the weight of each id
+        self.ids: list[list[np.ndarray]] = []  # per cell, per input: the ids of its fingerprints that count
         self.indptr: list[np.ndarray] = []  # per cell: postings of id h are posted[indptr[h]:indptr[h + 1]]
         self.posted: list[np.ndarray] = []
         for t, item in enumerate(COMPARED):
-            sets = [x.prints[item].hashes if item in x.prints else frozenset() for x in inputs]
-            w, common = calibration.weights(
-                (s for s, x in zip(sets, inputs, strict=True) if not x.entry.known and s),
-                sets,
-                reference.get(item, frozenset()),
+            cells = [x.prints[item].unique if item in x.prints else np.zeros(0, np.int64) for x in inputs]
+            keys, w, self.common[item] = calibration.weights(
+                cells,
+                submitted,
+                reference.get(item, np.zeros(0, np.int64)),
                 common_fraction=settings.common_fraction,
                 min_class=settings.min_class_for_common,
                 reference_weight=settings.reference_weight,
             )
-            self.weights[item], self.common[item] = w, common
-            vocab = {h: k for k, h in enumerate(w)}
-            wvec = np.fromiter(w.values(), float, len(w))
-            ids = [np.fromiter((vocab[h] for h in hashes if h in vocab), np.int32) for hashes in sets]
+            ids = []
+            for cell in cells:
+                found = np.searchsorted(keys, cell).astype(np.int32)
+                ids.append(found[w[found] > 0] if len(found) else found)
             owners = np.repeat(np.arange(n, dtype=np.int32), [len(a) for a in ids])
-            flat = np.concatenate(ids) if ids else np.zeros(0, np.int32)
-            order = np.argsort(flat, kind="stable")
-            self.posted.append(owners[order])
-            self.indptr.append(np.concatenate([[0], np.cumsum(np.bincount(flat, minlength=len(w)))]).astype(np.int64))
+            flat = np.concatenate([*ids, np.zeros(0, np.int32)])
+            self.posted.append(owners[np.argsort(flat, kind="stable")])
+            self.indptr.append(
+                np.concatenate([[0], np.cumsum(np.bincount(flat, minlength=len(keys)))]).astype(np.int64)
+            )
+            self.keys[item] = keys
             self.ids.append(ids)
-            self.wvec.append(wvec)
-            self.total[t] = np.bincount(owners, weights=wvec[flat], minlength=n)
+            self.wvec.append(w)
+            self.total[t] = np.bincount(owners, weights=w[flat], minlength=n)
+
+    def weight_of(self, item: str, hashes: np.ndarray) -> np.ndarray:
+        """The weight of each of ``hashes`` in cell ``item`` (0 for a fingerprint nobody has)."""
+        keys, w = self.keys[item], self.wvec[COMPARED.index(item)]
+        if not len(keys):
+            return np.zeros(len(hashes))
+        at = np.minimum(np.searchsorted(keys, hashes), len(keys) - 1)
+        return np.where(keys[at] == hashes, w[at], 0.0)
 
     def shared_with(self, t: int, i: int) -> np.ndarray | None:
         """The weight input ``i`` shares with every input in cell ``t`` (None: nothing to share)."""
@@ -178,15 +187,16 @@ class Index:
         out = {}
         for item in pair.items:
             fa, fb = a.prints[item], b.prints[item]
-            both = fa.spans.keys() & fb.spans.keys()
-            counted = {h for h in both if h in self.weights[item]}
+            both = np.intersect1d(fa.unique, fb.unique)
+            weight = self.weight_of(item, both)
+            counted, discounted = both[weight > 0], both[weight == 0]
             ta, tb = fa.tokens_of(counted), fb.tokens_of(counted)
             sa, sb = a.entry.cells[item], b.entry.cells[item]
             out[item] = Regions(
                 tuple(fa.text_spans(ta, sa)),
                 tuple(fb.text_spans(tb, sb)),
-                tuple(fa.text_spans(fa.tokens_of(both - counted) - ta, sa)),
-                tuple(fb.text_spans(fb.tokens_of(both - counted) - tb, sb)),
+                tuple(fa.text_spans(fa.tokens_of(discounted) - ta, sa)),
+                tuple(fb.text_spans(fb.tokens_of(discounted) - tb, sb)),
             )
         return out
 
@@ -255,8 +265,8 @@ def naive_scores(index: Index, i: int, j: int) -> tuple[np.ndarray, float]:
     shared = np.zeros(len(COMPARED))
     for t, item in enumerate(COMPARED):
         if item in a.prints and item in b.prints:
-            w = index.weights[item]
-            shared[t] = sum(w.get(h, 0.0) for h in a.prints[item].hashes & b.prints[item].hashes)
+            both = a.prints[item].hashes & b.prints[item].hashes  # Python sets: independent of the index
+            shared[t] = float(index.weight_of(item, np.array(sorted(both), dtype=np.int64)).sum())
     both = (index.total[:, i] > 0) & (index.total[:, j] > 0)
     total = (shared * both).sum()
     return shared * both, ratio(total, (index.total[:, i] * both).sum(), (index.total[:, j] * both).sum())

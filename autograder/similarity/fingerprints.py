@@ -13,7 +13,6 @@ string is salted per process, and fingerprints are computed in several).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from hashlib import blake2b
 
@@ -27,25 +26,38 @@ WINDOW = 2  # k-grams per winnowing window: every match of K + WINDOW - 1 = 9 to
 
 @dataclass
 class Fingerprints:
-    """The winnowed fingerprints of one cell: hash -> where its k-grams start (token positions),
-    and where each token stands in the cell's source (character offsets)."""
+    """The winnowed fingerprints of one cell, as arrays (a class of them fits in little memory
+    and crosses between processes quickly): the hash chosen at each selected k-gram and where
+    that k-gram starts (token position), and where each token stands in the cell's source."""
 
-    spans: dict[int, list[int]] = field(default_factory=dict)
-    starts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    chosen: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # hash of each selected k-gram
+    at: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # its first token
+    starts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # character offsets of each token
     ends: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     k: int = K
 
     @property
+    def unique(self) -> np.ndarray:
+        """The distinct hashes, sorted."""
+        return np.unique(self.chosen)
+
+    @property
     def hashes(self) -> frozenset[int]:
-        return frozenset(self.spans)
+        return frozenset(self.chosen.tolist())
 
     def __len__(self) -> int:
-        return len(self.spans)
+        return len(self.unique)
 
-    def tokens_of(self, hashes: Iterable[int]) -> set[int]:
+    def without(self, hashes: np.ndarray) -> Fingerprints:
+        """These fingerprints less the k-grams whose hash is in ``hashes``."""
+        keep = ~np.isin(self.chosen, hashes)
+        return Fingerprints(self.chosen[keep], self.at[keep], self.starts, self.ends, self.k)
+
+    def tokens_of(self, hashes: np.ndarray) -> set[int]:
         """The positions of every token the k-grams of ``hashes`` cover."""
         last = len(self.starts)
-        return {t for h in hashes for first in self.spans.get(h, ()) for t in range(first, min(first + self.k, last))}
+        firsts = self.at[np.isin(self.chosen, hashes)].tolist()
+        return {t for first in firsts for t in range(first, min(first + self.k, last))}
 
     def text_spans(self, tokens: set[int], source: str) -> list[tuple[int, int]]:
         """Character spans of the source covering ``tokens``: consecutive tokens are joined when
@@ -94,17 +106,17 @@ def winnow(hashes: list[int], window: int = WINDOW) -> list[int]:
 def fingerprint(tokens: list[Token], k: int = K, window: int = WINDOW) -> Fingerprints:
     """The winnowed fingerprints of a token stream, with where each k-gram stands in the source."""
     hashes = kgram_hashes(tokens, k)
-    fp = Fingerprints(
+    chosen = winnow(hashes, window)
+    return Fingerprints(
+        chosen=np.fromiter((hashes[p] for p in chosen), np.int64, len(chosen)),
+        at=np.asarray(chosen, dtype=np.int32),
         starts=np.fromiter((t.start for t in tokens), np.int32, len(tokens)),
         ends=np.fromiter((t.end for t in tokens), np.int32, len(tokens)),
         k=k,
     )
-    for pos in winnow(hashes, window):
-        fp.spans.setdefault(hashes[pos], []).append(pos)
-    return fp
 
 
-def all_kgrams(tokens: list[Token], k: int = K) -> set[int]:
-    """Every k-gram's hash (not winnowed): what boilerplate is made of, so that none of it can be
-    selected in a student's cell whatever the windows around it."""
-    return set(kgram_hashes(tokens, k))
+def all_kgrams(tokens: list[Token], k: int = K) -> np.ndarray:
+    """Every k-gram's hash (not winnowed), sorted: what boilerplate is made of, so that none of it
+    can be selected in a student's cell whatever the windows around it."""
+    return np.unique(np.asarray(kgram_hashes(tokens, k), dtype=np.int64))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import pytest
 
 import corpus_similarity
@@ -62,19 +63,31 @@ def test_every_copy_scores_higher_with_its_original_than_with_any_other_answer(s
         assert own > max(others), (copy.file, own, max(others))
 
 
-def test_what_half_of_a_large_class_shares_does_not_count():
-    everyone = [frozenset({1, 2})] * 5 + [frozenset({1, 4})] * 5 + [frozenset({1})] * 10
-    w, common = weights(everyone, everyone, frozenset(), common_fraction=0.5, min_class=20)
-    assert 1 not in w and common == 1
-    assert w[2] == w[4] == 1.0
+def cells(*sets: set[int]) -> list[np.ndarray]:
+    return [np.array(sorted(s), dtype=np.int64) for s in sets]
+
+
+def test_what_40_percent_of_a_large_class_shares_does_not_count():
+    everyone = cells(*[{1, 2}] * 4, *[{1, 4}] * 4, *[{1}] * 12)
+    keys, w, common = weights(everyone, np.ones(20, bool), np.zeros(0, np.int64), common_fraction=0.4, min_class=20)
+    weight = dict(zip(keys.tolist(), w.tolist(), strict=True))
+    assert weight[1] == 0.0 and common == 1
+    assert weight[2] == weight[4] == 1.0
+
+
+def test_only_the_class_decides_what_is_common_not_the_known_solutions():
+    everyone = cells(*[{1}] * 3, *[{2}] * 9, *[{1}] * 30)
+    submitted = np.array([True] * 12 + [False] * 30)
+    keys, w, _ = weights(everyone, submitted, np.zeros(0, np.int64), common_fraction=0.4, min_class=10)
+    assert dict(zip(keys.tolist(), w.tolist(), strict=True)) == {1: 1.0, 2: 0.0}
 
 
 def test_in_a_small_class_nothing_is_discounted_as_common():
-    everyone = [frozenset({1, 2}) for _ in range(5)]
-    w, common = weights(everyone, everyone, frozenset(), min_class=10)
-    assert w == {1: 1.0, 2: 1.0} and common == 0
+    everyone = cells(*[{1, 2}] * 5)
+    keys, w, common = weights(everyone, np.ones(5, bool), np.zeros(0, np.int64), min_class=10)
+    assert keys.tolist() == [1, 2] and w.tolist() == [1.0, 1.0] and common == 0
 
 
 def test_the_reference_solutions_fingerprints_count_less():
-    w, _ = weights([frozenset({1, 2})], [frozenset({1, 2})], frozenset({2}), reference_weight=0.5)
-    assert w == {1: 1.0, 2: 0.5}
+    keys, w, _ = weights(cells({1, 2}), np.ones(1, bool), np.array([2]), reference_weight=0.5)
+    assert dict(zip(keys.tolist(), w.tolist(), strict=True)) == {1: 1.0, 2: 0.5}
