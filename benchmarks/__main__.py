@@ -445,7 +445,7 @@ def similarity_tables(s: dict[str, Any]) -> str:
         f"Planted disguised copies flagged: {a['planted_copies_flagged']} of {a['planted_copies']}; "
         f"other pairs flagged: {a['other_pairs_flagged']} (the synthetic honest students share whole "
         "answers from a pool of about ten per cell); HTML "
-        f"{f(a.get('html_mb'), 1)} MB.",
+        f"{f(a.get('html_mb'), 1)} MB. The command said: `{a.get('summary', '')}`",
         "",
         "Time and memory as the class grows:",
         "",

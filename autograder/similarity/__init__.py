@@ -60,7 +60,8 @@ def main(args: argparse.Namespace) -> int:
     submissions = sum(not e.known for e in report.entries.values())
     print(
         f"{submissions} submission(s), {len(report.entries) - submissions} known solution(s), "
-        f"{report.compared_pairs:,} pairs compared in {report.seconds:.1f} s: {len(report.flagged)} flagged "
+        f"{report.compared_pairs:,} pairs compared in {report.seconds:.1f} s "
+        f"({', '.join(f'{k} {v:.1f}' for k, v in report.phases.items())}): {len(report.flagged)} flagged "
         f"(threshold {report.settings.threshold:g}), {len(report.skipped)} input(s) skipped"
     )
     for pair in report.flagged[:10]:

@@ -77,6 +77,7 @@ def run(
         (skipped if isinstance(result, Skipped) else prepared).append(result)
         bar.update()
     bar.close()
+    read = time.monotonic()
     prepared.sort(key=lambda x: (x.entry.known, x.entry.label))
     labels = [x.entry.label for x in prepared]
     if len(set(labels)) != len(labels):
@@ -92,17 +93,20 @@ def run(
         )
     st = settings(threshold)
     index = Index(prepared, reference, st)
+    indexed = time.monotonic()
     bar = tqdm(total=index.known_from, desc="comparing", unit="submission", disable=not progress, leave=False)
     pairs = compare(index, jobs=jobs, max_pairs=max_pairs, on_rows=bar.update)
     bar.close()
+    done = time.monotonic()
     return SimilarityReport(
         entries={x.entry.label: x.entry for x in prepared},
         pairs=pairs,
         skipped=sorted(skipped, key=lambda s: str(s.path)),
         settings=st,
         compared_pairs=index.compared_pairs,
-        seconds=time.monotonic() - started,
+        seconds=done - started,
         common=index.common,
+        phases={"reading": read - started, "indexing": indexed - read, "comparing": done - indexed},
     )
 
 

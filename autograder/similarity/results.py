@@ -106,6 +106,7 @@ class SimilarityReport:
     compared_pairs: int  # every pair the run considered
     seconds: float
     common: dict[str, int] = field(default_factory=dict)  # item -> fingerprints discounted as common
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: reading, indexing, comparing
 
     @property
     def flagged(self) -> list[PairResult]:
