@@ -420,7 +420,7 @@ def similarity_tables(s: dict[str, Any]) -> str:
             [
                 f"the same scores pair by pair, no index (on {n['sample']} notebooks)",
                 f(n["extrapolated_seconds"], 1),
-                "",
+                f(n.get("extrapolated_cpu_seconds"), 1),
                 "",
                 f"{n['pairs']:,} pairs in {n['seconds']:.1f} s, extrapolated; {n['mismatches_with_index']} "
                 "differences with the index",
@@ -434,12 +434,18 @@ def similarity_tables(s: dict[str, Any]) -> str:
             [
                 f"copydetect 0.5.0, all pairs (on {cd['sample']} notebooks)",
                 f(cd["extrapolated_seconds"], 0),
-                "",
+                f(cd.get("extrapolated_cpu_seconds"), 0),
                 "",
                 f"{cd['pairs']:,} pairs in {cd['seconds']:.1f} s, extrapolated",
             ]
         )
-    out.append(table(["engine", f"seconds ({s['count']})", "CPU s", "peak RSS MB", "how"], rows))
+    out.append(table(["engine", f"seconds ({s['count']})", f"CPU s ({s['count']})", "peak RSS MB", "how"], rows))
+    out += [
+        "",
+        "The alternatives run in one process, on a sample, extrapolated by pairs (their time is per pair);",
+        "the command's CPU seconds are those of all its processes. CPU seconds are what a shared machine's",
+        "load changes least.",
+    ]
     out += [
         "",
         f"Planted disguised copies flagged: {a['planted_copies_flagged']} of {a['planted_copies']}; "

@@ -222,8 +222,15 @@ def copydetect_all_pairs(submitted: Path, sample: int, workdir: Path) -> dict[st
     )
     with Stopwatch() as sw:
         detector.run()
-    pairs = written * (written - 1) // 2
-    return {"sample": written, "pairs": pairs, "seconds": sw.seconds, "seconds_per_pair": sw.seconds / max(1, pairs)}
+    pairs = max(1, written * (written - 1) // 2)
+    return {
+        "sample": written,
+        "pairs": pairs,
+        "seconds": sw.seconds,
+        "cpu_seconds": sw.cpu_seconds,
+        "seconds_per_pair": sw.seconds / pairs,
+        "cpu_seconds_per_pair": sw.cpu_seconds / pairs,
+    }
 
 
 def benchmark(count: int = 600, jobs: int = 2, sample: int = 100) -> dict[str, Any]:
@@ -264,10 +271,12 @@ def benchmark(count: int = 600, jobs: int = 2, sample: int = 100) -> dict[str, A
         log(f"similarity: the engine pair by pair on {sample} submissions")
         naive = naive_all_pairs(submitted, sample)
         naive["extrapolated_seconds"] = naive["seconds_per_pair"] * results["pairs"]
+        naive["extrapolated_cpu_seconds"] = naive["cpu_seconds_per_pair"] * results["pairs"]
         results["naive"] = naive
         log(f"similarity: copydetect on {sample} submissions")
         cd = copydetect_all_pairs(submitted, sample, root)
         if "seconds_per_pair" in cd:
             cd["extrapolated_seconds"] = cd["seconds_per_pair"] * results["pairs"]
+            cd["extrapolated_cpu_seconds"] = cd["cpu_seconds_per_pair"] * results["pairs"]
         results["copydetect"] = cd
     return results
