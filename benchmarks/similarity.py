@@ -184,7 +184,9 @@ def naive_all_pairs(submitted: Path, sample: int) -> dict[str, Any]:
         "sample": len(prepared),
         "pairs": pairs,
         "seconds": sw.seconds,
+        "cpu_seconds": sw.cpu_seconds,
         "seconds_per_pair": sw.seconds / pairs,
+        "cpu_seconds_per_pair": sw.cpu_seconds / pairs,
         "mismatches_with_index": mismatches,
     }
 
