@@ -14,7 +14,6 @@ Pairs of two known solutions are not compared: the report is about the class.
 from __future__ import annotations
 
 import heapq
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -68,7 +67,7 @@ class Index:
     ) -> None:
         self.inputs = inputs
         self.settings = settings
-        n = len(inputs)
+        self.n = n = len(inputs)
         self.known_from = sum(not x.entry.known for x in inputs)  # submissions first, then known
         if any(x.entry.known for x in inputs[: self.known_from]):
             raise ValueError("submissions must come before known solutions")
@@ -105,6 +104,10 @@ class Index:
             self.wvec.append(w)
             self.total[t] = np.bincount(owners, weights=w[flat], minlength=n)
 
+    def __getstate__(self) -> dict:
+        """What a worker process needs to score rows: the arrays, not the inputs' sources."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("inputs", "keys")}
+
     def weight_of(self, item: str, hashes: np.ndarray) -> np.ndarray:
         """The weight of each of ``hashes`` in cell ``item`` (0 for a fingerprint nobody has)."""
         keys, w = self.keys[item], self.wvec[COMPARED.index(item)]
@@ -123,17 +126,17 @@ class Index:
         # The postings of all of i's ids, gathered in one step: start of each run plus 0, 1, 2, ...
         offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
         weights = np.repeat(self.wvec[t][ids], lengths)
-        return np.bincount(self.posted[t][offsets], weights=weights, minlength=len(self.inputs))
+        return np.bincount(self.posted[t][offsets], weights=weights, minlength=self.n)
 
     @property
     def compared_pairs(self) -> int:
-        s, n = self.known_from, len(self.inputs)
+        s, n = self.known_from, self.n
         return s * (s - 1) // 2 + s * (n - s)
 
     def row(self, i: int) -> list[tuple[int, int, np.ndarray, float, float, bool, np.ndarray]]:
         """Submission ``i`` against every later input: the pairs worth reporting, as
         (i, j, shared per cell, notebook score, notebook shared, flagged, flagged per cell)."""
-        n, st = len(self.inputs), self.settings
+        n, st = self.n, self.settings
         shared = np.zeros((len(COMPARED), n))
         for t in range(len(COMPARED)):
             row = self.shared_with(t, i)
@@ -203,7 +206,12 @@ class Index:
 
 # -- running the rows, in worker processes ---------------------------------------------------
 
-_INDEX: Index | None = None  # the index a forked worker inherits
+_INDEX: Index | None = None  # in a worker process: the index its initializer received
+
+
+def _receive(index: Index) -> None:
+    global _INDEX
+    _INDEX = index
 
 
 def _rows(ids: list[int]) -> list:
@@ -215,7 +223,6 @@ def compare(
     index: Index, jobs: int = 2, max_pairs: int = 1000, on_rows: Callable[[int], None] | None = None
 ) -> list[PairResult]:
     """The reported pairs (at most ``max_pairs``, flagged first, then by score), with regions."""
-    global _INDEX
     submissions = list(range(index.known_from))
     # Early rows have more later inputs: interleave them so that chunks cost about the same.
     chunks = [submissions[k :: max(1, 8 * jobs)] for k in range(max(1, 8 * jobs))]
@@ -241,21 +248,17 @@ def compare(
 
 
 def _run(index: Index, chunks: list[list[int]], jobs: int) -> Iterator[tuple[list, int]]:
-    global _INDEX
-    if jobs <= 1 or len(chunks) <= 1 or os.name != "posix":
+    if jobs <= 1 or len(chunks) <= 1:
         for chunk in chunks:
-            _INDEX = index
-            yield _rows(chunk), len(chunk)
-        _INDEX = None
+            yield [r for i in chunk for r in index.row(i)], len(chunk)
         return
-    _INDEX = index  # inherited by the forked workers
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-            futures = [(pool.submit(_rows, chunk), len(chunk)) for chunk in chunks]
-            for future, size in futures:
-                yield future.result(), size
-    finally:
-        _INDEX = None
+    # spawn, as the grader's jobs (classes.py): a clean process, not a copy of this one's threads;
+    # the index's arrays reach each worker once, through its initializer.
+    context = get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_receive, initargs=(index,)) as pool:
+        futures = [(pool.submit(_rows, chunk), len(chunk)) for chunk in chunks]
+        for future, size in futures:
+            yield future.result(), size
 
 
 def naive_scores(index: Index, i: int, j: int) -> tuple[np.ndarray, float]:

@@ -114,5 +114,5 @@ def _map(fn, items: list, jobs: int):
     if jobs <= 1 or len(items) < 8:
         yield from map(fn, items)
         return
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
         yield from pool.map(fn, items, chunksize=max(1, len(items) // (8 * jobs)))
