@@ -7,8 +7,8 @@ tokens is then guaranteed to share a fingerprint, and a match shorter than ``K``
 A cell's fingerprints are a *set*: the order of its functions and statements does not matter,
 so a copy with its functions reordered matches as well as the original.
 
-Hashes are the first 8 bytes of BLAKE2b, the same in every process (Python's ``hash`` of a
-string is salted per process, and fingerprints are computed in several).
+A k-gram's hash is the first 8 bytes of its BLAKE2b: the same in every process (Python's
+``hash`` of a string is salted per process, and fingerprints are computed in several).
 """
 
 from __future__ import annotations
@@ -74,33 +74,32 @@ class Fingerprints:
         return [(a, b) for a, b in out if b > a]
 
 
-def kgram_hashes(tokens: list[Token], k: int = K) -> list[int]:
+def kgram_hashes(tokens: list[Token], k: int = K) -> np.ndarray:
     """The hash of every k-gram of ``tokens``, in order (one, of the whole stream, if shorter)."""
     texts = [t.text for t in tokens]
     if not texts:
-        return []
+        return np.zeros(0, np.int64)
     if len(texts) < k:
-        return [_hash(texts)]
-    return [_hash(texts[i : i + k]) for i in range(len(texts) - k + 1)]
+        return np.array([_hash(texts)], dtype=np.int64)
+    return np.fromiter((_hash(texts[i : i + k]) for i in range(len(texts) - k + 1)), np.int64, len(texts) - k + 1)
 
 
 def _hash(texts: list[str]) -> int:
+    """The first 8 bytes of the BLAKE2b of the k-gram, less one bit (a non-negative int64)."""
     return int.from_bytes(blake2b("\x1f".join(texts).encode(), digest_size=8).digest(), "big") >> 1
 
 
-def winnow(hashes: list[int], window: int = WINDOW) -> list[int]:
-    """Positions of the hashes winnowing selects (each once, in order)."""
-    if len(hashes) <= window:
-        return [min(range(len(hashes)), key=lambda i: (hashes[i], -i))] if hashes else []
-    chosen: list[int] = []
-    for start in range(len(hashes) - window + 1):
-        best = start
-        for i in range(start + 1, start + window):
-            if hashes[i] <= hashes[best]:
-                best = i
-        if not chosen or chosen[-1] != best:
-            chosen.append(best)
-    return chosen
+def winnow(hashes: np.ndarray, window: int = WINDOW) -> np.ndarray:
+    """Positions of the hashes winnowing selects: the smallest of every window of ``window``
+    consecutive hashes (the rightmost if tied), each position once, in order."""
+    hashes = np.asarray(hashes)
+    if len(hashes) == 0:
+        return np.zeros(0, np.int64)
+    width = min(window, len(hashes))
+    windows = np.lib.stride_tricks.sliding_window_view(hashes, width)
+    rightmost = width - 1 - np.argmin(windows[:, ::-1], axis=1)
+    chosen = np.arange(len(windows)) + rightmost
+    return chosen[np.concatenate([[True], np.diff(chosen) != 0])]
 
 
 def fingerprint(tokens: list[Token], k: int = K, window: int = WINDOW) -> Fingerprints:
@@ -108,8 +107,8 @@ def fingerprint(tokens: list[Token], k: int = K, window: int = WINDOW) -> Finger
     hashes = kgram_hashes(tokens, k)
     chosen = winnow(hashes, window)
     return Fingerprints(
-        chosen=np.fromiter((hashes[p] for p in chosen), np.int64, len(chosen)),
-        at=np.asarray(chosen, dtype=np.int32),
+        chosen=hashes[chosen],
+        at=chosen.astype(np.int32),
         starts=np.fromiter((t.start for t in tokens), np.int32, len(tokens)),
         ends=np.fromiter((t.end for t in tokens), np.int32, len(tokens)),
         k=k,
@@ -119,4 +118,4 @@ def fingerprint(tokens: list[Token], k: int = K, window: int = WINDOW) -> Finger
 def all_kgrams(tokens: list[Token], k: int = K) -> np.ndarray:
     """Every k-gram's hash (not winnowed), sorted: what boilerplate is made of, so that none of it
     can be selected in a student's cell whatever the windows around it."""
-    return np.unique(np.asarray(kgram_hashes(tokens, k), dtype=np.int64))
+    return np.unique(kgram_hashes(tokens, k))

@@ -20,6 +20,7 @@ from .results import Settings, SimilarityReport
 from .sources import Skipped, find_inputs, label_of, read_source
 
 SUBMITTED_SUFFIXES = (".ipynb",)
+IN_PROCESS_BELOW = 40  # files: fewer are read faster in this process than worker processes start
 KNOWN_SUFFIXES = (".ipynb", ".py")
 
 
@@ -95,7 +96,7 @@ def run(
     index = Index(prepared, reference, st)
     indexed = time.monotonic()
     bar = tqdm(total=index.known_from, desc="comparing", unit="submission", disable=not progress, leave=False)
-    pairs = compare(index, jobs=jobs, max_pairs=max_pairs, on_rows=bar.update)
+    pairs = compare(index, max_pairs=max_pairs, on_rows=bar.update)
     bar.close()
     done = time.monotonic()
     return SimilarityReport(
@@ -111,8 +112,9 @@ def run(
 
 
 def _map(fn, items: list, jobs: int):
-    if jobs <= 1 or len(items) < 8:
+    if jobs <= 1 or len(items) < IN_PROCESS_BELOW:
         yield from map(fn, items)
         return
+    # spawn, as the grader's jobs (classes.py): a clean process, not a copy of this one's threads.
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
         yield from pool.map(fn, items, chunksize=max(1, len(items) // (8 * jobs)))

@@ -12,6 +12,7 @@ import pytest
 import corpus
 import corpus_similarity
 from autograder.reference import solution_answers
+from autograder.similarity import pipeline
 from autograder.similarity.boilerplate import boilerplate, reference_kgrams
 from autograder.similarity.engine import Index, compare, fingerprint_source, naive_scores
 from autograder.similarity.pipeline import run, settings
@@ -84,20 +85,21 @@ def test_known_solutions_are_compared_with_the_class_only():
     sources += [source("known: a", corpus.LOOPS, known=True), source("known: b", corpus.LOOPS, known=True)]
     index = index_of(sources)
     assert index.compared_pairs == 1 + 2 * 2
-    pairs = compare(index, jobs=1)
+    pairs = compare(index)
     assert ("s1", "known: a") in {(p.a, p.b) for p in pairs}
     assert all(not (p.a.startswith("known") and p.b.startswith("known")) for p in pairs)
     with pytest.raises(ValueError, match="before known"):
         index_of(list(reversed(sources)))
 
 
-def test_at_most_max_pairs_are_kept_flagged_first(tmp_path):
+def test_at_most_max_pairs_are_kept_flagged_first():
     sources = [source(f"s{n}", corpus.ANSWERS) for n in range(6)]  # 15 identical pairs
     sources.append(source("other", corpus.HELPERS))
     index = index_of(sources)
-    pairs = compare(index, jobs=1, max_pairs=4)
+    pairs = compare(index, max_pairs=4)
     assert len(pairs) == 4 and all(p.flagged for p in pairs)
-    assert compare(index, jobs=2, max_pairs=100) == compare(index, jobs=1, max_pairs=100)
+    everything = compare(index, max_pairs=100)
+    assert len(everything) > 4 and everything[:4] == pairs
 
 
 def test_regions_are_in_the_original_sources():
@@ -120,7 +122,7 @@ def test_regions_are_in_the_original_sources():
             assert "\n\n" not in text[start:end] and '"""' not in text[start:end]
 
 
-def test_a_run_lists_what_it_skipped_and_goes_on(tmp_path):
+def test_a_run_lists_what_it_skipped_and_goes_on(tmp_path, monkeypatch):
     corpus.write_submission(tmp_path / "ann" / "two_layer_net" / "two_layer_net.ipynb")
     corpus.write_submission(tmp_path / "ben" / "two_layer_net" / "two_layer_net.ipynb", corpus.LOOPS)
     corpus.write_submission(tmp_path / "cy" / "two_layer_net" / "two_layer_net.ipynb", solved=False)
@@ -128,6 +130,11 @@ def test_a_run_lists_what_it_skipped_and_goes_on(tmp_path):
     (tmp_path / "dee" / "two_layer_net" / "two_layer_net.ipynb").write_bytes(b"\x00\xff" * 1000)
     report = run(tmp_path, jobs=1)
     assert set(report.entries) == {"ann", "ben"}
+    monkeypatch.setattr(pipeline, "IN_PROCESS_BELOW", 0)  # worker processes even for this small class
+    in_workers = run(tmp_path, jobs=2)
+    assert [(p.a, p.b, p.score, p.regions) for p in in_workers.pairs] == [
+        (p.a, p.b, p.score, p.regions) for p in report.pairs
+    ]
     reasons = {s.path.parts[-3]: s.reason for s in report.skipped}
     assert "empty" in reasons["cy"] and "binary" in reasons["dee"]
     assert report.pairs[0].flagged
