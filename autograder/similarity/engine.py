@@ -179,8 +179,9 @@ class Index:
     def regions(self, pair: PairResult) -> dict[str, Regions]:
         """Where each cell's shared fingerprints stand in both sources (for the side-by-side view):
         the tokens of counted matches, and those of shared but discounted ones."""
-        by_label = {x.entry.label: x for x in self.inputs}
-        a, b = by_label[pair.a], by_label[pair.b]
+        if not hasattr(self, "_by_label"):
+            self._by_label = {x.entry.label: x for x in self.inputs}
+        a, b = self._by_label[pair.a], self._by_label[pair.b]
         out = {}
         for item in pair.items:
             fa, fb = a.prints[item], b.prints[item]
@@ -192,8 +193,8 @@ class Index:
             out[item] = Regions(
                 tuple(fa.text_spans(ta, sa)),
                 tuple(fb.text_spans(tb, sb)),
-                tuple(fa.text_spans(fa.tokens_of(discounted) - ta, sa)),
-                tuple(fb.text_spans(fb.tokens_of(discounted) - tb, sb)),
+                tuple(fa.text_spans(np.setdiff1d(fa.tokens_of(discounted), ta), sa)),
+                tuple(fb.text_spans(np.setdiff1d(fb.tokens_of(discounted), tb), sb)),
             )
         return out
 

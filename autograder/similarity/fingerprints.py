@@ -53,19 +53,20 @@ class Fingerprints:
         keep = ~np.isin(self.chosen, hashes)
         return Fingerprints(self.chosen[keep], self.at[keep], self.starts, self.ends, self.k)
 
-    def tokens_of(self, hashes: np.ndarray) -> set[int]:
-        """The positions of every token the k-grams of ``hashes`` cover."""
-        last = len(self.starts)
-        firsts = self.at[np.isin(self.chosen, hashes)].tolist()
-        return {t for first in firsts for t in range(first, min(first + self.k, last))}
+    def tokens_of(self, hashes: np.ndarray) -> np.ndarray:
+        """The positions of every token the k-grams of ``hashes`` cover, sorted."""
+        firsts = self.at[np.isin(self.chosen, hashes)]
+        covered = (firsts[:, None] + np.arange(self.k)).ravel()
+        return np.unique(covered[covered < len(self.starts)])
 
-    def text_spans(self, tokens: set[int], source: str) -> list[tuple[int, int]]:
+    def text_spans(self, tokens: np.ndarray, source: str) -> list[tuple[int, int]]:
         """Character spans of the source covering ``tokens``: consecutive tokens are joined when
         only spaces stand between them (never across a line, a comment or a dropped docstring)."""
         out: list[list[int]] = []
         previous = -2
-        for t in sorted(tokens):
-            start, end = int(self.starts[t]), int(self.ends[t])
+        for t, start, end in zip(
+            tokens.tolist(), self.starts[tokens].tolist(), self.ends[tokens].tolist(), strict=True
+        ):
             if out and previous == t - 1 and not source[out[-1][1] : start].strip(" \t"):
                 out[-1][1] = end
             else:
