@@ -45,3 +45,23 @@ def test_the_benchmarks_import_and_render_the_committed_results():
     )
     assert similarity.returncode == 0, similarity.stderr[-2000:]
     assert "Similarity report on a synthetic class" in similarity.stdout
+
+
+def test_the_similarity_benchmark_runs_on_a_small_class(tmp_path):
+    out = tmp_path / "similarity.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--only", "similarity", "--class-size", "24", "--output", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    import json
+
+    s = json.loads(out.read_text())["similarity"]
+    a = s["autograder"]
+    assert a["returncode"] == 0, a["summary"]
+    assert a["planted_copies_flagged"] == a["planted_copies"] >= 1
+    assert s["naive"]["mismatches_with_index"] == 0
+    assert [r["count"] for r in s["scales"]] == [6, 12, 24]
