@@ -4,9 +4,8 @@ Checks that the set is what its labels say: every file is Python, every item has
 independently written answers, every copy is labelled with the answer it was made from and its
 disguises, and every answer of the layer, loss and network items is *correct*: it passes every
 visible check of the student library (``twolayer.checks.visible_checks``), run against the
-reference answers of the other cells. The training cells (solver, hyperparameter_search) were
-graded once each on digits with ``python -m autograder grade`` (the README lists the
-accuracies); here they must parse and define what their item needs.
+reference answers of the other cells. Every training cell (solver, hyperparameter_search) must
+define what its item needs and, run on digits, reach the course's validation accuracy.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from corpus import ANSWERS
 from twolayer.checks import visible_checks
@@ -119,6 +119,42 @@ def test_training_cells_define_what_their_item_needs(path: Path):
     assert DEFINES[path.parent.name] <= assigned
     called = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
     assert {"Solver", "TwoLayerNet"} <= called, "trains a TwoLayerNet with the course's Solver"
+
+
+# What a training cell leaves for the grader, and the validation accuracy the course asks of it.
+TRAINED = {"solver": ("model", "solver_val_acc"), "hyperparameter_search": ("best_model", "search_val_acc")}
+
+
+@pytest.fixture(scope="module")
+def digits_notebook() -> dict:
+    """The namespace a training cell runs in: the notebook's set-up on digits and the reference answers."""
+    from twolayer.config import thresholds
+    from twolayer.data import load_dataset
+    from twolayer.solver import Solver
+
+    data = load_dataset("digits")
+    ns = {"np": np, "Solver": Solver, "thresholds": lambda: thresholds("digits"), "data": data}
+    ns.update(input_dim=int(np.prod(data["image_shape"])), num_classes=len(data["class_names"]))
+    for used in USES["two_layer_net"] + ["two_layer_net"]:
+        exec(compile(ANSWERS[used], f"<reference {used}>", "exec"), ns)
+    return ns
+
+
+@pytest.mark.parametrize("path", [p for p in ALL_FILES if p.parent.name in TRAINED], ids=rel)
+def test_training_cell_reaches_the_courses_validation_accuracy(path: Path, digits_notebook: dict):
+    """Run on digits as the notebook runs it (a fresh SearchLog as `search`), with one BLAS thread:
+    under a second of CPU each. The grader's own verdicts on every cell are in the README."""
+    from twolayer.config import thresholds
+    from twolayer.tuning import SearchLog
+
+    name, threshold = TRAINED[path.parent.name]
+    ns = {**digits_notebook, "search": SearchLog()}
+    np.random.seed(0)
+    with threadpool_limits(1):  # BLAS threads only fight over such small matrices
+        exec(compile(path.read_text(), str(path), "exec"), ns)
+    data, model = ns["data"], ns[name]
+    accuracy = np.mean(model.loss(data["X_val"]).argmax(axis=1) == data["y_val"])
+    assert accuracy >= thresholds("digits")[threshold], f"{name} reaches {accuracy:.3f} on digits"
 
 
 def namespace_for(path: Path) -> dict:
