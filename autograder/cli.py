@@ -296,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="X",
         help=f"score (0 to 1) from which a pair with enough shared code is flagged (default {SIMILARITY_THRESHOLD})",
     )
-    si.add_argument("--jobs", "-j", type=int, default=2, help="worker processes (default 2)")
+    si.add_argument("--jobs", "-j", type=int, default=2, help="processes reading the notebooks (default 2)")
     si.add_argument(
         "--max-pairs", type=int, default=1000, help="pairs listed in the reports, most similar first (default 1000)"
     )
