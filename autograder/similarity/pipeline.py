@@ -69,7 +69,7 @@ def run(
     ``ValueError`` when fewer than two inputs can be compared."""
     started = time.monotonic()
     todo = inputs_of(Path(submitted), Path(known) if known is not None else None)
-    boilerplate(RELEASE_NOTEBOOK)  # read once here, inherited by the workers
+    boilerplate(RELEASE_NOTEBOOK)  # read here first: a missing release notebook stops the run at once
     reference = reference_kgrams()
     prepared: list[Fingerprinted] = []
     skipped: list[Skipped] = []
