@@ -88,6 +88,8 @@ def test_known_solutions_are_matched(demo_class, tmp_path):
         (["{demo}", "-o", "{tmp}/no/such/dir/r.html"], "is not a folder"),
         (["{empty}", "-o", "{tmp}/r.html"], "nothing to compare"),
         (["{demo}"], "required: -o"),
+        (["{demo}", "--against", "{missing}", "-o", "{tmp}/r.html"], "no such file or folder"),
+        (["{demo}", "-o", "{tmp}/r.html", "--jobs", "0"], "at least 1"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_message(demo_class, tmp_path, args, message):
