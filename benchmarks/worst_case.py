@@ -17,7 +17,7 @@ from typing import Any
 
 from twolayer.config import training_budgets
 
-from .common import corpus, log
+from .common import corpus, log, table
 from .grading import _slug, class_submissions, run_autograder, write_class
 
 # The training cells made hostile, each one a way of not finishing. The reference's other cells
@@ -107,8 +107,8 @@ def benchmark(*, count: int, jobs: int) -> dict[str, Any]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def tables(w: dict[str, Any], table: Any) -> str:
-    """Markdown tables of a result of :func:`benchmark` (``table(headers, rows)`` formats one)."""
+def tables(w: dict[str, Any]) -> str:
+    """Markdown tables of a result of :func:`benchmark`."""
     n, jobs = w["submissions"], w["jobs"]
     rows = [
         [f"{n} submissions, none hostile", f"{w['without'].get('seconds', 0):.1f}"],
