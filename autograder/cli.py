@@ -12,6 +12,9 @@ Subcommands:
   autograde       a TA's round in the course folder: register the assignment in the gradebook if
                   needed, nbgrader autograde and this grader over submitted/ (make autograde)
   register        record the assignment in the gradebook, leaving release/ as it is (make register)
+  similarity SUBMITTED [--against KNOWN] -o REPORT.html [--csv FILE]
+                  which submissions share code, answer cell by answer cell (for instructors only;
+                  docs/similarity.md)
   roster CSV      import students into the gradebook (nbgrader's columns: id, first_name,
                   last_name, email; make roster ROSTER=CSV)
 
@@ -35,7 +38,7 @@ from . import report
 from .classes import NOTEBOOK, find_notebooks, grade_many, one_blas_thread
 from .cluster import ClusterUnavailable
 from .course import NbgraderError
-from .grading import Options
+from .grading import Options, blas_threads
 from .items import ITEMS, item_points
 from .journal import DEFAULT as DEFAULT_JOURNAL
 from .journal import Journal
@@ -48,13 +51,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if not paths:
         print(f"no {NOTEBOOK} found in {' '.join(args.paths)}", file=sys.stderr)
         return 2
+    dataset = dataset_name(args.dataset)
     options = Options(
-        dataset=dataset_name(args.dataset),
+        dataset=dataset,
         seed=args.seed,
         items=tuple(args.item) or None,
         item_timeout=args.timeout,
         cell_timeout=args.cell_timeout,
-        threads=max(1, (os.cpu_count() or 1) // max(1, args.jobs)),
+        threads=blas_threads(dataset, (os.cpu_count() or 1) // max(1, args.jobs)),
     )
     on_cluster = bool(args.scheduler or args.scheduler_file)
     if on_cluster and args.jobs != 1:
@@ -173,10 +177,49 @@ def cmd_register(args: argparse.Namespace) -> int:
     return register(args)
 
 
+def cmd_similarity(args: argparse.Namespace) -> int:
+    from .similarity import main as similarity_main
+
+    return similarity_main(args)
+
+
 def cmd_roster(args: argparse.Namespace) -> int:
     from .autograde import roster
 
     return roster(args)
+
+
+SIMILARITY_THRESHOLD = 0.5  # autograder/similarity/calibration.py THRESHOLD (a test keeps them equal)
+SIMILARITY_HELP = """\
+Compare every pair of submissions under SUBMITTED, answer cell by answer cell and over the whole
+notebook, and every submission with every known solution under KNOWN (--against). Write a
+self-contained HTML report (-o) that ranks the pairs and shows each pair side by side with the
+shared code highlighted, and, with --csv, one row per pair and answer cell.
+
+How it compares: each answer cell becomes a stream of normalised tokens (every name and every
+literal made equal; comments, docstrings, blank lines and layout dropped), whose winnowed
+k-gram fingerprints are compared as sets, so renamed variables, rewritten comments, reordered
+functions, extra blank lines and dead statements do not hide a copy. The release notebook's
+starter code never counts; what the reference solution also has counts half; what at least 40%
+of a class (of 10 or more) shares does not count: that is the shape of the exercise.
+
+How to read it: a cell's score is the share of the smaller cell's distinctive code found in the
+other (0 to 1). A pair is flagged when a cell's score, or the notebook's, reaches --threshold
+with enough shared code behind it: a one-line cell never flags a pair on its own. A flag is a
+reason to look, not a verdict. docs/similarity.md gives the precision and recall on the
+labelled set and the time for a class of 600.
+
+Nothing is written into students' folders: the reports go only where -o and --csv say (never
+inside SUBMITTED or KNOWN). Unreadable notebooks, binary files, missing cells and empty answers
+are listed in the report with the reason; they never stop the run.
+
+Exit status: 0 once the reports are written (whatever the scores); 2 on bad arguments or when
+there is nothing to compare.
+
+Examples:
+  python -m autograder similarity submitted/ -o ~/private/similarity.html --csv ~/private/similarity.csv
+  python -m autograder similarity submitted/ --against solutions-2025/ -o similarity.html --threshold 0.7
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -287,6 +330,33 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("register", help="record the assignment in the gradebook (release/ is left as it is)")
     r.add_argument("--dir", **course_dir)
     r.set_defaults(func=cmd_register)
+    si = sub.add_parser(
+        "similarity",
+        help="a similarity (copy-detection) report across a class, for instructors only",
+        description=SIMILARITY_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    si.add_argument("submitted", metavar="SUBMITTED", help="folder of submitted notebooks (searched for *.ipynb)")
+    si.add_argument(
+        "--against",
+        metavar="KNOWN",
+        help="folder of known solutions (earlier years, public repositories): notebooks or .py files",
+    )
+    si.add_argument("-o", "--output", required=True, metavar="REPORT.html", help="where to write the HTML report")
+    si.add_argument("--csv", metavar="FILE", help="also write one row per pair and answer cell as CSV")
+    si.add_argument(
+        "--threshold",
+        type=float,
+        default=SIMILARITY_THRESHOLD,
+        metavar="X",
+        help=f"score (0 to 1) from which a pair with enough shared code is flagged (default {SIMILARITY_THRESHOLD})",
+    )
+    si.add_argument("--jobs", "-j", type=int, default=2, help="processes reading the notebooks (default 2)")
+    si.add_argument(
+        "--max-pairs", type=int, default=1000, help="pairs listed in the reports, most similar first (default 1000)"
+    )
+    si.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    si.set_defaults(func=cmd_similarity)
     ro = sub.add_parser("roster", help="import students (CSV: id, first_name, last_name, email) into the gradebook")
     ro.add_argument("csv")
     ro.add_argument("--dir", **course_dir)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .autograde import grade_with_both, print_round, where
@@ -36,30 +37,60 @@ def typical_mistakes(answers: dict[str, str]) -> dict[str, str]:
     }
 
 
-def class_of_students(course: Course) -> dict[str, str]:
-    """The demo class: student -> what their submission is."""
-    answers = solution_answers()
-    release = course.release_notebook
-    tmp = course.root / "demo-submissions"
-
-    def submit(student: str, changes: dict[str, str] | None = None, solved: bool = True) -> None:
-        nb = fill_notebook(release, tmp / f"{student}.ipynb", {**(answers if solved else {}), **(changes or {})})
-        course.submit(student, nb)
-
-    submit("ada", None)
-    submit("ben", typical_mistakes(answers))
-    submit("cy", solved=False)
-    submit("dee", {"relu_forward": "import os\nos._exit(1)\n"})
-    submit("eve", {"solver": SOLVER_LOOP})
-    course.submit("fay", raw='{"cells": [ this is not JSON')
+def demo_class(answers: dict[str, str]) -> dict[str, dict]:
+    """The demo class, from the solution's ``answers``: student -> what they hand in (``changes``
+    to the solution's cells and whether it is ``solved``, or ``raw`` text) and ``about`` it."""
     return {
-        "ada": "perfect",
-        "ben": "typical mistakes (softmax overflow, scalar biases, a wrong choice)",
-        "cy": "untouched release notebook",
-        "dee": "crashes its kernel (os._exit in a cell)",
-        "eve": "loops forever in the Solver cell",
-        "fay": "not valid notebook JSON",
+        "ada": {"changes": None, "solved": True, "about": "perfect"},
+        "ben": {
+            "changes": typical_mistakes(answers),
+            "solved": True,
+            "about": "typical mistakes (softmax overflow, scalar biases, a wrong choice)",
+        },
+        "cy": {"changes": None, "solved": False, "about": "untouched release notebook"},
+        "dee": {
+            "changes": {"relu_forward": "import os\nos._exit(1)\n"},
+            "solved": True,
+            "about": "crashes its kernel (os._exit in a cell)",
+        },
+        "eve": {"changes": {"solver": SOLVER_LOOP}, "solved": True, "about": "loops forever in the Solver cell"},
+        "fay": {"raw": '{"cells": [ this is not JSON', "about": "not valid notebook JSON"},
     }
+
+
+def write_demo_class(release: Path, folder: Path, submit: Callable[[str, Path | None, str | None], object]) -> dict:
+    """Write each demo student's notebook (from the ``release`` notebook) into ``folder`` and hand
+    it to ``submit(student, notebook, raw)``; returns student -> what their submission is."""
+    answers = solution_answers()
+    who = {}
+    for student, spec in demo_class(answers).items():
+        if "raw" in spec:
+            submit(student, None, spec["raw"])
+        else:
+            base = answers if spec["solved"] else {}
+            nb = fill_notebook(release, folder / f"{student}.ipynb", {**base, **(spec["changes"] or {})})
+            submit(student, nb, None)
+        who[student] = spec["about"]
+    return who
+
+
+def class_of_students(course: Course) -> dict[str, str]:
+    """The demo class, submitted to ``course``: student -> what their submission is."""
+    return write_demo_class(
+        course.release_notebook,
+        course.root / "demo-submissions",
+        lambda student, nb, raw: course.submit(student, nb, raw=raw),
+    )
+
+
+def _similarity(course: Course) -> Path:
+    """The class's similarity report, beside the course (never in submitted/ or feedback/)."""
+    from .similarity.pipeline import run
+    from .similarity.report_html import to_html
+
+    out = course.root / "similarity.html"
+    out.write_text(to_html(run(course.root / "submitted", jobs=1)), encoding="utf-8")
+    return out
 
 
 def main(args: argparse.Namespace) -> int:
@@ -75,6 +106,7 @@ def main(args: argparse.Namespace) -> int:
     results = grade_with_both(course, args.jobs, args.cell_timeout)
     csv_nbgrader = course.export(root / "grades-nbgrader.csv")
     feedback = course.feedback()
+    similarity = _similarity(course)
     print_round(course, results, who)
     print("Where everything is:")
     for label, path in [
@@ -82,6 +114,7 @@ def main(args: argparse.Namespace) -> int:
         *where(course, results),
         ("feedback HTML", feedback[0].parent.parent if feedback else root / "feedback"),
         ("nbgrader grades CSV", csv_nbgrader),
+        ("similarity report (instructors only)", similarity),
     ]:
         print(f"  {label:<38} {path}")
     print(

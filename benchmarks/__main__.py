@@ -2,7 +2,7 @@
 
     python -m benchmarks                      # everything (about 15 minutes on 2 cores)
     python -m benchmarks --quick              # a smoke run (1 epoch, 6 submissions; about 3 minutes)
-    python -m benchmarks --only training      # one part: training, grading, student, cluster
+    python -m benchmarks --only training      # one part: training, grading, student, similarity, worst_case, cluster
     python -m benchmarks --output results.json --cifar10-dir /path/to/cifar10
 
 Prints markdown tables (docs/benchmarks.md shows them) and writes every number, with the
@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .common import REPO, Stopwatch, code_state, find_cifar10, loadavg, log, machine
+from .common import REPO, Stopwatch, code_state, f, find_cifar10, loadavg, log, machine, pct, table
 
-SECTIONS = ("training", "grading", "student", "cluster")
+SECTIONS = ("training", "grading", "student", "similarity", "worst_case", "cluster")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -36,6 +36,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--repeats", type=int, help="runs of each training benchmark, best is shown (default 3, quick 1)")
     p.add_argument("--submissions", type=int, help="submissions in the graded class (default 20, quick 6)")
     p.add_argument("--jobs", type=int, default=2, help="python -m autograder grade --jobs (default 2)")
+    p.add_argument(
+        "--class-size",
+        type=int,
+        help="notebooks in the similarity benchmark's synthetic class (default 600, quick 60)",
+    )
     p.add_argument("--no-nbgrader", action="store_true", help="skip nbgrader autograde")
     p.add_argument("--no-torch", action="store_true", help="skip the PyTorch baseline")
     p.add_argument("--baseline", metavar="REV", help="also grade the class with the grader of git commit REV")
@@ -56,31 +61,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         p.error(f"unknown part(s) {', '.join(sorted(unknown))}: choose from {', '.join(SECTIONS)}")
     args.repeats = args.repeats or (1 if args.quick else 3)
     args.submissions = args.submissions or (6 if args.quick else 20)
+    args.class_size = args.class_size or (60 if args.quick else 600)
     return args
 
 
 # --------------------------------------------------------------------------------------------
 # Tables
-
-
-def table(headers: list[str], rows: list[list[Any]]) -> str:
-    cells = [[str(c) for c in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-
-    def line(r: list[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + " |"
-
-    return "\n".join(
-        [line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in cells[1:]]
-    )
-
-
-def f(value: Any, digits: int = 2) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
-
-
-def pct(value: Any) -> str:
-    return "" if value is None else f"{100 * value:.0f}%"
 
 
 NAMES = {
@@ -390,9 +376,6 @@ def student_tables(s: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-# --------------------------------------------------------------------------------------------
-
-
 def render(results: dict[str, Any]) -> str:
     parts = []
     if "training" in results:
@@ -401,6 +384,14 @@ def render(results: dict[str, Any]) -> str:
         parts.append(grading_tables(g))
     if "student" in results:
         parts.append(student_tables(results["student"]))
+    if "similarity" in results:
+        from .similarity import tables as similarity_tables
+
+        parts.append(similarity_tables(results["similarity"]))
+    if "worst_case" in results:
+        from .worst_case import tables
+
+        parts.append(tables(results["worst_case"]))
     if "cluster" in results:
         from .cluster import tables as cluster_tables
 
@@ -423,9 +414,12 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "code": code_state(),
     }
-    cifar10_dir, origin = find_cifar10(args.cifar10_dir)
+    if set(args.sections) - {"similarity"}:
+        cifar10_dir, origin = find_cifar10(args.cifar10_dir)
+    else:  # the similarity benchmark alone needs no dataset
+        cifar10_dir, origin = None, "not needed by --only similarity"
     results["cifar10"] = {"dir": str(cifar10_dir) if cifar10_dir else None, "origin": origin}
-    if cifar10_dir is None:
+    if cifar10_dir is None and set(args.sections) - {"similarity"}:
         print(f"CIFAR-10 benchmarks skipped: {origin}")
     output = Path(args.output)
 
@@ -486,6 +480,17 @@ def main(argv: list[str] | None = None) -> int:
         results["student"] = student.benchmark(cifar10_dir=cifar10_dir, quick=args.quick, repeats=args.repeats)
         print(student_tables(results["student"]), flush=True)
         save()
+    if "similarity" in args.sections:
+        from . import similarity
+
+        results["similarity"] = similarity.benchmark(count=args.class_size, jobs=args.jobs)
+        print(similarity.tables(results["similarity"]), flush=True)
+        save()
+    if "worst_case" in args.sections:
+        from . import worst_case
+
+        results["worst_case"] = worst_case.benchmark(count=args.submissions, jobs=args.jobs)
+        print(worst_case.tables(results["worst_case"]), flush=True)
     if "cluster" in args.sections:
         from . import cluster
 

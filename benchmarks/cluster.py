@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .common import PYTHON, Stopwatch, corpus, log
+from .common import PYTHON, Stopwatch, corpus, f, log, table
 from .grading import class_submissions, write_class
 
 DASK = str(Path(PYTHON).with_name("dask"))
@@ -213,8 +213,6 @@ def projection(
 
 
 def tables(c: dict[str, Any]) -> str:
-    from .__main__ import f, table
-
     n = c["submissions"]
     lines = [f"### Grading {n} submissions (digits) locally and on a Dask cluster on this machine", ""]
     rows = [

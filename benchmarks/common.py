@@ -299,3 +299,26 @@ def code_state() -> dict[str, Any]:
         "changed": git("status", "--porcelain").splitlines(),
         "sha256": files,
     }
+
+
+# Markdown tables of the results (each part's module renders its own).
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    cells = [[str(c) for c in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+
+    def line(r: list[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + " |"
+
+    return "\n".join(
+        [line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in cells[1:]]
+    )
+
+
+def f(value: Any, digits: int = 2) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def pct(value: Any) -> str:
+    return "" if value is None else f"{100 * value:.0f}%"

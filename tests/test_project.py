@@ -53,29 +53,29 @@ def environment_of(python: str) -> dict[str, str]:
     return {**default_environment(), "python_version": python, "python_full_version": f"{python}.0"}
 
 
-def pyproject_requirements() -> dict[str, Requirement]:
+def pyproject_requirements(extra: str | None = None) -> dict[str, Requirement]:
+    """pyproject's dependencies, or those of its optional ``extra``."""
     with open(ROOT / "pyproject.toml", "rb") as f:
-        deps = tomllib.load(f)["project"]["dependencies"]
+        project = tomllib.load(f)["project"]
+    deps = project["optional-dependencies"][extra] if extra else project["dependencies"]
     return {canonicalize_name(r.name): r for r in map(Requirement, deps)}
 
 
-def lock_pins(python: str) -> dict[str, Version]:
-    """What `pip install -r requirements.lock` installs on Python ``python``: the lines whose marker
-    (if any) holds for it."""
+def lock_pins(python: str, lock: str = "requirements.lock") -> dict[str, Version]:
+    """What `pip install -r LOCK` installs on Python ``python``: the lines whose marker (if any)
+    holds for it."""
     pins: dict[str, Version] = {}
-    for number, line in enumerate((ROOT / "requirements.lock").read_text().splitlines(), 1):
+    for number, line in enumerate((ROOT / lock).read_text().splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
         requirement = Requirement(line)
         specs = list(requirement.specifier)
-        assert len(specs) == 1 and specs[0].operator == "==", (
-            f"requirements.lock line {number} is not pinned with ==: {line!r}"
-        )
+        assert len(specs) == 1 and specs[0].operator == "==", f"{lock} line {number} is not pinned with ==: {line!r}"
         if requirement.marker is not None and not requirement.marker.evaluate(environment_of(python)):
             continue
         name = canonicalize_name(requirement.name)
-        assert name not in pins, f"requirements.lock pins {name} twice for Python {python}"
+        assert name not in pins, f"{lock} pins {name} twice for Python {python}"
         pins[name] = Version(specs[0].version)
     return pins
 
@@ -134,6 +134,22 @@ def test_lock_satisfies_pyproject(python):
     for tool in DEV_TOOLS:
         assert tool in pins, f"requirements.lock lacks the dev tool {tool} for Python {python}"
     assert "two-layer-net-course" not in pins, "the lock must not pin the project itself"
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_cluster_lock_pins_the_cluster_extra_on_top_of_the_lock(python):
+    """requirements-cluster.lock adds the Dask extra's packages and changes no pin of the main lock
+    (make setup installs both; students and the Gradescope bundle get the main one only)."""
+    main = lock_pins(python)
+    cluster = lock_pins(python, LOCK_TOOL.CLUSTER_LOCK.name)
+    assert not set(main) & set(cluster), f"both locks pin {sorted(set(main) & set(cluster))}"
+    for name, wanted in pyproject_requirements(LOCK_TOOL.CLUSTER_EXTRA).items():
+        assert name in cluster, f"{LOCK_TOOL.CLUSTER_LOCK.name} does not pin {wanted} for Python {python}"
+        assert wanted.specifier.contains(cluster[name], prereleases=True), (
+            f"{name}=={cluster[name]} is outside {wanted}"
+        )
+    header = LOCK_TOOL.CLUSTER_LOCK.read_text().split("\n")[4]
+    assert re.findall(r"(\d+\.\d+)\.\d+", header) == list(PYTHONS), f"not resolved on {PYTHONS}: make lock"
 
 
 def test_lock_was_resolved_on_every_supported_python():

@@ -44,6 +44,12 @@ PROJECT = "two-layer-net-course"
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 #: Development tools pinned with the runtime dependencies (not in pyproject's dependencies).
 DEV_TOOLS = ("pytest-xdist", "ruff")
+#: pyproject's extra for grading on a Dask cluster, pinned in a lock of its own: what it adds on top
+#: of requirements.lock, resolved with every pin of that lock held fixed. A lock of its own because
+#: the students' requirements (tools/generate_release.py) and the Gradescope bundle are made from
+#: requirements.lock and need no Dask; `make setup` installs both, so the cluster tests run in CI.
+CLUSTER_EXTRA = "cluster"
+CLUSTER_LOCK = ROOT / "requirements-cluster.lock"
 
 
 def _run(*command: str, stderr: int | None = None) -> str:
@@ -89,32 +95,50 @@ def find_python(version: str) -> str | None:
     return None
 
 
-def requirements() -> list[str]:
-    """pyproject.toml's [project.dependencies] and the dev tools."""
+def _project() -> dict:
     try:  # imported here, so that --path and --find run on Python 3.10 too
         import tomllib
     except ModuleNotFoundError:
         sys.exit("make lock runs tools/lock.py with Python 3.11 or later (tomllib): make lock PYTHON=python3.11")
 
     with open(ROOT / "pyproject.toml", "rb") as f:
-        return [*tomllib.load(f)["project"]["dependencies"], *DEV_TOOLS]
+        return tomllib.load(f)["project"]
 
 
-def freeze(python: str, reqs: list[str]) -> tuple[str, dict[str, str]]:
-    """The full Python version and the ``name -> version`` pins of a fresh install of ``reqs``."""
+def requirements() -> list[str]:
+    """pyproject.toml's [project.dependencies] and the dev tools."""
+    return [*_project()["dependencies"], *DEV_TOOLS]
+
+
+def cluster_requirements() -> list[str]:
+    """pyproject.toml's ``cluster`` extra."""
+    return list(_project()["optional-dependencies"][CLUSTER_EXTRA])
+
+
+def _frozen(pip: str) -> dict[str, str]:
+    pins = {}
+    for line in _run(pip, "freeze", "--disable-pip-version-check", "--exclude", PROJECT).splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[name] = version
+    return pins
+
+
+def freeze(python: str, reqs: list[str], extra: list[str]) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The full Python version, the ``name -> version`` pins of a fresh install of ``reqs``, and the
+    pins that installing ``extra`` on top adds (with every pin of the first install held fixed)."""
     with tempfile.TemporaryDirectory(prefix="two-layer-net-lock-") as tmp:
         venv = Path(tmp) / "venv"
         _run(python, "-m", "venv", str(venv))
         pip = str(venv / "bin" / "pip")
         _run(pip, "install", "--quiet", "--disable-pip-version-check", *reqs)
-        frozen = _run(pip, "freeze", "--disable-pip-version-check", "--exclude", PROJECT)
+        pins = _frozen(pip)
+        held = Path(tmp) / "held.txt"
+        held.write_text("".join(f"{name}=={version}\n" for name, version in pins.items()))
+        _run(pip, "install", "--quiet", "--disable-pip-version-check", "-c", str(held), *extra)
+        added = {name: version for name, version in _frozen(pip).items() if name not in pins}
         full = _run(str(venv / "bin" / "python"), "-c", "import platform; print(platform.python_version())").strip()
-    pins = {}
-    for line in frozen.splitlines():
-        if line and not line.startswith("#"):
-            name, version = line.split("==")
-            pins[name] = version
-    return full, pins
+    return full, pins, added
 
 
 def merge(pins_of: dict[str, dict[str, str]]) -> list[str]:
@@ -165,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--find", metavar="VERSION", help="print this machine's interpreter of VERSION")
     parser.add_argument("--versions", action="store_true", help="print the supported Python versions")
     parser.add_argument("--output", type=Path, default=LOCK)
+    parser.add_argument("--cluster-output", type=Path, default=CLUSTER_LOCK)
     args = parser.parse_args(argv)
     if args.versions:
         print(*PYTHONS, sep="\n")
@@ -191,13 +216,22 @@ def main(argv: list[str] | None = None) -> int:
             "install it (pyenv install X.Y), or narrow PYTHONS in tools/lock.py, the README and "
             "pyproject's requires-python together"
         )
-    reqs = requirements()
-    full_versions, pins_of = [], {}
+    reqs, extra = requirements(), cluster_requirements()
+    full_versions, pins_of, added_of = [], {}, {}
     for version, python in pythons.items():
         print(f"Resolving on Python {version} ({python}) ...", flush=True)
-        full, pins_of[version] = freeze(python, reqs)
+        full, pins_of[version], added_of[version] = freeze(python, reqs, extra)
         full_versions.append(full)
     lines = merge(pins_of)
+    cluster_lines = merge(added_of)
+    args.cluster_output.write_text(
+        f"# Pins of pyproject.toml's [{CLUSTER_EXTRA}] extra (grading on a Dask cluster): what it adds to\n"
+        f"# {args.output.name}, resolved with every pin of that lock held fixed, on each supported Python.\n"
+        f"# Generated by `make lock` (tools/lock.py); do not edit by hand. Install both:\n"
+        f"#   pip install -r {args.output.name} -r {args.cluster_output.name}\n"
+        f"# Resolved on Python {', '.join(full_versions)}, {platform.system()} {platform.machine()}.\n"
+        + "".join(f"{line}\n" for line in cluster_lines)
+    )
     args.output.write_text(
         "# Pinned environment of the two_layer_net course: `make setup` installs it, then the\n"
         "# project itself with `pip install --no-deps -e .`.\n"
@@ -208,7 +242,10 @@ def main(argv: list[str] | None = None) -> int:
         f"# Resolved on Python {', '.join(full_versions)}, {platform.system()} {platform.machine()};\n"
         "# other platforms: environment.yml or `pip install -e .`.\n" + "".join(f"{line}\n" for line in lines)
     )
-    print(f"Wrote {len(lines)} lines to {args.output} in {time.monotonic() - start:.0f} s.")
+    print(
+        f"Wrote {len(lines)} lines to {args.output} and {len(cluster_lines)} to {args.cluster_output} "
+        f"in {time.monotonic() - start:.0f} s."
+    )
     return 0
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..classes import NOTEBOOK, _start_job, grade_safely
-from ..grading import Options
+from ..grading import Options, blas_threads
 from . import compatibility
 
 
@@ -97,8 +97,8 @@ def _forget(pool: ProcessPoolExecutor) -> None:
 
 
 def threads_here(slots: int) -> int:
-    """BLAS threads of a training sandbox: this worker's cores shared by its task slots (as
-    ``--jobs`` shares the instructor's cores by jobs)."""
+    """The cores of one grading on this worker: its cores shared by its task slots (as ``--jobs``
+    shares the instructor's cores by jobs; ``grading.blas_threads`` makes BLAS threads of them)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, cores // max(1, slots))
 
@@ -113,7 +113,7 @@ def grade_task(task: Task) -> dict[str, Any]:
         raise ValueError(f"the notebook of {task.student} arrived changed (its SHA-256 differs): not graded here")
     pool = _pool()
     options = Options(**{**task.options, "items": tuple(task.options["items"]) if task.options["items"] else None})
-    options.threads = threads_here(_SLOTS)
+    options.threads = blas_threads(options.dataset or "", threads_here(_SLOTS))
     with tempfile.TemporaryDirectory(prefix="autograder-task-") as folder:
         safe = task.student if task.student not in ("", ".", "..") and "/" not in task.student else "student"
         path = Path(folder) / safe / "two_layer_net" / NOTEBOOK

@@ -24,7 +24,7 @@ from twolayer.config import dataset_name
 
 from .. import remote
 from ..classes import grade_safely, one_blas_thread
-from ..grading import Options
+from ..grading import Options, blas_threads
 from ..sandbox import bubblewrap
 from . import metadata, results, schema
 from .settings import Settings
@@ -168,7 +168,8 @@ def grade(layout: Layout, settings: Settings, started: float) -> dict[str, Any]:
         lateness = None
     # The training cells get the course's time budgets (assignment.toml [budgets]); the deadline armed
     # in main() stops the whole run before Gradescope's timeout.
-    options = Options(dataset=dataset_name(), params=params, threads=cpu_quota())
+    dataset = dataset_name()
+    options = Options(dataset=dataset, params=params, threads=blas_threads(dataset, cpu_quota()))
     print(f"dataset: {options.dataset}; sandbox: {'bubblewrap' if bubblewrap() else 'NO bubblewrap'}")
     result = grade_safely(notebook, options)
     print(f"status: {result.status}; score {result.score:g} / {result.max_score:g}; {result.seconds:.1f} s")

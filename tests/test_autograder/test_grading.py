@@ -453,3 +453,11 @@ def test_correct_float32_code_passes_the_numerical_checks_whatever_the_seed():
         margins = x - x[np.arange(len(y)), y][:, None] + 1
         margins[np.arange(len(y)), y] = 1
         assert np.abs(margins).min() > inputs.KINK_MARGIN
+
+
+def test_training_on_digits_uses_one_blas_thread_and_cifar10_the_jobs_cores():
+    from autograder.grading import blas_threads
+
+    assert blas_threads("digits", 2) == 1
+    assert blas_threads("cifar10", 2) == 2
+    assert blas_threads("cifar10", 0) == 1

@@ -1,0 +1,31 @@
+def softmax_loss(x, y):
+    """
+    Computes the loss and gradient for softmax classification.
+
+    Inputs:
+    - x: Input data, of shape (N, C) where x[i, j] is the score for the jth
+      class for the ith input.
+    - y: Vector of labels, of shape (N,) where y[i] is the label for x[i] and
+      0 <= y[i] < C
+
+    Returns a tuple of:
+    - loss: Scalar giving the loss
+    - dx: Gradient of the loss with respect to x
+    """
+    loss, dx = None, None
+    # TODO: Implement the softmax loss and its gradient.
+    # YOUR CODE HERE
+    num_examples = x.shape[0]
+    loss = 0.0
+    dx = np.zeros_like(x, dtype=float)
+    # one example at a time
+    for i in range(num_examples):
+        f = x[i] - np.max(x[i])
+        e = np.exp(f)
+        softmax = e / np.sum(e)  # probabilities of the classes
+        loss += -np.log(softmax[y[i]])  # cross-entropy of the true class
+        softmax[y[i]] -= 1
+        dx[i, :] = softmax
+    loss /= num_examples
+    dx /= num_examples
+    return loss, dx

@@ -1,0 +1,23 @@
+def affine_forward(x, w, b):
+    """
+    Computes the forward pass for an affine (fully connected) layer.
+
+    Inputs:
+    - x: A numpy array containing input data, of shape (N, d_1, ..., d_k)
+    - w: A numpy array of weights, of shape (D, M), where D = d_1 * ... * d_k
+    - b: A numpy array of biases, of shape (M,)
+
+    Returns a tuple of:
+    - out: output, of shape (N, M)
+    - cache: (x, w, b)
+    """
+    out = None
+    # TODO: Implement the affine forward pass. Store the result in out. You will
+    # need to reshape the input into rows.
+    # YOUR CODE HERE
+    rows = x.reshape(len(x), -1)
+    out = rows @ w
+    out += b
+    # keep what backward needs: the rows, the weights and the original shape
+    cache = {'x_rows': rows, 'w': w, 'x_shape': x.shape}
+    return out, cache

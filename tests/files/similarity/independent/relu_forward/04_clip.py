@@ -1,0 +1,18 @@
+def relu_forward(x):
+    """
+    Computes the forward pass for a layer of rectified linear units (ReLUs).
+
+    Input:
+    - x: Inputs, of any shape
+
+    Returns a tuple of:
+    - out: Output, of the same shape as x
+    - cache: x
+    """
+    out = None
+    # TODO: Implement the ReLU forward pass.
+    # YOUR CODE HERE
+    # clip everything below zero, no upper bound
+    out = np.clip(x, 0, None)
+    cache = x
+    return out, cache
