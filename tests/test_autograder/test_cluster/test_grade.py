@@ -16,8 +16,6 @@ from dask_cluster import LocalCluster, free_port, journal_lines
 
 import corpus
 
-pytest.importorskip("distributed")  # the "cluster" extra, in requirements.lock
-
 # Load-sensitive: the same grades as --jobs 2 only if no item of a correct notebook runs out of its
 # 5 s beside another pytest worker's load; make test runs these after the parallel tests, alone.
 pytestmark = pytest.mark.alone

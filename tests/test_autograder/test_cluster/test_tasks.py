@@ -7,13 +7,10 @@ import json
 import pytest
 
 import corpus
-
-pytest.importorskip("distributed")  # the "cluster" extra, in requirements.lock
-
-from autograder.cluster.compatibility import WorkerRefused, fingerprint  # noqa: E402
-from autograder.cluster.tasks import Task, grade_task  # noqa: E402
-from autograder.grading import Options, grade_submission  # noqa: E402
-from autograder.results import SubmissionResult  # noqa: E402
+from autograder.cluster.compatibility import WorkerRefused, fingerprint
+from autograder.cluster.tasks import Task, grade_task
+from autograder.grading import Options, grade_submission
+from autograder.results import SubmissionResult
 
 MISTAKE = next(m for m in corpus.MISTAKES if m.name == "leaky ReLU")
 
