@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from twolayer.config import dataset_name, points, training_budgets
-from twolayer.findings import HINTS, CheckFailed, Finding
+from twolayer.findings import HINTS, Finding
 from twolayer.targets import StudentCodeError
 
 from .items import CODE_ITEMS, ITEMS, ITEMS_BY_NAME, TRAINING_ITEMS
@@ -36,11 +36,25 @@ MARKER = "grades"
 FINDINGS = pytest.StashKey[list]()
 
 
-class ItemUnavailable(Exception):
+# The two ways a test fails a submission are pytest failures without a traceback (pytrace=False):
+# pytest reports their findings as they are, and spends nothing on rendering the test's source (it
+# parsed the test module for every failure, about 0.25 s of CPU per submission of the benchmark's
+# class). Anything else a test raises is a bug of the grader, reported with its traceback.
+
+
+class ChecksFailed(pytest.fail.Exception):
+    """A test's checks found the submission wrong: their findings."""
+
+    def __init__(self, findings: list[Finding]):
+        super().__init__("\n".join(f.text() for f in findings if not f.passed), pytrace=False)
+        self.findings = findings
+
+
+class ItemUnavailable(pytest.fail.Exception):
     """The item's checks cannot run: its cell is missing, failed, or does not define its name."""
 
     def __init__(self, finding: Finding):
-        super().__init__(finding.message)
+        super().__init__(finding.text(), pytrace=False)
         self.finding = finding
 
 
@@ -253,7 +267,7 @@ class Grading:
         graded, visibility = grades(item)
         record = Record(graded, visibility, list(item.stash.get(FINDINGS, [])))
         error = call.excinfo.value if call.excinfo is not None else None
-        if isinstance(error, CheckFailed):
+        if isinstance(error, ChecksFailed):
             record.findings = list(error.findings)
         elif isinstance(error, ItemUnavailable):
             record.findings = [error.finding]

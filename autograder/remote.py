@@ -6,7 +6,6 @@ checks that a student's notebook runs in-process run here against a sandboxed pr
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import select
@@ -26,7 +25,7 @@ import twolayer
 from twolayer.targets import StudentCodeError
 
 from . import sandbox
-from .worker import Codec, decode, write_frame
+from .worker import Codec, decode, unpack_arrays, write_frame
 
 OUTPUT_TAIL = 4000
 MAX_HEADER = 16 * 1024**2
@@ -133,10 +132,7 @@ class WorkerProcess:
             if nh > MAX_HEADER or npay > MAX_PAYLOAD:
                 raise ValueError("oversized frame")
             header = json.loads(self._read(nh, deadline, timeout))
-            arrays: dict[str, np.ndarray] = {}
-            if npay:
-                with np.load(io.BytesIO(self._read(npay, deadline, timeout)), allow_pickle=False) as z:
-                    arrays = {k: z[k] for k in z.files}
+            arrays = unpack_arrays(self._read(npay, deadline, timeout) if npay else b"")
             if not isinstance(header, dict):
                 raise ValueError("malformed reply")
         except WorkerDied:

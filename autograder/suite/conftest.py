@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from autograder.dataset import grading_data
-from autograder.plugin import FINDINGS, MARKER, Grading, grades, registered
+from autograder.plugin import FINDINGS, MARKER, ChecksFailed, Grading, grades, registered
 from autograder.reference import reference as load_reference
 from twolayer.config import DATASETS
 from twolayer.config import thresholds as course_thresholds
-from twolayer.findings import CheckFailed, Finding
+from twolayer.findings import Finding
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -112,6 +112,6 @@ def expect(request: pytest.FixtureRequest, item: str) -> Any:
     def check(findings: list[Finding]) -> None:
         request.node.stash[FINDINGS] = [*request.node.stash.get(FINDINGS, []), *findings]
         if not all(f.passed for f in findings):
-            raise CheckFailed(item, findings)
+            raise ChecksFailed(findings)
 
     return check
