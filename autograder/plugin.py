@@ -27,7 +27,7 @@ from .notebook import program, read_submission
 from .remote import Handle, WorkerDied
 from .results import CellResult, Status, SubmissionResult, Visibility, student_name
 from .sandbox import GiB, Limits
-from .session import Session, dataset_env, not_implemented
+from .session import Session, StudentCode, dataset_env, not_implemented
 
 if TYPE_CHECKING:
     from .grading import Options
@@ -135,7 +135,7 @@ class Grading:
         if not defined:
             self.broken[item] = self._undefined(item, defines).finding
             raise ItemUnavailable(self.broken[item])
-        return target
+        return StudentCode(self._code, self.broken)
 
     def _undefined(self, item: str, defines: str) -> ItemUnavailable:
         err = self._code.cell_errors.get(item)

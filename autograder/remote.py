@@ -110,6 +110,7 @@ class WorkerProcess:
         self._r = os.fdopen(self._from_child, "rb", buffering=0)
         self.dead: str | None = None
         self._serial = 0
+        self._processes: int | None = None
 
     # --- requests -----------------------------------------------------------------------
 
@@ -149,6 +150,8 @@ class WorkerProcess:
             raise WorkerDied(self.dead, "crash")
         if self.confined.at_limit():  # what this request left running would fail the next one
             self._at_limit()
+        if self._processes is None:  # its own processes, once it has answered (see check_limit)
+            self._processes = len(self.confined.pids())
         reply = header
         return reply, arrays
 
@@ -175,14 +178,36 @@ class WorkerProcess:
             got += len(chunk)
         return b"".join(chunks)
 
+    def stopped_for_what_it_left(self) -> bool:
+        """Whether student code that failed left it at its limit of processes and threads, or with
+        processes it did not have before, and so was stopped (``dead`` says which): a fork bomb
+        whose forks began to fail returns an error while its processes go on forking up to the
+        limit, which the next request would meet."""
+        if self.dead:
+            return True
+        if self.confined.at_limit():
+            self.dead = self._limit_message()
+        elif self._processes is not None and len(self.confined.pids()) > self._processes:
+            self.dead = (
+                "left processes running when it failed (does it start processes and leave them running? "
+                f"it may have {self.limits.processes} at most)"
+            )
+        else:
+            return False
+        self.kill()
+        return True
+
+    def _limit_message(self) -> str:
+        return (
+            f"reached its limit of {self.limits.processes} processes and threads (does it start "
+            "processes or threads and leave them running?)"
+        )
+
     def _at_limit(self) -> None:
         """Student code holds every process and thread it may: whatever it (or OpenBLAS, which
         rebuilds its threads after a fork) starts next fails or waits forever. Stopped at once."""
         self.kill()
-        self.dead = (
-            f"reached its limit of {self.limits.processes} processes and threads (does it start "
-            "processes or threads and leave them running?)"
-        )
+        self.dead = self._limit_message()
         raise WorkerDied(self.dead, "crash")
 
     def _died(self, what: str | None = None) -> None:

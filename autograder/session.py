@@ -10,11 +10,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from twolayer.data import find_cifar10
+from twolayer.findings import Finding
+from twolayer.targets import StudentCodeError
 
+from .items import ITEMS
 from .remote import RemoteTarget, WorkerDied, WorkerProcess
 from .sandbox import Limits
+
+ITEM_OF_FUNCTION = {item.defines: item.name for item in ITEMS if item.defines}
 
 
 class Session:
@@ -91,6 +97,35 @@ class Session:
 
     def output(self) -> str:
         return self.worker.output_tail() if self.worker else ""
+
+
+class StudentCode:
+    """The submission's code as a check calls it (a ``twolayer.targets.Target``): on the session's
+    worker, started again when student code killed the last one. A function whose item already
+    killed its worker (``broken``: item -> why) fails at once instead of killing the next one, so
+    that a backward pass is checked with the starter's cache (``forward_cache``) and a broken
+    forward pass costs only its own points (a fork bomb in affine_forward took affine_backward's
+    10 points with it when the check went on with the dead worker)."""
+
+    def __init__(self, session: Session, broken: dict[str, Finding]):
+        self._session, self._broken = session, broken
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        item = ITEM_OF_FUNCTION.get(name)
+        if item in self._broken:
+            raise StudentCodeError(self._broken[item].message.removeprefix("your code "), "crash")
+        target = self._session.alive_target()
+        try:
+            return target.call(name, *args, **kwargs)
+        except StudentCodeError:
+            # What a failed call left running would fail the next one: that worker is stopped
+            # (the next call gets a fresh one) and the function's item counts as broken.
+            if target.worker.stopped_for_what_it_left() and item is not None:
+                self._broken.setdefault(item, Finding(False, f"{item} checks", f"your code {target.worker.dead}"))
+            raise
+
+    def __getattr__(self, name: str) -> Any:  # has, new, method, get, set: on a live worker
+        return getattr(self._session.alive_target(), name)
 
 
 SANDBOX_CIFAR10 = "/run/data/cifar-10-batches-py"  # where a worker finds CIFAR-10 (a neutral path)

@@ -780,3 +780,9 @@ def affine_forward(x, w, b):
         "",
     ),
 ]
+# Whatever affine_forward does to its worker, affine_backward keeps its points: its checks take
+# the starter's cache when the forward pass fails, on a fresh worker. Not after the pipes were
+# written into: that worker's answers are not trusted from the start.
+for _hostile in HOSTILE:
+    if _hostile.item == "affine_forward" and _hostile.name != "writing into the protocol pipes":
+        _hostile.graded_normally = (*_hostile.graded_normally, "affine_backward")

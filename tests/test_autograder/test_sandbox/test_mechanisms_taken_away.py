@@ -49,7 +49,7 @@ BOMBS = {
     "memory bomb": "ran out of memory|did not finish within 10 s",
     "huge output": "wrote too much output",
 }
-ITEMS = ("affine_forward", "relu_forward", "svm_loss", "softmax_loss")
+ITEMS = ("affine_forward", "affine_backward", "relu_forward", "svm_loss", "softmax_loss")
 TIMEOUT = 10  # --timeout: one item's checks
 BUDGET = 2 * TIMEOUT + 20  # the attacked item's two grade cells at most, and the other items' few seconds
 
