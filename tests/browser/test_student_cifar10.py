@@ -51,6 +51,7 @@ from labpage import (  # noqa: E402 - after the skip: it imports Playwright
     menu,
     open_notebook,
     output_text,
+    outputs,
     progress_bars,
     replace_cell_source,
     replace_markdown_source,
@@ -104,6 +105,9 @@ def run_timed(page: Page, steps: Steps, loc, name: str, bar_label: str, limit: f
     bar.scroll_into_view_if_needed(timeout=120_000)
     expect(bar).to_be_visible(timeout=120_000)
     expect(loc.locator(".jp-OutputArea")).to_contain_text(bar_label)
+    # Once the bar has moved ("57/1225 [" or "1/4 [", tqdm spaces them with U+2007), the screenshot
+    # shows training under way.
+    expect(loc.locator(".jp-OutputArea")).to_contain_text(re.compile(r"\b[1-9]\d*/\d+\s\["), timeout=limit * 1000)
     steps.shot(f"cifar10-{name}-training")
     # Taken while the cell ran: its prompt still says [*] and the kernel is busy after the shot.
     assert (prompt.text_content() or "").strip() == RUNNING, f"{name} finished before its screenshot"
@@ -220,6 +224,7 @@ def test_student_trains_on_cifar10_in_the_browser(cifar10_lab_server, page, stud
     text = output_text(cell(page, at["solver_results"]))
     solver_acc = accuracy(text, r"Best validation accuracy: ([0-9.]+)")
     record["solver_val_acc"] = solver_acc
+    outputs(results).first.scroll_into_view_if_needed()
     steps.shot("cifar10-04-solver-results")
 
     # The search: its set-up cell, then the search cell, timed; then its results.
@@ -239,6 +244,7 @@ def test_student_trains_on_cifar10_in_the_browser(cifar10_lab_server, page, stud
     search_acc = accuracy(text, r"best_model val accuracy: ([0-9.]+)")
     record["search_val_acc"] = search_acc
     record["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    outputs(results).first.scroll_into_view_if_needed()
     steps.shot("cifar10-06-search-results")
     assert (student_folder / "best_model.npz").exists(), "the search's results cell did not save best_model.npz"
 
