@@ -4,6 +4,7 @@
         --dataset cifar10 --jobs 1
     .venv/bin/python tools/measure_grading.py --json out.json --timeout 3600 -- bash run_autograder
 
+The CPU seconds are those of the command and of every process below it that its parent waited for.
 The memory is what a container's limit counts: the resident memory (RSS) of the command and every
 process below it (the grader, its sandboxed workers), summed, sampled every 0.1 s
 (tests/process_tree.py, the sampler of the Gradescope test). The load average before and after is
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -45,17 +47,22 @@ def main(argv: list[str] | None = None) -> int:
     peak = peak_tree_rss(proc, timeout=args.timeout)
     wall = time.monotonic() - start
     load_after = os.getloadavg()
+    # CPU seconds of the command and every descendant its parents waited for (what one CPU must do).
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime
     result = {
         "command": command,
         "exit_status": proc.returncode,
         "wall_seconds": round(wall, 1),
+        "cpu_seconds": round(cpu, 1),
         "peak_tree_rss_mb": round(peak / 1024**2),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
         "cpus": os.cpu_count(),
     }
     print(
-        f"measure_grading: {wall:.1f} s wall, peak memory of the process tree {peak / 1024**2:.0f} MB, "
+        f"measure_grading: {wall:.1f} s wall, {cpu:.1f} s CPU, peak memory of the process tree "
+        f"{peak / 1024**2:.0f} MB, "
         f"exit status {proc.returncode}; load average {load_before[0]:.2f} before, {load_after[0]:.2f} "
         f"after (1 min) on {os.cpu_count()} CPUs",
         file=sys.stderr,
