@@ -47,7 +47,7 @@ endif
 
 help:  ## List the targets
 	@echo "Targets (run from the repository root):"
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## /  \1\t/' | expand -t 16
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z0-9_-]+):.*## /  \1\t/' | expand -t 22
 	@echo "Variables: PYTHON=$(PYTHON) (makes the venv)  PYTEST_ARGS=...  XDIST='$(XDIST)'"
 
 # --------------------------------------------------------------------------------------------
@@ -138,6 +138,14 @@ bench: setup  ## Benchmarks: training vs PyTorch CPU and the sgemm bound, gradin
 test-browser: setup  ## Browser tests in JupyterLab: the student notebook, the student's environment, the TA's Formgrader (screenshots in test-artifacts/browser/)
 	bash tools/browser_setup.sh
 	$(PY) -m pytest tests/browser -p no:xdist $(PYTEST_ARGS)
+
+# The student's loop on CIFAR-10 in the browser, timed (docs/browser.md; the seconds go to
+# test-artifacts/browser/cifar10-timings.json): it trains for minutes, so `make test-browser` (CI)
+# skips it. Needs CIFAR-10: `make cifar10`, or CIFAR10_DIR=... . The notebook's kernel gets one
+# BLAS thread, as each grading job does (see `test`: oversubscribed OpenBLAS threads spin).
+test-browser-cifar10: setup  ## The student's loop on CIFAR-10 in JupyterLab, timed: opening to the first passing check, Solver and search cells (minutes; needs make cifar10)
+	bash tools/browser_setup.sh
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest tests/browser/test_student_cifar10.py -p no:xdist -m browser_cifar10 $(PYTEST_ARGS)
 
 # A TA's round in this folder (README, "For instructors and TAs"). AUTOGRADE_ARGS="--jobs 1" etc.
 AUTOGRADE_ARGS ?=

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
 import corpus
+from autograder.gradescope.settings import Settings
 from autograder.grading import Options, grade_submission
+from process_tree import peak_tree_rss
 from twolayer.config import thresholds
 from twolayer.data import is_cifar10_installed
 
@@ -51,3 +56,32 @@ def test_solved_notebook_runs_top_to_bottom_on_cifar10(tmp_path, monkeypatch):
     assert "Dataset: cifar10" in text and "X_train: (49000, 3, 32, 32)" in text
     assert "best_model val accuracy" in text
     assert (folder / "best_model.npz").exists()
+
+
+# A valid Solver answer that trains on float64 copies of the images: the most memory a correct
+# submission is likely to use (the README's Gradescope memory setting leaves room for it).
+FLOAT64_SOLVER = (
+    "data = {k: (v.astype(np.float64) if k.startswith('X_') else v) for k, v in data.items()}\n"
+    + corpus.ANSWERS["solver"]
+)
+
+
+@pytest.mark.alone  # measures memory, and the command line gives its one job both cores' BLAS threads
+@pytest.mark.parametrize("answers", [{}, {"solver": FLOAT64_SOLVER}], ids=["reference", "float64-images"])
+def test_grading_on_cifar10_fits_the_gradescope_container_memory(answers, tmp_path):
+    # The Solver item only: its worker loads the training images, which is where a whole grading
+    # peaks (README, "Gradescope": a whole grading 879-901 MB for the reference, 2,007 MB with
+    # float64 copies; the Solver item alone 820 MB and 1,941 MB).
+    nb = corpus.write_submission(tmp_path / "two_layer_net.ipynb", answers)
+    out, log = tmp_path / "report.json", tmp_path / "grade.log"
+    command = [sys.executable, "-m", "autograder", "grade", str(nb), "--dataset", "cifar10", "--item", "solver"]
+    command += ["--jobs", "1", "--format", "json", "-o", str(out), "-q", "--journal", str(tmp_path / "j.jsonl")]
+    with open(log, "w") as stream:
+        proc = subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT)
+        peak = peak_tree_rss(proc, timeout=900)
+    assert proc.returncode == 0, log.read_text()[-3000:]
+    result = json.loads(out.read_text())["submissions"][0]
+    assert result["status"] == "graded" and result["score"] == result["max_score"] == 10, result
+    limit_mb = Settings.from_settings().container_memory_mb["cifar10"]
+    print(f"CIFAR-10 grading of the Solver item: peak {peak / 1024**2:.0f} MB (container {limit_mb} MB)")
+    assert 0.5 * 1024**3 < peak < limit_mb * 1024**2, f"peak {peak / 1024**2:.0f} MB"

@@ -6,10 +6,17 @@ browser`` or ``TWO_LAYER_NET_BROWSER_TEST=1``. In a run of the whole suite (``ma
 skipped, with the reason. It skips, again with the reason, when Chromium or Playwright is not
 installed (``bash tools/browser_setup.sh`` installs both).
 
+The CIFAR-10 browser test (marked ``browser_cifar10``: it trains for minutes) runs only when asked
+for by itself: `make test-browser-cifar10` (``-m browser_cifar10``), its module named on the command
+line, or ``TWO_LAYER_NET_BROWSER_CIFAR10=1``; `make test-browser` skips it, with the reason. It needs
+CIFAR-10 (``CIFAR10_DIR``): asked for without it, it fails and says to run `make cifar10`.
+
 Settings (environment variables):
     TWO_LAYER_NET_CHROMIUM            the browser (default: /usr/bin/chromium, else `chromium` on PATH)
     TWO_LAYER_NET_BROWSER_ARTIFACTS   where the screenshots go (default: test-artifacts/browser/)
     TWO_LAYER_NET_BROWSER_TEST=1      run the browser test in any pytest run
+    TWO_LAYER_NET_BROWSER_CIFAR10=1   run the CIFAR-10 browser test too
+    CIFAR10_DIR                       where CIFAR-10 is (the folder holding cifar-10-batches-py/)
 """
 
 from __future__ import annotations
@@ -48,22 +55,48 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1400, "height": 1000}
 
 
+#: The marker of the browser test that trains on CIFAR-10 (minutes): run only when asked for by itself.
+CIFAR10_MARK = "browser_cifar10"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives JupyterLab in headless Chromium (make test-browser)")
+    config.addinivalue_line(
+        "markers",
+        f"{CIFAR10_MARK}: the student's loop on CIFAR-10 in the browser, minutes of training "
+        "(make test-browser-cifar10 only)",
+    )
+
+
+def _markexpr(config: pytest.Config) -> str:
+    return (config.getoption("markexpr", default="") or "").strip()
+
+
+def _arg_paths(config: pytest.Config) -> list[Path]:
+    """The paths named on the command line, resolved."""
+    paths = []
+    for arg in config.args:
+        path = Path(arg.split("::")[0])
+        paths.append((path if path.is_absolute() else Path(config.invocation_params.dir) / path).resolve())
+    return paths
 
 
 def _asked_for(config: pytest.Config) -> bool:
     """Whether this run asked for the browser test (by path, by -m browser or by the variable)."""
-    if os.environ.get("TWO_LAYER_NET_BROWSER_TEST") == "1":
+    if os.environ.get("TWO_LAYER_NET_BROWSER_TEST") == "1" or _asked_for_cifar10(config):
         return True
-    if (config.getoption("markexpr", default="") or "").strip() == "browser":
+    if _markexpr(config) == "browser":
         return True
-    for arg in config.args:
-        path = Path(arg.split("::")[0])
-        path = (path if path.is_absolute() else Path(config.invocation_params.dir) / path).resolve()
-        if path == HERE or HERE in path.parents:
-            return True
-    return False
+    return any(path == HERE or HERE in path.parents for path in _arg_paths(config))
+
+
+def _asked_for_cifar10(config: pytest.Config, module: Path | None = None) -> bool:
+    """Whether this run asked for the CIFAR-10 browser test itself: ``-m browser_cifar10`` (what
+    `make test-browser-cifar10` passes), ``module`` named on the command line, or the variable.
+    ``pytest tests/browser`` (`make test-browser`, CI) is not enough: it trains for minutes."""
+    if os.environ.get("TWO_LAYER_NET_BROWSER_CIFAR10") == "1" or _markexpr(config) == CIFAR10_MARK:
+        return True
+    return module is not None and module.resolve() in _arg_paths(config)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -77,6 +110,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
         for item in browser_items:
             item.add_marker(skip)
+        return
+    skip_cifar10 = pytest.mark.skip(
+        reason="the CIFAR-10 browser test trains for minutes: it runs with `make test-browser-cifar10` "
+        "(or pytest -m browser_cifar10, or TWO_LAYER_NET_BROWSER_CIFAR10=1)"
+    )
+    for item in browser_items:
+        if item.get_closest_marker(CIFAR10_MARK) and not _asked_for_cifar10(config, Path(str(item.path))):
+            item.add_marker(skip_cifar10)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -182,6 +223,45 @@ def page(request: pytest.FixtureRequest, playwright_chromium, artifacts: Path):
         finally:
             (artifacts / "browser-console.log").write_text("\n".join(console) + "\n")
             context.close()
+
+
+@pytest.fixture(scope="module")
+def cifar10_dir(request: pytest.FixtureRequest) -> Path:
+    """CIFAR10_DIR, checked. Asked for (make test-browser-cifar10) without the data: the test fails
+    and says to run `make cifar10`; otherwise it skips with that reason."""
+    from twolayer.data import is_cifar10_installed
+
+    configured = os.environ.get("CIFAR10_DIR")
+    if configured and is_cifar10_installed(configured):
+        return Path(configured).resolve()
+    problem = (
+        f"CIFAR10_DIR={configured} holds no complete CIFAR-10 (cifar-10-batches-py/)"
+        if configured
+        else "CIFAR-10 is not installed (CIFAR10_DIR is not set, and data/ of this checkout has no CIFAR-10)"
+    )
+    advice = "run `make cifar10` (make test-browser-cifar10 then finds data/ by itself), or set CIFAR10_DIR"
+    if _asked_for_cifar10(request.config, Path(str(request.node.path))):
+        pytest.fail(f"{problem}: {advice}", pytrace=False)
+    pytest.skip(f"{problem}: {advice}")
+
+
+@pytest.fixture(scope="module")
+def cifar10_lab_server(playwright_chromium, student_folder: Path, cifar10_dir: Path, artifacts: Path, tmp_path_factory):
+    """JupyterLab serving the student folder, its notebook on CIFAR-10 (TWO_LAYER_NET_DATASET=cifar10)."""
+    from labserver import LabServer
+
+    server = LabServer(
+        student_folder,
+        tmp_path_factory.mktemp("home"),
+        artifacts / "jupyterlab-cifar10.log",
+        dataset="cifar10",
+        cifar10_dir=cifar10_dir,
+    )
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="module")

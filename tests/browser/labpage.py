@@ -77,6 +77,16 @@ def cell_source(notebook_path: Path, grade_id: str) -> str:
     return "".join(source) if isinstance(source, list) else source
 
 
+SOURCE_NOTEBOOK = Path(__file__).resolve().parents[2] / "source" / "two_layer_net" / "two_layer_net.ipynb"
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def solution_of(grade_id: str) -> str:
+    """The source notebook's answer cell as a student would write it: without nbgrader's markers."""
+    source = cell_source(SOURCE_NOTEBOOK, grade_id)
+    return "\n".join(line for line in source.split("\n") if not any(marker in line for marker in SOLUTION_MARKERS))
+
+
 def open_notebook(page: Page, url: str, n_cells: int, timeout: float = 90_000) -> None:
     """Load the notebook's page and wait until every cell is there and the kernel is idle."""
     page.goto(url, wait_until="domcontentloaded", timeout=timeout)
@@ -143,3 +153,32 @@ def validation_dialog(page: Page, timeout: float = 150_000) -> Locator:
     expect(dialog).to_be_visible(timeout=timeout)
     expect(dialog.locator(".jp-Dialog-header")).to_have_text("Validation Results")
     return dialog
+
+
+def select_cell(loc: Locator) -> None:
+    """Select a cell in command mode, as a click on its prompt does (works for read-only cells)."""
+    loc.scroll_into_view_if_needed()
+    loc.locator(".jp-InputPrompt").first.click()
+    expect(loc).to_have_class(re.compile(r"\bjp-mod-active\b"))
+
+
+def replace_markdown_source(page: Page, loc: Locator, text: str) -> None:
+    """A markdown cell: double-click its rendered text to edit it, then as ``replace_cell_source``."""
+    loc.scroll_into_view_if_needed()
+    loc.locator(".jp-MarkdownOutput").dblclick()
+    expect(loc.locator(".cm-content")).to_be_visible()
+    replace_cell_source(page, loc, text)
+
+
+def input_prompt(loc: Locator) -> Locator:
+    """The cell's ``[n]:`` prompt: ``[*]:`` while the cell is queued or running."""
+    return loc.locator(".jp-InputPrompt").first
+
+
+RUNNING = "[*]:"
+RAN = re.compile(r"^\s*\[\d+\]:\s*$")
+
+
+def progress_bars(loc: Locator) -> Locator:
+    """The ipywidgets progress bars (tqdm.auto's bars in JupyterLab) in a cell's outputs."""
+    return loc.locator(".jp-OutputArea-output .widget-hprogress")

@@ -10,7 +10,8 @@ the temporary config, so that they are on even if the environment's config were 
 
 The server runs in its own session from the folder it serves (nbgrader's Validate handler reads
 ``nbgrader_config.py`` from the server's working folder: a student's folder has none), with
-``TWO_LAYER_NET_DATASET=digits`` so that the notebook loads scikit-learn's bundled digits, offline.
+``TWO_LAYER_NET_DATASET=digits`` so that the notebook loads scikit-learn's bundled digits, offline
+(``dataset="cifar10"`` and ``cifar10_dir``: CIFAR-10 from that folder, for the CIFAR-10 test).
 ``stop()`` asks the server to shut down (which shuts its kernels down), then terminates it.
 """
 
@@ -68,8 +69,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def isolated_env(home: Path, dataset: str = "digits") -> dict[str, str]:
-    """The server's environment: the current one without Jupyter settings, HOME & co. in ``home``."""
+def isolated_env(home: Path, dataset: str = "digits", cifar10_dir: Path | None = None) -> dict[str, str]:
+    """The server's environment: the current one without Jupyter settings, HOME & co. in ``home``;
+    ``dataset`` for the notebook (TWO_LAYER_NET_DATASET), ``cifar10_dir`` its CIFAR10_DIR."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(LEAKY_PREFIXES)}
     dirs = {
         "HOME": home,
@@ -88,6 +90,8 @@ def isolated_env(home: Path, dataset: str = "digits") -> dict[str, str]:
         path.mkdir(parents=True, exist_ok=True)
         env[name] = str(path)
     env["TWO_LAYER_NET_DATASET"] = dataset
+    if cifar10_dir is not None:
+        env["CIFAR10_DIR"] = str(cifar10_dir)
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -96,8 +100,17 @@ class LabServer:
     """``python -m jupyter lab`` serving ``root``; ``url(path)`` gives a page's address with the token."""
 
     def __init__(
-        self, root: Path, home: Path, log_path: Path, python: str = sys.executable, enable_nbgrader: bool = True
+        self,
+        root: Path,
+        home: Path,
+        log_path: Path,
+        python: str = sys.executable,
+        enable_nbgrader: bool = True,
+        dataset: str = "digits",
+        cifar10_dir: Path | None = None,
     ):
+        # dataset, cifar10_dir: what the notebook loads (isolated_env); digits unless a test says so.
+        self.dataset, self.cifar10_dir = dataset, cifar10_dir
         # enable_nbgrader=False: the environment's own settings decide which of nbgrader's server
         # extensions run (the student's environment, where twolayer.jupyter_setup turned some off).
         self.enable_nbgrader = enable_nbgrader
@@ -147,7 +160,7 @@ class LabServer:
         return cmd
 
     def start(self, timeout: float = 90) -> LabServer:
-        env = isolated_env(self.home)
+        env = isolated_env(self.home, self.dataset, self.cifar10_dir)
         self._write_config(env)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "w")  # noqa: SIM115 - open while the server runs; stop() closes it

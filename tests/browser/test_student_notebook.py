@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -42,22 +41,13 @@ from labpage import (  # noqa: E402 - after the skip: it imports Playwright
     output_text,
     replace_cell_source,
     run_all_from_menu,
+    solution_of,
     validation_dialog,
     wait_kernel_idle,
 )
 from playwright.sync_api import expect  # noqa: E402 - after the skip above
 
-ROOT = Path(__file__).resolve().parents[2]
-SOURCE_DIR = ROOT / "source" / "two_layer_net"
 NOTEBOOK = "two_layer_net.ipynb"
-
-SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
-
-
-def solution_of(grade_id: str) -> str:
-    """The source notebook's answer cell as a student would write it: without nbgrader's markers."""
-    source = cell_source(SOURCE_DIR / NOTEBOOK, grade_id)
-    return "\n".join(line for line in source.split("\n") if not any(marker in line for marker in SOLUTION_MARKERS))
 
 
 def test_student_runs_all_answers_affine_forward_and_validates(lab_server, page, student_folder, artifacts):

@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +32,7 @@ from autograder.gradescope import run, schema
 from autograder.gradescope.bundle import build
 from autograder.gradescope.settings import Settings
 from autograder.sandbox import bubblewrap
+from process_tree import peak_tree_rss
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[3]
@@ -69,35 +69,6 @@ class Gradescope:
         doc = json.loads((self.root / "results" / "results.json").read_text())
         assert schema.problems(doc) == [], doc
         return doc
-
-
-def peak_tree_rss(proc: subprocess.Popen, timeout: float) -> int:
-    """Wait for ``proc``; the largest memory (RSS) its processes held at once, sampled every 0.1 s.
-
-    The whole tree: the grader and its sandboxed workers, which is what a container's memory
-    limit counts (the workers are descendants in /proc even inside bubblewrap's namespaces)."""
-    deadline, peak = time.monotonic() + timeout, 0
-    while proc.poll() is None:
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise TimeoutError("run_autograder did not finish")
-        parents, rss = {}, {}
-        for entry in Path("/proc").iterdir():
-            try:
-                stat = (entry / "stat").read_text()
-                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-                rss[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[21]) * os.sysconf("SC_PAGE_SIZE")
-            except (OSError, ValueError, IndexError):
-                continue
-        total = 0
-        for pid, size in rss.items():
-            p = pid
-            while p not in (0, 1, proc.pid):
-                p = parents.get(p, 0)
-            total += size if p == proc.pid else 0
-        peak = max(peak, total)
-        time.sleep(0.1)
-    return peak
 
 
 @pytest.fixture(scope="module")
