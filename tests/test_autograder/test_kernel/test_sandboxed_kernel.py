@@ -183,7 +183,10 @@ print("HOSTILE views:", json.dumps({p: _view(p) for p in views}))
 import time
 parent, failed = os.getpid(), None
 try:
-    for _ in range(20):  # 2**20 processes, each forking as long as it can
+    # Every process forks as long as it can; the first one up to 200 times, more than the limit
+    # lets live at once (each child lives 2 s), so that it meets the limit itself however the
+    # machine schedules them (with 20 it could be done before its children had forked).
+    for _ in range(200):
         os.fork()
 except OSError as exc:
     failed = type(exc).__name__
