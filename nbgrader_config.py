@@ -5,6 +5,7 @@ why it is here; what each was checked against is in tests/test_release.py and th
 """
 
 import os
+import sys
 from pathlib import Path
 
 c = get_config()  # noqa: F821 - traitlets provides get_config() to config files
@@ -34,13 +35,11 @@ c.CourseDirectory.course_id = "two_layer_net"
 # 'two_layer_net' exists in the database". Stop them at once with what to run instead (`make
 # register` or `make autograde`; autograder/gradebook.py).
 try:
-    import sys as _sys
-
     from autograder.gradebook import stop_if_unregistered
 except ImportError:  # not this course's environment: nbgrader's own error will do
     pass
 else:
-    stop_if_unregistered(_sys.argv, COURSE_ROOT)
+    stop_if_unregistered(sys.argv, COURSE_ROOT)
 
 # The exchange (release_assignment / fetch / submit / collect) inside the course folder as well:
 # nbgrader's default, /srv/nbgrader/exchange, needs a machine-wide folder writable by everyone.
@@ -70,7 +69,13 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # machine yet stops an infinite loop (the cell then fails with CellTimeoutError, the kernel is
 # interrupted and the remaining cells still run). TWO_LAYER_NET_CELL_TIMEOUT overrides it (tests
 # use a short one). nbgrader's own default is 30 s, far too short for training.
-c.Execute.timeout = int(os.environ.get("TWO_LAYER_NET_CELL_TIMEOUT", "600"))
+# (Nothing in this file may raise: nbgrader skips a configuration file that raises, the sandbox below
+# included. A malformed value is said and the default kept.)
+try:
+    c.Execute.timeout = int(os.environ.get("TWO_LAYER_NET_CELL_TIMEOUT", "600"))
+except ValueError:
+    print("WARNING: TWO_LAYER_NET_CELL_TIMEOUT is not a whole number of seconds: 600 s used", file=sys.stderr)
+    c.Execute.timeout = 600
 
 
 # The training cells get the course's time budgets on its dataset, as in the course grader
@@ -87,8 +92,7 @@ if "TWO_LAYER_NET_CELL_TIMEOUT" not in os.environ:
     c.Execute.timeout_func = _training_cell_timeout
 
 # The sandbox. nbgrader executes a submission in a Jupyter kernel with the rights of whoever
-# runs nbgrader. Where the sandbox works (autograder/sandbox/: bubblewrap, or without it Landlock
-# and a user of its own), execute it (autograde, and the instructor's validate) in the kernel
+# runs nbgrader. So it executes it (autograde, and the instructor's validate) in the kernel
 # `two_layer_net_sandbox` instead (autograder/kernel/): an unprivileged user, no network,
 # read-only system and Python, writable only the submission's own folder and a private /tmp,
 # CPU, memory and process limits (a cgroup, or RLIMIT_NPROC of its own user: the same on every
@@ -107,23 +111,24 @@ if "TWO_LAYER_NET_CELL_TIMEOUT" not in os.environ:
 #     hidden test cell whose item the launcher's grader did not pass, and each visible test cell
 #     whose self_check the grader's own run of it did not pass: replacing check_hidden or
 #     self_check inside the kernel gains nothing.
-# Where neither works, or the sandbox does not work here (a probe starts Python in it), the
-# notebooks run in the notebook's own kernel (python3) as before, and every nbgrader command
-# prints a loud WARNING on stderr. AUTOGRADER_SANDBOX=none turns bubblewrap off on purpose,
-# AUTOGRADER_LANDLOCK=none Landlock, AUTOGRADER_CGROUP=none the control groups.
+# It fails closed, and nothing here decides otherwise: where the sandbox cannot be set up for a
+# notebook (autograder/sandbox/policy.py), the kernel does not start, that notebook is reported as
+# failed (not graded, no score) with the reason and the fix, and nbgrader goes on with the next one.
+# Running without a sandbox is the instructor's explicit choice, never a fallback:
+# AUTOGRADER_SANDBOX=none (or [sandbox] mode = "none" in twolayer/assignment.toml), printed in the
+# log and recorded in each autograded notebook's metadata; the launcher still runs then, so that the
+# grader outside the kernel still gives every verdict.
+# A configuration file that raises is skipped by nbgrader (traitlets logs it and goes on with its
+# defaults, the plain python3 kernel among them): so this part cannot raise, and names the kernel
+# whatever happens. Without the course's environment, no kernel of that name starts, nor any notebook.
+c.Execute.kernel_name = "two_layer_net_sandbox"  # autograder.kernel.kernelspec.KERNEL_NAME
 try:
-    from autograder.kernel import confinement, ipc, kernelspec
-
-    SANDBOX, SANDBOX_PROBLEM = confinement.available()
-    if SANDBOX:
-        kernelspec.ensure_kernelspec()
-except (ImportError, OSError) as exc:  # not this course's environment, or a read-only one
-    confinement, SANDBOX, SANDBOX_PROBLEM = None, False, f"{type(exc).__name__}: {exc}"
-
-if SANDBOX:
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
+    from autograder.kernel import ipc, kernelspec
+
+    kernelspec.ensure_kernelspec()
     c.Execute.kernel_name = kernelspec.KERNEL_NAME  # read by SandboxedExecute too (a subclass)
     c.KernelManager.transport = "ipc"
     c.KernelManager.ip = ipc.ipc_address()
@@ -131,12 +136,12 @@ if SANDBOX:
         "autograder.preprocessors.SandboxedExecute" if pp is Execute else pp
         for pp in Autograde.autograde_preprocessors.default()
     ]
-elif confinement is not None:
-    confinement.warn_unconfined(SANDBOX_PROBLEM)
-else:
-    import sys
-
-    print(f"WARNING: nbgrader runs student code WITHOUT a sandbox ({SANDBOX_PROBLEM})", file=sys.stderr)
+except Exception as exc:  # noqa: BLE001 - said, and nothing runs: the kernel named above cannot start
+    print(
+        f"ERROR: the course's sandboxed kernel cannot be set up here ({type(exc).__name__}: {exc}): no "
+        "notebook will be executed. Run nbgrader from the course's environment (make setup; .venv/bin/nbgrader).",
+        file=sys.stderr,
+    )
 
 # Put back grade cells a student deleted (the hidden tests included: the gradebook keeps the
 # source version of every cell). nbgrader restores the *source* of modified read-only cells by

@@ -16,6 +16,7 @@ import numpy as np
 
 from .feedback import grouped
 from .grading import Options, grade_submission
+from .kernel.hidden_checks import GRADER_FAILED
 from .results import SubmissionResult, Visibility
 
 
@@ -68,11 +69,16 @@ def main(
             trained = {items[0]: {k: z[k] for k in z.files}}
     result = grade_submission(Path(notebook), Options(dataset=dataset, items=tuple(items), params=trained, seed=seed))
     verdicts = {item: verdict(result, item, Visibility(part)) for item in items}
+    failed = GRADER_FAILED if result.grader_failed else 1
     if as_json:
         json.dump(
             {
                 "items": {
-                    item: {"stdout": v.stdout, "returncode": 0 if v.passed else 1, "visible": v.visible_passed}
+                    item: {
+                        "stdout": v.stdout,
+                        "returncode": 0 if v.passed else failed,
+                        "visible": None if result.grader_failed else v.visible_passed,
+                    }
                     for item, v in verdicts.items()
                 }
             },
@@ -81,4 +87,4 @@ def main(
         return 0
     for v in verdicts.values():
         print("\n".join(v.lines))
-    return 0 if all(v.passed for v in verdicts.values()) else 1
+    return 0 if all(v.passed for v in verdicts.values()) else failed

@@ -20,6 +20,7 @@ from twolayer.data import DatasetNotInstalled
 from .grading import Options, grade_submission
 from .journal import Journal, digest
 from .results import Status, SubmissionResult, student_name
+from .sandbox.watchdog import die_with_parent
 
 NOTEBOOK = "two_layer_net.ipynb"
 
@@ -138,15 +139,7 @@ def _start_job() -> None:
 def _die_with_parent() -> None:
     """A job whose grader was killed (kill -9, an OOM kill) must not grade on as an orphan, holding the
     grader's output open: the kernel kills it when its parent, the grader, dies."""
-    import ctypes
-    import signal
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the jobs end when the grader's pipes close
-        pass
-    if os.getppid() == 1:  # the parent died before prctl: do not start
+    if not die_with_parent():
         os._exit(1)
 
 
@@ -171,4 +164,5 @@ def grade_safely(path: Path, options: Options) -> SubmissionResult:
             status=Status.UNGRADED,
             reason=f"the grader failed on this notebook: {type(exc).__name__}: {exc}",
             dataset=options.dataset or "",
+            grader_failed=True,
         )

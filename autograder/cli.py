@@ -17,9 +17,13 @@ Subcommands:
                   docs/similarity.md)
   roster CSV      import students into the gradebook (nbgrader's columns: id, first_name,
                   last_name, email; make roster ROSTER=CSV)
+  sandbox [--record]
+                  what contains student code on this host, tried; --record establishes it afresh
+                  as this environment's (make setup does). Without one, nothing is graded: set
+                  AUTOGRADER_SANDBOX=none to run student code unconfined on purpose
 
 Exit status of `grade`: 0 whenever grading completed, whatever the scores; 2 when the
-grader itself could not run (bad arguments, missing dataset, ...).
+grader itself could not run (bad arguments, missing dataset, no sandbox, ...).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from twolayer.config import DATASETS, dataset_name
@@ -43,7 +48,8 @@ from .items import ITEMS, item_points
 from .journal import DEFAULT as DEFAULT_JOURNAL
 from .journal import Journal
 from .reference import REPO
-from .sandbox import announce
+from .sandbox import SandboxUnavailable, announce
+from .sandbox.reaper import reap
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -67,7 +73,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    announce()  # which mechanisms contain student code on this host (README: Security)
+    for reaped in reap():  # what gradings killed before they could clean up left behind
+        print(f"reaped: {reaped}", file=sys.stderr)
+    announce()  # which mechanisms contain student code here (README: Security); SandboxUnavailable: none
     start = time.monotonic()
     journal = Journal(Path(args.journal))
     kept = (
@@ -132,16 +140,21 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import main as check_main
+    from .kernel.hidden_checks import GRADER_FAILED
 
-    return check_main(
-        args.notebook,
-        args.item,
-        part=args.part,
-        params=args.params,
-        dataset=args.dataset,
-        seed=args.seed,
-        as_json=args.json,
-    )
+    try:
+        return check_main(
+            args.notebook,
+            args.item,
+            part=args.part,
+            params=args.params,
+            dataset=args.dataset,
+            seed=args.seed,
+            as_json=args.json,
+        )
+    except Exception:  # noqa: BLE001 - a bug of the grader: never a failed check of the student's
+        traceback.print_exc()
+        return GRADER_FAILED
 
 
 def cmd_visible(args: argparse.Namespace) -> int:
@@ -181,6 +194,12 @@ def cmd_similarity(args: argparse.Namespace) -> int:
     from .similarity import main as similarity_main
 
     return similarity_main(args)
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from .doctor import main as doctor
+
+    return doctor(record=args.record)
 
 
 def cmd_roster(args: argparse.Namespace) -> int:
@@ -357,6 +376,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     si.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     si.set_defaults(func=cmd_similarity)
+    sb = sub.add_parser("sandbox", help="what contains student code here, tried (make setup runs it with --record)")
+    sb.add_argument(
+        "--record", action="store_true", help="establish it afresh and record it as this environment's containment"
+    )
+    sb.set_defaults(func=cmd_sandbox)
     ro = sub.add_parser("roster", help="import students (CSV: id, first_name, last_name, email) into the gradebook")
     ro.add_argument("csv")
     ro.add_argument("--dir", **course_dir)
@@ -381,6 +405,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except NbgraderError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SandboxUnavailable as exc:  # nothing was run: the host cannot contain student code
+        print(f"error: student code cannot be contained here, so nothing was graded: {exc.reason}", file=sys.stderr)
+        print(f"fix: {exc.fix}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

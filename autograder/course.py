@@ -277,6 +277,7 @@ class Course:
     def _reason(self, student: str) -> str:
         text = self.log.read_text() if self.log.exists() else ""
         for marker, reason in (
+            ("NotGraded", "not graded: the sandbox could not start, or the grader failed (not the student's doing)"),
             ("CellTimeoutError", "a cell ran past the time limit"),
             ("DeadKernelError", "the kernel died"),
             ("Kernel died", "the kernel died"),

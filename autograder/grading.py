@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from . import sandbox
 from .plugin import Grading
 from .results import Status, SubmissionResult
 
@@ -67,16 +68,22 @@ class SuiteError(RuntimeError):
 
 
 def grade_submission(path: str | Path, options: Options | None = None) -> SubmissionResult:
-    """Grade one notebook with the suite."""
+    """Grade one notebook with the suite; *ungraded*, its code not run, where the sandbox this host
+    must give it cannot be had (``sandbox.policy``: fail closed)."""
     start = time.monotonic()
     grading = Grading(Path(path), options or Options())
     try:
-        if not grading.sub.error:
+        grading.containment = sandbox.mechanisms().summary()
+    except sandbox.SandboxUnavailable as err:
+        grading.sandbox_failure = err.explain()
+    try:
+        if not grading.sub.error and not grading.sandbox_failure:
             _run_suite(grading)
         result = grading.result()
     except SuiteError as err:
         result = grading.result()
         result.status, result.reason, result.cells = Status.UNGRADED, f"the grader failed on this notebook: {err}", []
+        result.grader_failed = True
     finally:
         grading.close()
     result.seconds = time.monotonic() - start
@@ -96,6 +103,8 @@ def _run_suite(grading: Grading) -> None:
             os.environ[NO_AUTOLOAD] = autoload
     if grading.interrupted:
         raise KeyboardInterrupt
+    if grading.sandbox_failure:  # the suite was stopped on purpose: result() says why
+        return
     if grading.collection_errors:  # pytest says "interrupted" for these too
         grading.records.clear()
         raise SuiteError("its suite could not be collected: " + "; ".join(grading.collection_errors))

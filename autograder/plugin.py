@@ -25,8 +25,8 @@ from twolayer.targets import StudentCodeError
 from .items import CODE_ITEMS, ITEMS, ITEMS_BY_NAME, TRAINING_ITEMS
 from .notebook import program, read_submission
 from .remote import Handle, WorkerDied
-from .results import CellResult, Status, SubmissionResult, Visibility, student_name
-from .sandbox import GiB, Limits
+from .results import CellResult, Status, SubmissionResult, Visibility, not_run, student_name
+from .sandbox import GiB, Limits, SandboxUnavailable
 from .session import Session, StudentCode, dataset_env, not_implemented
 
 if TYPE_CHECKING:
@@ -103,6 +103,8 @@ class Grading:
         self.collected: set[str] = set()  # items with a test in this run (pytest -k can leave some out)
         self.interrupted = False  # Ctrl-C or SIGTERM while the suite ran
         self.collection_errors: list[str] = []  # the suite itself could not be read: a bug of the grader
+        self.sandbox_failure = ""  # the sandbox could not be started: the grader's failure, not graded
+        self.containment = ""  # what contained the student's code (sandbox.Mechanisms.summary)
         self._code: Session | None = None
         self._training: Session | None = None
         self._models: dict[str, Any] | None = None
@@ -273,6 +275,9 @@ class Grading:
             record.findings = [error.finding]
         elif isinstance(error, StudentCodeError):
             record.findings.append(Finding(False, f"{graded} checks", f"your code {error}"))
+        elif isinstance(error, SandboxUnavailable):  # the grader's failure: nothing more runs
+            self.sandbox_failure = self.sandbox_failure or error.explain()
+            item.session.shouldstop = "the sandbox could not be started"
         elif error is not None:
             record.grader_error = f"{item.name}: {type(error).__name__}: {error}"
         if error is not None and not record.grader_error:
@@ -297,13 +302,18 @@ class Grading:
     # --- the result -----------------------------------------------------------------------------
 
     def result(self) -> SubmissionResult:
-        result = SubmissionResult(str(self.path), student_name(self.path), dataset=self.dataset, seed=self.seed)
+        result = SubmissionResult(
+            str(self.path), student_name(self.path), dataset=self.dataset, seed=self.seed, sandbox=self.containment
+        )
         if self.sub.error:
             result.status, result.reason = Status.UNGRADED, self.sub.error
             return result
+        if self.sandbox_failure:
+            return not_run(result, self.sandbox_failure)
         errors = [r.grader_error for r in self.records if r.grader_error]
         if errors:
             result.status, result.reason = Status.UNGRADED, f"the grader failed on this notebook: {errors[0]}"
+            result.grader_failed = True
             return result
         if self.sub.kernel and self.sub.kernel not in ("python3", "python", "two_layer_net_sandbox"):
             result.notes.append(

@@ -36,6 +36,10 @@ WORKER_FILE = Path(__file__).with_name("worker.py")
 TWOLAYER_DIR = Path(twolayer.__file__).resolve().parent
 SANDBOX_WORKER = "/run/grader/worker.py"
 SANDBOX_LIB = "/run/course"
+# A worker announces itself from inside the sandbox before any student code runs: a start that
+# fails (bubblewrap refusing, a process that cannot start) is tried again, then the grader's failure.
+START_ATTEMPTS = 3
+START_TIMEOUT = float(os.environ.get("AUTOGRADER_START_TIMEOUT", "120"))
 
 
 class WorkerDied(StudentCodeError):
@@ -81,20 +85,44 @@ class WorkerProcess:
             if not self._own_scratch
             else Path(tempfile.mkstemp(prefix="tln-output-")[1])
         )
-        sandbox.warn_if_unconfined()
-        self.confined = sandbox.Confined(
-            limits,
+        self.dead: str | None = None
+        self._serial = 0
+        self._processes: int | None = None
+        self._out = open(self.output_path, "wb")
+        self._start(readonly, env or {})
+
+    def _start(self, readonly: Mapping[str, Path], env: dict[str, str]) -> None:
+        """Start the worker in the sandbox and wait for it to say, from inside, that it runs: up to
+        :data:`START_ATTEMPTS` times, then :class:`sandbox.SandboxUnavailable` (the grader's failure:
+        no student code has run yet, so nothing of it can be the student's)."""
+        why = ""
+        for attempt in range(START_ATTEMPTS):
+            if attempt:
+                time.sleep(attempt)
+            try:
+                self._popen(readonly, env)
+            except sandbox.SandboxUnavailable as err:
+                why = err.explain()
+                continue
+            why = self._await_ready()
+            if not why:
+                return
+            self._stop_start()
+        self._out.close()
+        raise sandbox.SandboxUnavailable(f"the sandbox did not start ({why})", "")
+
+    def _popen(self, readonly: Mapping[str, Path], env: dict[str, str]) -> None:
+        self.confined = c = sandbox.Confined(
+            self.limits,
             workdir=self.scratch,
             readonly={SANDBOX_WORKER: WORKER_FILE, f"{SANDBOX_LIB}/twolayer": TWOLAYER_DIR, **readonly},
         )
-        to_child_r, self._to_child = os.pipe()
-        self._from_child, from_child_w = os.pipe()
-        self._out = open(self.output_path, "wb")
-        c = self.confined
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
         try:
             self.proc = c.popen(
                 ["-I", c.path(SANDBOX_WORKER), str(to_child_r), str(from_child_w), c.path(SANDBOX_LIB)],
-                env=c.environment(sandbox.WORKDIR, {"MPLBACKEND": "Agg", "TQDM_DISABLE": "1", **(env or {})}),
+                env=c.environment(sandbox.WORKDIR, {"MPLBACKEND": "Agg", "TQDM_DISABLE": "1", **env}),
                 pass_fds=(to_child_r, from_child_w),
                 stdin=subprocess.DEVNULL,
                 stdout=self._out,
@@ -102,15 +130,46 @@ class WorkerProcess:
             )
         except BaseException:
             c.close()
+            os.close(to_child_w)
+            os.close(from_child_r)
             raise
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
-        self._w = os.fdopen(self._to_child, "wb", buffering=0)
-        self._r = os.fdopen(self._from_child, "rb", buffering=0)
-        self.dead: str | None = None
-        self._serial = 0
-        self._processes: int | None = None
+        self._w = os.fdopen(to_child_w, "wb", buffering=0)
+        self._r = os.fdopen(from_child_r, "rb", buffering=0)
+
+    def _await_ready(self) -> str:
+        """Wait for the worker's first frame, sent from inside the sandbox before anything else runs;
+        why it did not come ("" when it did)."""
+        deadline = time.monotonic() + START_TIMEOUT
+        try:
+            nh, npay = struct.unpack("<QQ", self._read(16, deadline, START_TIMEOUT))
+            hello = json.loads(self._read(nh, deadline, START_TIMEOUT)) if nh <= MAX_HEADER else None
+        except WorkerDied as err:
+            self.dead = None
+            said = self.output_tail(600).strip().splitlines()
+            what = f"it did not start within {START_TIMEOUT:.0f} s" if err.kind == "timeout" else "it ended at once"
+            return what + (f"; it said: {said[-1][:300]}" if said else f" ({err})")
+        except ValueError:
+            return "the worker's greeting could not be read"
+        if npay or not isinstance(hello, dict) or hello.get("ready") is not True:
+            return "the worker's first message was not its greeting"
+        if hello.get("uid") != self.confined.uid_inside():
+            return f"the worker runs as uid {hello.get('uid')}, not as the sandbox's user"
+        return ""
+
+    def _stop_start(self) -> None:
+        """Undo a start that failed, ready for the next attempt."""
+        self.kill()
+        self.dead = None
+        for f in (self._w, self._r):
+            try:
+                f.close()
+            except OSError:
+                pass
+        self._out.seek(0)
+        self._out.truncate()
 
     # --- requests -----------------------------------------------------------------------
 

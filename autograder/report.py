@@ -24,7 +24,7 @@ def text(results: Iterable[SubmissionResult], *, details: bool = True) -> str:
         if not r.graded:
             out.write(f"   UNGRADED: {r.reason}\n\n")
             continue
-        out.write(f"   dataset: {r.dataset}   seed: {r.seed}   time: {r.seconds:.1f} s\n")
+        out.write(f"   dataset: {r.dataset}   seed: {r.seed}   sandbox: {r.sandbox}   time: {r.seconds:.1f} s\n")
         scores = r.item_scores()
         width = max(len(i.name) for i in ITEMS)
         for item in ITEMS:
@@ -76,11 +76,11 @@ def grades_csv(results: Iterable[SubmissionResult]) -> str:
     items = [i.name for i in ITEMS]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["student", "status", "score", "max_score", *items, "dataset", "reason", "path"])
+    writer.writerow(["student", "status", "score", "max_score", *items, "dataset", "sandbox", "reason", "path"])
     for r in results:
         scores = r.item_scores()
         if not r.graded:
-            writer.writerow([r.student, r.status, "", "", *["" for _ in items], r.dataset, r.reason, r.path])
+            writer.writerow([r.student, r.status, "", "", *["" for _ in items], r.dataset, r.sandbox, r.reason, r.path])
             continue
         row = []
         for i in items:
@@ -89,5 +89,7 @@ def grades_csv(results: Iterable[SubmissionResult]) -> str:
                 continue
             got, _ = scores[i]
             row.append("manual" if got is None else f"{got:g}")
-        writer.writerow([r.student, r.status, f"{r.score:g}", f"{r.max_score:g}", *row, r.dataset, "", r.path])
+        writer.writerow(
+            [r.student, r.status, f"{r.score:g}", f"{r.max_score:g}", *row, r.dataset, r.sandbox, "", r.path]
+        )
     return out.getvalue()

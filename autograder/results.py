@@ -61,6 +61,8 @@ class SubmissionResult:
     cell_seconds: dict[str, float] = field(default_factory=dict)  # how long each cell ran, by cell id
     budgets: dict[str, float] = field(default_factory=dict)  # the training cells' time budgets applied
     notes: list[str] = field(default_factory=list)
+    sandbox: str = ""  # what contained the student's code (or that nothing did, by the instructor's choice)
+    grader_failed: bool = False  # ungraded by a failure of the grader or its host, not of the submission
 
     @property
     def graded(self) -> bool:
@@ -108,6 +110,17 @@ class SubmissionResult:
             for c in d["cells"]
         ]
         return cls(**fields, status=Status(d["status"]), cells=cells)
+
+
+def not_run(result: SubmissionResult, why: str) -> SubmissionResult:
+    """``result`` made *ungraded* because the sandbox could not be started: the grader's failure,
+    said so in words a student can read (nothing of the notebook is held against it)."""
+    result.status, result.grader_failed, result.cells = Status.UNGRADED, True, []
+    result.reason = (
+        "not graded: the grader's sandbox could not be started, and no code of the notebook runs "
+        f"outside it (a failure of the grading machine, not of the submission): {why}"
+    )
+    return result
 
 
 def student_name(path: Path) -> str:

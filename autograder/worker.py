@@ -344,6 +344,9 @@ def main() -> None:
     # The student's prints go to the output file (fd 1 and 2), never into the protocol pipes.
     for extra in sys.argv[3:]:
         sys.path.insert(0, extra)
+    # The greeting, from inside the sandbox and before any student code: the grader knows the
+    # sandbox started (and as which user), so that a failure before this is never the student's.
+    write_frame(wfile, {"ready": True, "uid": os.getuid()}, {})
     Worker(rfile, wfile).serve()
 
 

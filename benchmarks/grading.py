@@ -411,7 +411,7 @@ def startup_costs(notebook: Path, env: dict[str, str], repeats: int = 3) -> dict
             [PYTHON, "-I", "-c", "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot"]
         ),
     }
-    bwrap = sandbox.bubblewrap()
+    bwrap = sandbox.mechanisms().bwrap
     if bwrap:
         out["bwrap /bin/true"] = best([bwrap, *sandbox.base_args(), "--", "/bin/true"])
     times = []

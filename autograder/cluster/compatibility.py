@@ -71,7 +71,7 @@ def dataset_hash(dataset: str) -> str:
 
 def fingerprint(dataset: str) -> dict[str, Any]:
     """This machine's fingerprint for grading on ``dataset`` (computed once per process)."""
-    from ..sandbox import bubblewrap
+    from ..sandbox import SandboxUnavailable, mechanisms
 
     key = (dataset, os.environ.get("CIFAR10_DIR"))
     with _LOCK:
@@ -80,19 +80,24 @@ def fingerprint(dataset: str) -> dict[str, Any]:
                 data = dataset_hash(dataset)
             except Exception as exc:  # noqa: BLE001 - not installed (CIFAR-10), unreadable: said in the refusal
                 data = f"not loadable: {type(exc).__name__}: {exc}"
+            try:
+                isolation = mechanisms().isolation
+            except SandboxUnavailable as err:
+                isolation = f"unavailable: {err.explain()}"
             _CACHE[key] = {
                 "grader": code_hash(),
                 "python": platform.python_version(),
                 "numpy": np.__version__,
                 "dataset": data,
-                "bubblewrap": bubblewrap() is not None,
+                "isolation": isolation,
             }
         return dict(_CACHE[key])
 
 
 def differences(instructor: dict[str, Any], worker: dict[str, Any]) -> list[str]:
     """What makes ``worker`` grade differently from ``instructor``, one sentence each (empty: it may grade).
-    A worker with bubblewrap where the instructor has none is accepted: it contains more, grades the same."""
+    A worker that contains more than the instructor's machine (bubblewrap where it has Landlock) is accepted:
+    it grades the same."""
     found = []
     if worker.get("grader") != instructor["grader"]:
         found.append(
@@ -109,12 +114,21 @@ def differences(instructor: dict[str, Any], worker: dict[str, Any]) -> list[str]
         theirs = worker.get("dataset", "")
         why = theirs if str(theirs).startswith("not loadable") else "its arrays differ from yours"
         found.append(f"its dataset is not the one you grade with ({why}): install the same dataset (CIFAR10_DIR)")
-    if instructor["bubblewrap"] and not worker.get("bubblewrap"):
+    theirs, yours = str(worker.get("isolation", "")), str(instructor.get("isolation", ""))
+    if theirs.startswith("unavailable"):
+        found.append(f"student code cannot be contained there ({theirs})")
+    elif _rank(theirs) < _rank(yours):
         found.append(
-            "it has no bubblewrap, so student code would run less contained than on your machine: "
-            "install it there (apt-get install bubblewrap)"
+            f"student code would run less contained there ({theirs}) than on your machine ({yours}): "
+            "install bubblewrap there (apt-get install bubblewrap)"
         )
     return found
+
+
+def _rank(isolation: str) -> int:
+    from ..sandbox.policy import ISOLATIONS
+
+    return ISOLATIONS.index(isolation) if isolation in ISOLATIONS else -1
 
 
 def check(instructor: dict[str, Any], dataset: str) -> None:

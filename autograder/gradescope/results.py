@@ -87,7 +87,9 @@ def document(
     """results.json of one graded (or ungraded) submission."""
     settings = settings or Settings.from_settings()
     if not result.graded:
-        return ungraded(result.reason, result.seconds, settings, dataset=result.dataset, seed=result.seed)
+        return ungraded(
+            result.reason, result.seconds, settings, dataset=result.dataset, seed=result.seed, sandbox=result.sandbox
+        )
     score = lateness.score(result.score) if lateness is not None else result.score
     doc: dict[str, Any] = {
         "score": score,
@@ -101,6 +103,7 @@ def document(
             "status": str(result.status),
             "dataset": result.dataset,
             "seed": result.seed,
+            "sandbox": result.sandbox,
             "grader_version": grader_version(),
             "score_before_late_penalty": result.score,
             "late_fraction": lateness.fraction if lateness is not None else 0.0,
@@ -113,7 +116,13 @@ def document(
 
 
 def ungraded(
-    reason: str, seconds: float, settings: Settings | None = None, *, dataset: str = "", seed: int = 0
+    reason: str,
+    seconds: float,
+    settings: Settings | None = None,
+    *,
+    dataset: str = "",
+    seed: int = 0,
+    sandbox: str = "",
 ) -> dict[str, Any]:
     """The results.json of a submission that could not be graded: it says so and why.
 
@@ -141,7 +150,7 @@ def ungraded(
                 "visibility": "visible",
             }
         ],
-        "extra_data": {"status": "ungraded", "reason": reason, "dataset": dataset, "seed": seed},
+        "extra_data": {"status": "ungraded", "reason": reason, "dataset": dataset, "seed": seed, "sandbox": sandbox},
     }
 
 

@@ -22,10 +22,11 @@ from typing import Any
 
 from twolayer.config import dataset_name
 
-from .. import remote
+from .. import remote, sandbox
 from ..classes import grade_safely, one_blas_thread
 from ..grading import Options, blas_threads
-from ..sandbox import bubblewrap
+from ..sandbox.reaper import reap
+from ..sandbox.watchdog import die_with_parent
 from . import metadata, results, schema
 from .settings import Settings
 from .submission import UploadProblem, find_model, find_notebook, load_model
@@ -170,7 +171,11 @@ def grade(layout: Layout, settings: Settings, started: float) -> dict[str, Any]:
     # in main() stops the whole run before Gradescope's timeout.
     dataset = dataset_name()
     options = Options(dataset=dataset, params=params, threads=blas_threads(dataset, cpu_quota()))
-    print(f"dataset: {options.dataset}; sandbox: {'bubblewrap' if bubblewrap() else 'NO bubblewrap'}")
+    try:
+        contained = sandbox.announce(sys.stdout).summary()
+    except sandbox.SandboxUnavailable as err:  # the notebook is not run: its results.json says why
+        contained = f"UNAVAILABLE: {err.explain()}"
+    print(f"dataset: {options.dataset}; sandbox: {contained}")
     result = grade_safely(notebook, options)
     print(f"status: {result.status}; score {result.score:g} / {result.max_score:g}; {result.seconds:.1f} s")
     return results.document(result, settings, lateness=lateness, notices=notices)
@@ -179,7 +184,10 @@ def grade(layout: Layout, settings: Settings, started: float) -> dict[str, Any]:
 def main(root: Path = ROOT) -> int:
     started = time.monotonic()
     layout = Layout(root)
+    die_with_parent()  # run_autograder killed: so is all of this, its sandboxes with it
     one_blas_thread()
+    for reaped in reap():  # what a run killed before it could clean up left (a container reused)
+        print(f"reaped: {reaped}")
     try:
         settings = Settings.from_settings()
         protect(layout)

@@ -10,7 +10,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from autograder import sandbox
+from autograder.sandbox.reaper import reap
 
 PRIVATE_PREFIX = "tln-kernel-"  # a launcher's private folder: tln-kernel-<its pid>-...
 
@@ -36,9 +36,9 @@ def sanitize_folder(folder: Path) -> list[str]:
 
 
 def remove_stale() -> None:
-    """Remove what launchers killed with SIGKILL could not: their private folders and the empty
-    cgroups of processes that are gone."""
-    sandbox.remove_orphan_cgroups()
+    """Remove what launchers killed with SIGKILL could not: their private folders, and what is left
+    of the sandboxes of gradings that are gone (``sandbox.reaper``)."""
+    reap()
     for base in {tempfile.gettempdir(), "/tmp", "/var/tmp"}:
         for d in Path(base).glob(f"{PRIVATE_PREFIX}*-*"):
             try:

@@ -16,7 +16,6 @@ processes/threads and memory by a control group, or RLIMIT_NPROC of its own user
 
 from __future__ import annotations
 
-import functools
 import inspect
 import os
 import subprocess
@@ -151,20 +150,18 @@ def unsafe_folder(cwd: Path) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=1)
 def available() -> tuple[bool, str]:
-    """Whether a kernel can run in the sandbox here: (True, "") or (False, why not).
+    """Whether a kernel starts in the sandbox here: (True, "") or (False, why not). A check for
+    ``python -m autograder sandbox`` and the tests, not a decision: the launcher refuses to start a
+    kernel it cannot confine, whatever this said before.
 
-    Confined by bubblewrap, or else by Landlock; this starts the environment's Python in the
-    sandbox and imports what ipykernel needs (it fails, for instance, where the Python
-    installation cannot be reached from inside).
+    It starts the environment's Python in the kernel's sandbox and imports what ipykernel needs (it
+    fails, for instance, where the Python installation cannot be reached from inside).
     """
-    m = sandbox.mechanisms()
-    if not m.isolated:
-        off = os.environ.get("AUTOGRADER_SANDBOX", "auto") == "none"
-        return False, ("AUTOGRADER_SANDBOX=none" if off else "bubblewrap (bwrap) is missing or does not work here") + (
-            ", and this kernel has no Landlock"
-        )
+    try:
+        sandbox.mechanisms()
+    except sandbox.SandboxUnavailable as err:
+        return False, err.explain()
     with tempfile.TemporaryDirectory(prefix="tln-probe-", dir=users.tempdir()) as tmp:
         os.chmod(tmp, 0o711)  # as a course folder: its sandbox user reaches what is inside
         dirs = [Path(tmp, name) for name in ("cwd", "kernel", "grader")]
@@ -172,8 +169,8 @@ def available() -> tuple[bool, str]:
             d.mkdir()
         try:
             confined = kernel_sandbox(*dirs)
-        except (OSError, users.NoSandboxUser) as exc:
-            return False, f"the sandbox could not be set up: {exc}"
+        except sandbox.SandboxUnavailable as exc:
+            return False, f"the sandbox could not be set up: {exc.explain()}"
         try:
             proc = confined.popen(
                 ["-c", "import zmq, numpy"],
@@ -183,31 +180,11 @@ def available() -> tuple[bool, str]:
                 stderr=subprocess.PIPE,
                 text=True,
             )
-            _, stderr = proc.communicate(timeout=60)
-        except (OSError, subprocess.SubprocessError) as exc:
+            _, stderr = proc.communicate(timeout=120)
+        except (sandbox.SandboxUnavailable, subprocess.SubprocessError) as exc:
             return False, f"the sandbox probe failed: {exc}"
         finally:
             confined.close()
     if proc.returncode != 0:
         return False, f"Python does not start in the sandbox: {stderr.strip()[-300:]}"
     return True, ""
-
-
-_warned = False
-
-
-def warn_unconfined(reason: str) -> None:
-    """The loud warning of nbgrader_config.py and of the launcher, on stderr (nbgrader logs it)."""
-    global _warned
-    if _warned:
-        return
-    _warned = True
-    bar = "*" * 96
-    print(
-        f"{bar}\n* WARNING: nbgrader runs student code WITHOUT a sandbox: {reason}.\n"
-        "* The notebooks execute in a plain Python kernel with the rights of the user running nbgrader\n"
-        "* (files, network). Install bubblewrap (Debian/Ubuntu package `bubblewrap`) to confine them.\n"
-        f"{bar}",
-        file=sys.stderr,
-        flush=True,
-    )

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import hidden_checks
-from .hidden_checks import Answer
+from .hidden_checks import GRADER_FAILED, Answer
 
 NOTEBOOK = "two_layer_net.ipynb"
 MAX_HEADER = 64 * 1024
@@ -90,10 +90,11 @@ class GraderServer(threading.Thread):
         workdir: Path,
         on_verdict: Callable[[str, bool], None],
         on_visible: Callable[[str, bool], None] | None = None,
+        on_grader_failure: Callable[[str], None] | None = None,
     ):
         super().__init__(name="grader-server", daemon=True)
         self.path, self.snapshot, self.workdir, self.on_verdict = path, snapshot, workdir, on_verdict
-        self.on_visible = on_visible
+        self.on_visible, self.on_grader_failure = on_visible, on_grader_failure
         self.items = _code_items()
         self.answers: dict[str, Answer] = {}
         from autograder.items import CODE_ITEMS  # the training items' checks need the kernel's model
@@ -160,6 +161,8 @@ class GraderServer(threading.Thread):
                 return
             self.answers[item] = answer
             self.on_verdict(item, answer["returncode"] == 0)
+            if answer["returncode"] == GRADER_FAILED and self.on_grader_failure:
+                self.on_grader_failure(f"{item}: {answer['stdout'].strip()[-500:]}")
         self._reply(conn, self.answers[item])
 
     def grade(self, item: str, params: bytes, cancelled: Callable[[], bool]) -> Answer | None:

@@ -35,6 +35,10 @@ CHECK_TIMEOUT = float(os.environ.get("TWO_LAYER_NET_CHECK_TIMEOUT", "300"))
 BATCH_WAIT = 20.0
 MAX_OUTPUT = 20_000  # characters of a check's output kept
 HUNG_UP = "hung up"  # what Batch.answer returns when the asking cell went away
+# `python -m autograder check`'s exit status (with --json: an item's "returncode") when the grader,
+# not the notebook, failed (its sandbox could not start, a bug): nbgrader's kernel then fails the
+# whole notebook as not graded instead of scoring a hidden test cell 0 for what the student did not do.
+GRADER_FAILED = 3
 
 Answer = dict[str, Any]  # {"stdout", "stderr", "returncode"} and, from --json runs, "visible"
 

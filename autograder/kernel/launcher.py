@@ -10,9 +10,12 @@ running when it holds its limit of processes; then kills whatever is left of the
 cgroup, its user) and cleans the folder (:mod:`~autograder.kernel.cleanup`). It records the
 verdicts for nbgrader (:mod:`~autograder.kernel.verdicts`).
 
-Where nothing can confine the kernel (neither bubblewrap nor Landlock), it warns loudly on
-stderr (nbgrader logs it) and runs plain ipykernel; ``nbgrader_config.py`` does not select this
-kernel then and warns too.
+It fails closed: where the sandbox cannot be set up for this notebook (the containment this host
+is set up for cannot start, its folder cannot be confined), the kernel does not start at all, and
+the launcher records why for ``SandboxedExecute``, which reports the notebook as not graded. Only
+where the instructor chose no sandbox (``AUTOGRADER_SANDBOX=none``) does the kernel run unconfined,
+still with this launcher, so that the grader outside still gives every verdict. It dies with
+nbgrader (a parent-death signal), and the sandbox with it.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from typing import Any
 
 from autograder import sandbox
 from autograder.sandbox import users
+from autograder.sandbox.watchdog import die_with_parent
 
 from . import confinement, ipc
 from .cleanup import PRIVATE_PREFIX, remove_stale, sanitize_folder
@@ -79,14 +83,18 @@ def _install_client(grader_dir: Path) -> None:
     shutil.copy(Path(__file__).parents[1] / "nbgrader_hidden.py", lib)
 
 
-def log_tail(path: Path, n: int = 4000) -> None:
-    """The end of the kernel's own output, on the launcher's stderr (nbgrader's log)."""
+def read_tail(path: Path, n: int) -> str:
     try:
         with open(path, "rb") as f:
             f.seek(max(0, os.fstat(f.fileno()).st_size - n))
-            text = f.read().decode("utf-8", "replace")
+            return f.read().decode("utf-8", "replace")
     except OSError:
-        return
+        return ""
+
+
+def log_tail(path: Path, n: int = 4000) -> None:
+    """The end of the kernel's own output, on the launcher's stderr (nbgrader's log)."""
+    text = read_tail(path, n)
     # ipykernel's banner ("NOTE: When using the `ipython kernel` entry point, Ctrl-C will not
     # work. ... --existing <connection file>") is printed by every kernel: leave it out.
     text = re.sub(r"NOTE: When using the `ipython kernel` entry point.*?--existing \S+", "", text, flags=re.S).strip()
@@ -143,6 +151,10 @@ class Launcher:
             self.kernel_pid = int(children[0])
         return self.kernel_pid
 
+    def _started(self) -> bool:
+        """Whether the sandbox got as far as starting the kernel (bubblewrap reports its child)."""
+        return not self.confined.in_bubblewrap or self._child_pid() is not None or self.init_pid is not None
+
     def _signal_kernel(self, signum: int) -> None:
         pid = self._child_pid()
         if pid:
@@ -192,8 +204,11 @@ class Launcher:
                 work,
                 on_verdict=functools.partial(self._record, "verdicts"),
                 on_visible=functools.partial(self._record, "visible"),
+                on_grader_failure=lambda why: self._save_state(grader_failure=why),
             )
             self.confined = c = confinement.kernel_sandbox(self.cwd, kernel_dir, grader_dir)
+            self.state["containment"] = c.mech.summary()
+            self.state["sandboxed"] = c.mech.isolated
             if c.user is not None:
                 # Its user reaches the client and the grader's socket (nobody else); without
                 # bubblewrap, through the private folder by their host paths.
@@ -205,7 +220,17 @@ class Launcher:
             self.state["cgroups"] = [str(d) for d in c.group.dirs] if c.group else []
             self.state["uid"] = c.user.uid if c.user else None
             self._save_state()
-            return self._run_kernel(work, server)
+            code = self._run_kernel(work, server)
+            if not self._started():
+                tail = read_tail(work / "kernel.out", 600).strip().splitlines()
+                raise sandbox.SandboxUnavailable(
+                    "the sandbox did not start the kernel" + (f" (it said: {tail[-1][:300]})" if tail else ""), ""
+                )
+            return code
+        except sandbox.SandboxUnavailable as err:
+            self.state.update(sandboxed=False, refused=err.reason, fix=err.fix)  # saved below
+            refuse(None, self.state, err)
+            return REFUSED
         finally:
             if self.proc is not None and self.proc.poll() is None:
                 self.proc.kill()
@@ -299,31 +324,37 @@ class Launcher:
             )
 
 
-def _fall_back(connection_file: Path, reason: str, extra: list[str]) -> None:
-    """Plain ipykernel (with a loud warning), recorded for nbgrader; does not return."""
-    confinement.warn_unconfined(reason)
-    try:
-        ip = json.loads(connection_file.read_text()).get("ip", "")
-        if os.path.isabs(ip):
-            write_state(state_path(connection_file, ip), {"sandboxed": False, "reason": reason})
-    except (OSError, ValueError, AttributeError):
-        pass
-    os.execv(sys.executable, [sys.executable, "-c", confinement.KERNEL_BOOT, "-f", str(connection_file), *extra])
+REFUSED = 3  # the launcher's exit status when the sandbox could not be set up: nothing ran
+
+
+def refuse(state_file: Path | None, state: dict, err: sandbox.SandboxUnavailable) -> None:
+    """Record and say that the notebook's code does not run here, and why (the grader's failure)."""
+    print(
+        f"[{KERNEL_NAME}] NOT RUN: the sandbox could not be set up for this notebook, so none of its "
+        f"code runs: {err.explain()}",
+        file=sys.stderr,
+        flush=True,
+    )
+    if state_file is not None:
+        try:
+            write_state(state_file, {**state, "sandboxed": False, "refused": err.reason, "fix": err.fix})
+        except OSError:
+            pass
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Stopped (SIGTERM: the kernel is stopped and the sandbox cleaned up) when nbgrader dies, however
+    # it dies; not started at all if it is already gone.
+    if not die_with_parent(signal.SIGTERM):
+        return REFUSED
     parser = argparse.ArgumentParser(
         prog=f"python -I -m {LAUNCHER_MODULE}",
-        description="Start an ipykernel confined by bubblewrap (see autograder/kernel/).",
+        description="Start an ipykernel confined by the course's sandbox (see autograder/kernel/).",
     )
     parser.add_argument("-f", dest="connection_file", required=True, help="the kernel's connection file")
     args, extra = parser.parse_known_args(argv)
     connection_file = Path(args.connection_file).absolute()
     cwd = Path.cwd().resolve()
-    ok, reason = confinement.available()
-    unsafe = confinement.unsafe_folder(cwd) if ok else None
-    if not ok or unsafe:
-        _fall_back(connection_file, reason or f"the kernel's folder {cwd} cannot be confined ({unsafe})", extra)
     info = json.loads(connection_file.read_text())
     if info.get("transport") != "ipc" or not os.path.isabs(info.get("ip", "")):
         print(
@@ -333,4 +364,18 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    state_file = state_path(connection_file, info["ip"])
+    try:
+        mech = sandbox.mechanisms()
+        unsafe = confinement.unsafe_folder(cwd)
+        if unsafe:
+            raise sandbox.SandboxUnavailable(
+                f"the notebook's folder {cwd} cannot be confined ({unsafe})",
+                "grade each submission in a folder of its own, as nbgrader's course layout does",
+            )
+    except sandbox.SandboxUnavailable as err:
+        refuse(state_file, {"cwd": str(cwd)}, err)
+        return REFUSED
+    if mech.mode.opted_out:
+        print(f"[{KERNEL_NAME}] WARNING: the notebook runs WITHOUT a sandbox ({mech.mode.source})", file=sys.stderr)
     return Launcher(connection_file, info, cwd, extra).run()

@@ -48,13 +48,23 @@ def read_state(path: Path) -> dict | None:
         return None
 
 
+class NotGraded(RuntimeError):
+    """The notebook is not graded, and it is not the student's doing: the sandbox could not be set
+    up for it (none of its code ran), or the grader failed on it. nbgrader fails the notebook
+    (it keeps no autograded copy and gives it no score) and logs this message."""
+
+
+METADATA_KEY = "two_layer_net"  # the autograded notebook's metadata: what contained its code
+
+
 def after_execution(km: Any, nb: Any, resources: dict, log: Any = None) -> None:
-    """After nbgrader executed ``nb`` in a sandboxed kernel (kernel manager ``km``): make sure
-    nothing of the sandbox runs any more, clean the submission folder, and fail every hidden
-    test cell whose item the grader did not pass, and every visible test cell (``self_check``)
-    whose checks the grader, running them on the snapshot as ``python -m autograder grade``
-    does, did not pass: what student code did to the kernel (``self_check = lambda *a: None``)
-    gains nothing."""
+    """After nbgrader executed ``nb`` in the course's kernel (kernel manager ``km``): make sure
+    nothing of the sandbox runs any more, clean the submission folder, record in the notebook's
+    metadata what contained its code, and fail every hidden test cell whose item the grader did
+    not pass, and every visible test cell (``self_check``) whose checks the grader, running them
+    on the snapshot as ``python -m autograder grade`` does, did not pass: what student code did
+    to the kernel (``self_check = lambda *a: None``) gains nothing, with or without a sandbox.
+    :class:`NotGraded` where the launcher refused to run the notebook or the grader failed."""
     connection_file, ip = getattr(km, "connection_file", None), getattr(km, "ip", "")
     if not connection_file or not os.path.isabs(ip or ""):
         return
@@ -64,12 +74,17 @@ def after_execution(km: Any, nb: Any, resources: dict, log: Any = None) -> None:
         path.unlink()
     except OSError:
         pass
-    if state is None:  # the launcher never started (no kernel, or not ours): nothing ran
+    if state is None:  # the launcher never started: nothing ran (nbgrader says why)
         return
-    if not state.get("sandboxed"):
-        if log:
-            log.warning("The notebook was executed WITHOUT the sandbox: %s", state.get("reason", ""))
-        return
+    if state.get("refused"):
+        fix = f" Fix: {state['fix']}." if state.get("fix") else ""
+        raise NotGraded(
+            f"NOT GRADED, and not the student's doing: the sandbox could not be set up for this notebook, "
+            f"so none of its code ran: {state['refused']}.{fix}"
+        )
+    nb.metadata[METADATA_KEY] = {"sandbox": state.get("containment", ""), "sandboxed": bool(state.get("sandboxed"))}
+    if not state.get("sandboxed") and log:
+        log.warning("The notebook was executed WITHOUT a sandbox: %s", state.get("containment", ""))
     sandbox.remove_cgroups(state.get("cgroups", []))
     if state.get("uid") is not None and not state.get("finished"):  # the launcher was killed
         users.reap(int(state["uid"]))
@@ -80,6 +95,11 @@ def after_execution(km: Any, nb: Any, resources: dict, log: Any = None) -> None:
         removed = sanitize_folder(Path(folder))
         if removed and log:
             log.warning("Removed links and special files the notebook left in its folder: %s", ", ".join(removed[:20]))
+    if state.get("grader_failure"):
+        raise NotGraded(
+            "NOT GRADED, and not the student's doing: the grader failed on this notebook's hidden checks: "
+            f"{state['grader_failure']}"
+        )
     for cell in nb.cells:
         _cross_check(cell, state.get("verdicts", {}), state.get("visible", {}), log)
 

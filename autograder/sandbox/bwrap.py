@@ -25,10 +25,10 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ENV = "AUTOGRADER_SANDBOX"  # "none": no bubblewrap, on purpose
 PYTHON_HOME = "/opt/python"  # the base Python installation, inside
 VENV_HOME = "/opt/venv"  # the virtual environment, inside
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32")
@@ -64,20 +64,44 @@ def base_args(tmp_bytes: int | None = None, *, userns: bool = True) -> list[str]
     return args
 
 
-@functools.lru_cache(maxsize=2)
-def executable(userns: bool = True) -> str | None:
-    """The path of a working ``bwrap`` (checked once by running ``true`` in it), or None."""
-    if os.environ.get(ENV, "auto") == "none":
-        return None
-    path = shutil.which("bwrap")
-    if not path:
-        return None
+PROBE_TIMEOUT_ENV = "AUTOGRADER_PROBE_TIMEOUT"  # seconds one probe may take (default 20)
+
+
+def installed() -> str | None:
+    """The path of ``bwrap``, if it is installed."""
+    return shutil.which("bwrap")
+
+
+def refusal(path: str, userns: bool = True, attempts: int = 3) -> str:
+    """Why ``bwrap`` at ``path`` cannot set up a sandbox here ("" when it can): ``/bin/true`` run in
+    one, up to ``attempts`` times with growing pauses, so that a probe that fails once under load
+    is not taken as the host's answer. Passing is necessary, not sufficient: every sandbox's start
+    is checked too (the worker and the kernel each announce themselves from inside)."""
+    why = ""
+    for attempt in range(attempts):
+        why = _probe(path, userns)
+        if not why:
+            return ""
+        if attempt + 1 < attempts:
+            time.sleep(attempt + 1)
+    return why
+
+
+def _probe(path: str, userns: bool) -> str:
     inner = ["/bin/true"] if userns else [shutil.which("setpriv") or "setpriv", "--reuid=65534", "--", "/bin/true"]
+    timeout = float(os.environ.get(PROBE_TIMEOUT_ENV, "20"))
     try:
-        probe = subprocess.run([path, *base_args(userns=userns), "--", *inner], capture_output=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return path if probe.returncode == 0 else None
+        probe = subprocess.run(
+            [path, *base_args(userns=userns), "--", *inner], capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return f"bubblewrap did not start a sandbox within {timeout:g} s"
+    except OSError as exc:
+        return f"bubblewrap could not be run ({exc})"
+    if probe.returncode != 0:
+        said = probe.stderr.strip().splitlines()[-1:] or [f"exit status {probe.returncode}"]
+        return f"bubblewrap refused to start a sandbox ({said[0][:300]})"
+    return ""
 
 
 # ---------------------------------------------------------------------- the Python view ---

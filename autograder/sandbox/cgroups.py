@@ -291,15 +291,21 @@ def _works(found: Flavour) -> bool:
         group.remove()
 
 
-def create(limits: Limits) -> ControlGroup | None:
-    """A control group for one process, or None where there is none (or making it failed)."""
-    found = flavour()
+def create(limits: Limits, found: Flavour | None) -> ControlGroup | None:
+    """A control group of ``found`` (the host's flavour, or None where it has none) for one process;
+    :class:`~.policy.SandboxUnavailable` where making it fails: a sandbox without the limit the host
+    was found to give is not started."""
     if found is None:
         return None
     try:
         return found.create(limits)
-    except OSError:
-        return None
+    except OSError as exc:
+        from .policy import SandboxUnavailable
+
+        raise SandboxUnavailable(
+            f"the {found.kind} control group of the sandbox could not be made ({exc})",
+            f"check the grader's rights on {found.where}, or take control groups away on purpose with {ENV}=none",
+        ) from None
 
 
 # ---------------------------------------------------------------------------- removing ---
@@ -349,16 +355,17 @@ def cgroups_of(pid: int) -> list[Path]:
     return sorted(d for parent in _group_parents() for d in parent.glob(f"tln-{pid}-*"))
 
 
-def remove_orphan_cgroups() -> None:
-    """Remove the empty cgroups of processes that are gone (killed before they could)."""
+def remove_orphan_cgroups() -> list[Path]:
+    """Kill what is left in the cgroups of processes that are gone (graders killed before they could
+    clean up), and remove them; returns them. The groups of living graders are left alone."""
+    removed = []
     for parent in _group_parents():
         for d in parent.glob("tln-*-*"):
             try:
                 alive = Path(f"/proc/{int(d.name.split('-')[1])}").exists()
             except (ValueError, IndexError):
                 continue
-            if not alive:
-                try:
-                    d.rmdir()  # fails unless empty
-                except OSError:
-                    pass
+            if not alive and d.is_dir():
+                remove_cgroups([d])
+                removed.append(d)
+    return removed

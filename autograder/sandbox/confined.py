@@ -9,22 +9,31 @@ the host's without it.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import bwrap, cgroups, landlock, users
+from . import bwrap, cgroups, landlock, users, watchdog
 from .limits import Limits, apply_rlimits
 from .mechanisms import mechanisms
+from .policy import SandboxUnavailable
 
 WORKDIR = "/home/student"  # the process's own folder, inside
 # Read-only beside the Python installation without bubblewrap (Landlock): the CPU count
 # (os.cpu_count, OpenBLAS) and the devices every program opens.
 EXTRA_READ = ("/sys/devices/system/cpu", "/dev/urandom", "/dev/random", "/dev/zero")
+
+
+@functools.lru_cache(maxsize=1)
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def unreachable(folder: Path) -> str:
@@ -63,6 +72,8 @@ class Confined:
         self.group: cgroups.ControlGroup | None = None
         self.ruleset: landlock.Ruleset | None = None
         self.tmp: Path | None = None  # without bubblewrap: its /tmp
+        self.watchdog: subprocess.Popen | None = None  # without bubblewrap: kills what is left if we die
+        self._watchdog_pipe = -1
         self._owners: dict[Path, tuple[int, int]] = {}
         try:
             if not self.mech.bwrap:
@@ -76,9 +87,12 @@ class Confined:
                     info = os.stat(folder)
                     self._owners[folder] = (info.st_uid, info.st_gid)
                     self.user.give(folder)
-            self.group = cgroups.create(limits)
+            self.group = cgroups.create(limits, self.mech.cgroup)
             if not self.mech.bwrap and self.mech.landlock:
                 self.ruleset = self._ruleset()
+        except OSError as exc:  # a folder, a ruleset: the sandbox cannot be set up, whoever's code it is for
+            self.close()
+            raise SandboxUnavailable(f"the sandbox could not be set up ({exc})") from None
         except BaseException:
             self.close()
             raise
@@ -107,6 +121,12 @@ class Confined:
     @property
     def in_bubblewrap(self) -> bool:
         return self.mech.bwrap is not None
+
+    def uid_inside(self) -> int:
+        """The uid the process has, as it sees itself: what its greeting must say."""
+        if self.user is not None:
+            return self.user.uid
+        return users.NOBODY if self.in_bubblewrap else os.geteuid()
 
     def _mapping(self) -> dict[str, Path]:
         mapping = {self.inside: self.workdir, **self.readonly, **self.binds}
@@ -225,8 +245,9 @@ class Confined:
         return (self.group.wrap(argv) if self.group else argv), fds
 
     def preexec(self) -> None:
-        """In the child, before exec: its own session, its control group, the resource limits
-        and, without bubblewrap, Landlock."""
+        """In the child, before exec: killed when its parent dies, its own session, its control
+        group, the resource limits and, without bubblewrap, Landlock."""
+        _libc().prctl(watchdog.PR_SET_PDEATHSIG, signal.SIGKILL)
         os.setsid()
         if self.group is not None:
             self.group.enter()
@@ -255,12 +276,21 @@ class Confined:
                 close_fds=True,
                 **kwargs,
             )
+        except (OSError, subprocess.SubprocessError) as exc:  # nothing of the student's has run yet
+            raise SandboxUnavailable(f"the sandboxed process could not be started ({exc})") from None
         finally:
             for fd in fds:
                 if fd not in self.view.fds.values():
                     os.close(fd)
         if isinstance(self.group, cgroups.ScopeGroup):
             self.group.started(self.proc.pid)
+            self.group.tasks()  # finds its folder
+        if not self.in_bubblewrap:  # no PID namespace dies with us: a watchdog kills what is left
+            lease = (self.user.lease_fd,) if self.user else ()
+            dirs = self.group.dirs if self.group else []
+            self.watchdog, self._watchdog_pipe = watchdog.start(
+                self.proc.pid, dirs, self.user.uid if self.user else None, lease
+            )
         return self.proc
 
     # --- while it runs ----------------------------------------------------------------------
@@ -295,6 +325,13 @@ class Confined:
         if self.group is not None:
             self.group.remove()
             self.group = None
+        if self._watchdog_pipe >= 0:  # nothing left for it to kill: it exits, letting the user go
+            os.close(self._watchdog_pipe)
+            self._watchdog_pipe = -1
+            try:
+                self.watchdog.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.watchdog.kill()
         if self.user is not None:
             self.user.release()
             self.user = None

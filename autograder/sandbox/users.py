@@ -25,12 +25,18 @@ import tempfile
 import time
 from pathlib import Path
 
+from .policy import SandboxUnavailable
+
 ENV = "AUTOGRADER_SANDBOX_UIDS"
+NOBODY = 65534  # the user inside bubblewrap's user namespace
 DEFAULT_RANGE = "2046820352-2046820479"  # 0x7A000000 + 128: above every range systemd hands out
 
 
-class NoSandboxUser(RuntimeError):
-    pass
+class NoSandboxUser(SandboxUnavailable):
+    """No user of its own can be had for a sandboxed process: the grader's failure."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason, f"free uids of the range {ENV}, or give the grader a control group (README: Security)")
 
 
 @functools.lru_cache(maxsize=1)
@@ -71,6 +77,11 @@ class SandboxUser:
 
     def __init__(self, uid: int, lock_fd: int):
         self.uid, self._lock_fd = uid, lock_fd
+
+    @property
+    def lease_fd(self) -> int:
+        """The lease's lock: a process that holds a copy of it keeps the uid leased (the watchdog)."""
+        return self._lock_fd
 
     @classmethod
     def lease(cls) -> SandboxUser:
@@ -133,17 +144,19 @@ def tempdir() -> str:
     return base if reachable(Path(base) / "x") else "/tmp"
 
 
-def reap(uid: int) -> None:
-    """Kill what a sandbox user left, if no grader holds it any more (its holder was killed)."""
+def reap(uid: int) -> bool:
+    """Kill what a sandbox user left, if no grader holds it any more (its holder was killed);
+    whether it was free to reap."""
     try:
         fd = os.open(_lock_dir() / str(uid), os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW)
     except (OSError, NoSandboxUser):
-        return
+        return False
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         kill_user(uid)
+        return True
     except BlockingIOError:
-        pass  # leased again: what runs as it now is someone else's
+        return False  # leased again: what runs as it now is someone else's
     finally:
         os.close(fd)
 

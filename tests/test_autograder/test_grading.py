@@ -16,8 +16,8 @@ import corpus
 from autograder.grading import Options, grade_submission
 from autograder.items import CODE_ITEMS, item_points
 from autograder.results import SubmissionResult
-from autograder.sandbox import bubblewrap
 from corpus_grading import grade_all, grade_mistakes
+from hosts import isolation
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -278,7 +278,7 @@ def test_hostile_code_touched_nothing_outside(hostile_results):
     assert (REPO / "autograder" / "items.py").exists()
 
 
-@pytest.mark.skipif(bubblewrap() is None, reason="bubblewrap is not available: the filesystem is not confined here")
+@pytest.mark.skipif(isolation() != "bubblewrap", reason="no bubblewrap: the files are confined otherwise")
 def test_reference_is_invisible_to_student_code(hostile_results):
     assert "LEAK 0 " in feedback(hostile_results["reading the reference and hidden checks"], "affine_forward")
 

@@ -79,6 +79,12 @@ fi
 "$PREFIX/venv/bin/python" -c "import autograder.gradescope.run, twolayer.data as d; d.load_dataset()" \
     || { echo "setup.sh: the grader does not start in $PREFIX/venv" >&2; exit 1; }
 
+# What contains student code here, tried and recorded: every run then asks for the same, and a
+# submission whose sandbox cannot start is reported as not graded, never run outside it.
+"$PREFIX/venv/bin/python" -m autograder sandbox --record \
+    || echo "setup.sh: NO SANDBOX for student code here: every submission will be reported as not graded" \
+        "(set AUTOGRADER_SANDBOX=none in course.env to run student code unconfined on purpose)"
+
 echo "setup.sh: grader environment $PREFIX/venv on $("$PREFIX/venv/bin/python" --version)," \
     "lock $(basename "$(cat "$PREFIX/lock-used")"), dataset $TWO_LAYER_NET_DATASET," \
     "bubblewrap $(command -v bwrap || echo 'NOT installed')."

@@ -9,7 +9,7 @@ import pytest
 from autograder.cluster import compatibility
 from autograder.cluster.compatibility import WorkerRefused, check, differences, fingerprint
 
-MINE = {"grader": "g1", "python": "3.11.7", "numpy": "2.4.6", "dataset": "d1", "bubblewrap": True}
+MINE = {"grader": "g1", "python": "3.11.7", "numpy": "2.4.6", "dataset": "d1", "isolation": "bubblewrap"}
 
 
 def test_the_same_machine_may_grade():
@@ -26,19 +26,21 @@ def test_the_same_machine_may_grade():
         ({"numpy": "2.3.0"}, "it runs numpy 2.3.0"),
         ({"dataset": "d2"}, "its dataset is not the one you grade with (its arrays differ"),
         ({"dataset": "not loadable: DatasetNotInstalled: no CIFAR-10"}, "(not loadable: DatasetNotInstalled"),
-        ({"bubblewrap": False}, "it has no bubblewrap"),
+        ({"isolation": "landlock"}, "student code would run less contained there (landlock)"),
+        ({"isolation": "unavailable: no sandbox"}, "student code cannot be contained there (unavailable: no sandbox)"),
     ],
 )
 def test_a_worker_that_would_grade_differently_is_refused_with_what_to_do(change, said):
     found = differences(MINE, {**MINE, **change})
     assert len(found) == 1 and said in found[0]
-    if "bubblewrap" not in change:  # (this machine has bubblewrap: it contains more than asked)
+    if "isolation" not in change:  # (this machine has bubblewrap: it contains more than asked)
         with pytest.raises(WorkerRefused, match="this machine: "):
             check({**fingerprint("digits"), **change}, "digits")
 
 
 def test_more_containment_than_the_instructor_is_accepted():
-    assert differences({**MINE, "bubblewrap": False}, MINE) == []
+    assert differences({**MINE, "isolation": "landlock"}, MINE) == []
+    assert differences({**MINE, "isolation": "none"}, {**MINE, "isolation": "landlock"}) == []
 
 
 def test_one_edited_file_of_the_grader_changes_its_hash(tmp_path, monkeypatch):

@@ -28,10 +28,11 @@ import pytest
 from packaging.requirements import Requirement
 
 import corpus
+from autograder import sandbox
 from autograder.gradescope import run, schema
 from autograder.gradescope.bundle import build
 from autograder.gradescope.settings import Settings
-from autograder.sandbox import bubblewrap
+from hosts import isolation
 from process_tree import peak_tree_rss
 
 pytestmark = pytest.mark.slow
@@ -151,7 +152,7 @@ def test_solution_submitted_late_gets_every_point_less_the_late_penalty(gradesco
     assert "20% off" in doc["output"] and doc["extra_data"]["late_fraction"] == pytest.approx(0.2)
     assert doc["leaderboard"][0]["value"] >= 0.94 and doc["extra_data"]["dataset"] == "digits"
     assert {t["visibility"] for t in doc["tests"]} == {"visible", "after_due_date"}
-    assert ("bubblewrap" if bubblewrap() else "NO bubblewrap") in gradescope.stdout
+    assert f"sandbox: {sandbox.mechanisms().summary()}" in gradescope.stdout
     # The container size README and assignment.toml state for digits holds the whole grading.
     limit = Settings.from_settings().container_memory_mb["digits"] * 1024**2
     assert 0 < gradescope.peak_bytes < limit, f"peak {gradescope.peak_bytes / 1024**2:.0f} MB"
@@ -253,17 +254,17 @@ def _attack(gradescope: Gradescope, tmp_path: Path, **env: str) -> dict:
     return doc
 
 
-@pytest.mark.skipif(bubblewrap() is None, reason="bubblewrap does not work on this machine")
+@pytest.mark.skipif(isolation() != "bubblewrap", reason="bubblewrap does not work on this machine")
 def test_hostile_notebook_in_bubblewrap_reads_and_writes_nothing_of_the_bundle(gradescope, tmp_path):
     doc = _attack(gradescope, tmp_path)
-    assert "bubblewrap" in gradescope.stdout and "NO bubblewrap" not in gradescope.stdout
-    assert doc["extra_data"]["status"] == "graded"
+    assert "sandbox: bubblewrap" in gradescope.stdout
+    assert doc["extra_data"]["status"] == "graded" and doc["extra_data"]["sandbox"] == "bubblewrap"
 
 
 def test_hostile_notebook_without_bubblewrap_reads_and_writes_nothing_of_the_bundle(gradescope, tmp_path):
-    # Gradescope's Docker seccomp profile usually stops bubblewrap: forced off here.
-    doc = _attack(gradescope, tmp_path, AUTOGRADER_SANDBOX="none")
-    assert "NO bubblewrap" in gradescope.stdout and doc["extra_data"]["status"] == "graded"
+    # Gradescope's Docker seccomp profile usually stops bubblewrap: Landlock, asked for here.
+    doc = _attack(gradescope, tmp_path, AUTOGRADER_SANDBOX="landlock")
+    assert "without bubblewrap" in gradescope.stdout and doc["extra_data"]["status"] == "graded"
 
 
 def test_protect_leaves_others_only_the_worker_and_the_student_library(gradescope):

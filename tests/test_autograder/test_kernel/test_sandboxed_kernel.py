@@ -30,8 +30,9 @@ import pytest
 
 import corpus
 from autograder.course import Course
-from autograder.kernel import confinement, kernelspec
+from autograder.kernel import kernelspec
 from autograder.sandbox import cgroups, landlock, users
+from hosts import kernel_sandbox
 
 # The hostile notebook leaves `sleep <mark> &` behind: unique per test process, so that another
 # pytest worker's sandbox (alive at that moment) is not mistaken for ours.
@@ -39,13 +40,12 @@ SLEEP_MARK = str(900000 + os.getpid() % 99999)
 
 REPO = Path(__file__).resolve().parents[3]
 
-needs_sandbox = pytest.mark.skipif(
-    not confinement.available()[0], reason=f"no sandbox here: {confinement.available()[1]}"
-)
+needs_sandbox = pytest.mark.skipif(not kernel_sandbox()[0], reason=f"no sandbox here: {kernel_sandbox()[1]}")
 # The kernel's containment, as nbgrader gets it: this machine's, and without bubblewrap and the
 # control groups (the fallback: Landlock, a user of its own, RLIMIT_NPROC).
-MODES = {"bubblewrap": {}, "no bubblewrap, no cgroup": {"AUTOGRADER_SANDBOX": "none", cgroups.ENV: "none"}}
-UNCONFINED = {"AUTOGRADER_SANDBOX": "none", landlock.ENV: "none"}  # nothing left to confine it
+MODES = {"bubblewrap": {}, "no bubblewrap, no cgroup": {"AUTOGRADER_SANDBOX": "landlock", cgroups.ENV: "none"}}
+UNCONFINED = {"AUTOGRADER_SANDBOX": "none"}  # no sandbox, by the instructor's explicit choice
+NOTHING_LEFT = {"AUTOGRADER_SANDBOX": "landlock", landlock.ENV: "none"}  # asked for Landlock, there is none
 
 
 def outputs(cell) -> str:
@@ -248,8 +248,8 @@ def reachable_tmp():
 
 @pytest.fixture(scope="module", params=list(MODES))
 def graded(request, tmp_path_factory):
-    if not confinement.available()[0]:
-        pytest.skip(f"no sandbox here: {confinement.available()[1]}")
+    if not kernel_sandbox()[0]:
+        pytest.skip(f"no sandbox here: {kernel_sandbox()[1]}")
     if MODES[request.param] and not (landlock.abi() and users.available()[0]):
         pytest.skip("without bubblewrap: needs Landlock and a root grader here")
     base = Path(tempfile.mkdtemp(prefix="tln-test-", dir="/tmp"))  # see reachable_tmp
@@ -461,8 +461,8 @@ def test_timing_is_reported(graded):
 # --------------------------------------------------------------------------------------------
 
 
-def _config(env: dict[str, str]) -> subprocess.CompletedProcess:
-    code = (
+def _config(env: dict[str, str], prelude: str = "") -> subprocess.CompletedProcess:
+    code = prelude + (
         "from traitlets.config.loader import PyFileConfigLoader\n"
         f"cfg = PyFileConfigLoader('nbgrader_config.py', path={str(REPO)!r}).load_config()\n"
         "print(cfg.Execute.get('kernel_name'), cfg.KernelManager.get('transport'))"
@@ -479,22 +479,31 @@ def test_course_config_selects_the_sandbox_where_it_works():
     assert "WARNING" not in proc.stderr
 
 
-@pytest.mark.skipif(not landlock.abi(), reason="this kernel has no Landlock")
-def test_course_config_selects_the_sandbox_without_bubblewrap():
-    """Without bubblewrap the kernel is still confined (Landlock): selected, without a warning."""
-    proc = _config({"AUTOGRADER_SANDBOX": "none"})
+@pytest.mark.parametrize("env", [{"AUTOGRADER_SANDBOX": "landlock"}, UNCONFINED, NOTHING_LEFT, {"PATH": "/nowhere"}])
+def test_course_config_selects_the_sandboxed_kernel_whatever_the_host(env):
+    """Nothing in the configuration decides to run a notebook outside the course's kernel: where
+    the sandbox cannot be had, its launcher refuses (below); without a sandbox by choice, it still
+    runs, so that the grader outside gives every verdict."""
+    proc = _config(env)
     assert proc.stdout.split() == [kernelspec.KERNEL_NAME, "ipc"], proc.stderr
-    assert "WITHOUT a sandbox" not in proc.stderr
 
 
-def test_course_config_warns_loudly_without_the_sandbox():
-    proc = _config(UNCONFINED)
-    assert proc.stdout.split() == ["None", "None"], proc.stderr
-    assert "WARNING: nbgrader runs student code WITHOUT a sandbox" in proc.stderr
+def test_course_config_that_cannot_load_the_course_still_names_the_sandboxed_kernel():
+    """A configuration file that raises is skipped by nbgrader, with python3 as the kernel: so
+    without the course's environment it must not raise, and still names a kernel that cannot start."""
+    proc = _config({}, prelude="import sys\nsys.modules['autograder'] = None  # not the course's environment\n")
+    assert proc.returncode == 0 and proc.stdout.split() == [kernelspec.KERNEL_NAME, "None"], proc.stderr
+    assert "no notebook will be executed" in proc.stderr
 
 
 def _run(cells: list[str], tmp_path: Path, env: dict[str, str] | None = None, timeout: int = 5):
     """Execute ``cells`` in the sandboxed kernel the way nbgrader does (the course's settings)."""
+    proc = _run_raw(cells, tmp_path, env, timeout)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.splitlines()[-1]), proc.stderr
+
+
+def _run_raw(cells: list[str], tmp_path: Path, env: dict[str, str] | None = None, timeout: int = 5):
     script = f"""
 import json, sys, nbformat
 from traitlets.config import Config
@@ -510,15 +519,13 @@ NotebookClient(nb, config=c, kernel_name=kernelspec.KERNEL_NAME, timeout={timeou
                resources={{"metadata": {{"path": sys.argv[2]}}}}).execute()
 print(json.dumps([[o.get("text", "") or o.get("ename", "") for o in cell.outputs] for cell in nb.cells]))
 """
-    proc = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", script, json.dumps(cells), str(tmp_path)],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
         timeout=120,
     )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return json.loads(proc.stdout.splitlines()[-1]), proc.stderr
 
 
 @pytest.mark.slow
@@ -529,10 +536,27 @@ def test_interrupt_reaches_the_sandboxed_kernel(tmp_path):
 
 
 @pytest.mark.slow
-def test_launcher_falls_back_to_a_plain_kernel_with_a_warning(tmp_path):
-    out, stderr = _run(["import os; print(os.getuid())"], tmp_path, env=UNCONFINED)
-    assert out[0] == [f"{os.getuid()}\n"]
-    assert "WARNING: nbgrader runs student code WITHOUT a sandbox" in stderr
+@pytest.mark.parametrize(
+    "env,said",
+    [
+        (NOTHING_LEFT, "Landlock is asked for by AUTOGRADER_SANDBOX=landlock, and this kernel has none"),
+        ({"AUTOGRADER_SANDBOX": "bubblewrap", "PATH": "/usr/local/bin"}, "bwrap is not installed now"),
+    ],
+)
+def test_launcher_refuses_to_start_a_kernel_it_cannot_confine(tmp_path, env, said):
+    marker = tmp_path / "ran"
+    proc = _run_raw([f"open({str(marker)!r}, 'w').write('ran')"], tmp_path, env=env)
+    assert proc.returncode != 0 and "Kernel died before replying" in proc.stderr
+    assert "NOT RUN: the sandbox could not be set up for this notebook" in proc.stderr and said in proc.stderr
+    assert not marker.exists()
+
+
+@pytest.mark.slow
+def test_launcher_without_a_sandbox_by_choice_says_so(reachable_tmp):
+    code = "import os; print(os.environ.get('TWO_LAYER_NET_GRADER_SOCKET'))"
+    out, stderr = _run([code], reachable_tmp, env=UNCONFINED)
+    assert out[0][0].strip().endswith("grader.sock")  # still the launcher: the grader outside gives the verdicts
+    assert "WARNING: the notebook runs WITHOUT a sandbox (AUTOGRADER_SANDBOX=none)" in stderr
 
 
 @pytest.mark.slow
@@ -543,7 +567,7 @@ def test_kernel_queues_output_floods_instead_of_dropping_them(reachable_tmp, mod
     than a cell prints, the closing "idle" among them, and nbgrader then drops the submission
     (seen with a correct notebook full of debug prints). The course's kernel has no such limit;
     its working folder is still importable."""
-    env = {"sandbox": {}, "no bubblewrap": {"AUTOGRADER_SANDBOX": "none"}, "plain": UNCONFINED}[mode]
+    env = {"sandbox": {}, "no bubblewrap": {"AUTOGRADER_SANDBOX": "landlock"}, "plain": UNCONFINED}[mode]
     if mode != "plain" and not _available(env):
         pytest.skip(f"no sandbox here ({mode})")
     tmp_path = reachable_tmp

@@ -3,6 +3,7 @@
 import types
 
 import nbformat
+import pytest
 
 from autograder.kernel import verdicts
 
@@ -51,15 +52,44 @@ def test_test_cells_fail_unless_the_grader_passed_them(tmp_path):
     assert not state.exists()
 
 
-def test_an_unconfined_run_is_left_as_it_is(tmp_path):
+def _one_hidden_cell(tmp_path, state):
     nb = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_code_cell(
-                'check_hidden("svm_loss")', metadata={"nbgrader": {"grade": True, "grade_id": "h", "points": 1}}
+                'check_hidden("svm_loss")',
+                metadata={"nbgrader": {"grade": True, "grade_id": "h", "points": 1}},
+                outputs=[nbformat.v4.new_output("stream", text="svm_loss: all hidden checks passed\n")],
             )
         ]
     )
     km = types.SimpleNamespace(connection_file=str(tmp_path / "kernel-1.json"), ip=str(tmp_path / "kernel"))
-    verdicts.write_state(verdicts.state_path(km.connection_file, km.ip), {"sandboxed": False, "reason": "none"})
+    verdicts.write_state(verdicts.state_path(km.connection_file, km.ip), state)
+    return nb, km
+
+
+def test_a_run_without_a_sandbox_by_choice_is_checked_all_the_same_and_recorded(tmp_path):
+    """Without a sandbox (the instructor's choice) the grader outside still gives every verdict:
+    a check_hidden replaced in the kernel gains nothing; the notebook's metadata says how it ran."""
+    nb, km = _one_hidden_cell(tmp_path, {"sandboxed": False, "containment": "NONE: no sandbox, chosen by X"})
     verdicts.after_execution(km, nb, {})
-    assert nb.cells[0].outputs == []
+    assert [o.ename for o in nb.cells[0].outputs if o.output_type == "error"] == ["HiddenChecksFailed"]
+    assert nb.metadata[verdicts.METADATA_KEY] == {"sandbox": "NONE: no sandbox, chosen by X", "sandboxed": False}
+
+
+def test_a_notebook_the_launcher_refused_is_not_graded(tmp_path):
+    nb, km = _one_hidden_cell(tmp_path, {"sandboxed": False, "refused": "bwrap refused", "fix": "install it"})
+    with pytest.raises(
+        verdicts.NotGraded, match="not the student's doing.*none of its code ran: bwrap refused.*install it"
+    ):
+        verdicts.after_execution(km, nb, {})
+
+
+def test_a_notebook_whose_grader_failed_is_not_graded(tmp_path):
+    state = {
+        "sandboxed": True,
+        "verdicts": {"svm_loss": False},
+        "grader_failure": "svm_loss: the sandbox did not start",
+    }
+    nb, km = _one_hidden_cell(tmp_path, state)
+    with pytest.raises(verdicts.NotGraded, match="grader failed on this notebook's hidden checks: svm_loss"):
+        verdicts.after_execution(km, nb, {})

@@ -6,8 +6,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
-from autograder.kernel import confinement, ipc, kernelspec
+from autograder.kernel import ipc, kernelspec
 from autograder.preprocessors import SandboxedExecute
+from hosts import kernel_sandbox
 
 
 def _grade_cell(source: str, grade_id: str):
@@ -17,7 +18,7 @@ def _grade_cell(source: str, grade_id: str):
     )
 
 
-@pytest.mark.skipif(not confinement.available()[0], reason=f"no sandbox here: {confinement.available()[1]}")
+@pytest.mark.skipif(not kernel_sandbox()[0], reason=f"no sandbox here: {kernel_sandbox()[1]}")
 def test_a_faked_hidden_check_fails_after_the_execution(tmp_path):
     kernelspec.ensure_kernelspec()
     config = Config()

@@ -2,7 +2,7 @@
 
 This machine has bubblewrap and cgroup v1. A class is graded by ``python -m autograder grade``
 three times: without the control groups (``AUTOGRADER_CGROUP=none``: a cgroup v2 host without a
-delegated subtree, or a container), without bubblewrap (``AUTOGRADER_SANDBOX=none``), and without
+delegated subtree, or a container), without bubblewrap (``AUTOGRADER_SANDBOX=landlock``), and without
 either. In each, the fork bomb, the thread bomb, the memory bomb, the processes left behind and the
 huge output are stopped within their budget, nothing is left running, and a probing submission
 touches and reads nothing outside: not the reference, the hidden checks, another submission or
@@ -34,8 +34,8 @@ pytestmark = pytest.mark.alone
 REPO = Path(__file__).resolve().parents[3]
 MODES = {
     "no cgroup": {cgroups.ENV: "none"},
-    "no bubblewrap": {"AUTOGRADER_SANDBOX": "none"},
-    "neither": {"AUTOGRADER_SANDBOX": "none", cgroups.ENV: "none"},
+    "no bubblewrap": {"AUTOGRADER_SANDBOX": "landlock"},
+    "neither": {"AUTOGRADER_SANDBOX": "landlock", cgroups.ENV: "none"},
 }
 # Each mode's sandbox users of their own (other tests may run sandboxes at the same time).
 UIDS = {

@@ -14,9 +14,10 @@ import pytest
 from autograder import sandbox
 from autograder.remote import RemoteTarget, WorkerProcess
 from autograder.session import SANDBOX_CIFAR10
+from hosts import isolation
 
 REPO = Path(__file__).resolve().parents[3]
-pytestmark = pytest.mark.skipif(sandbox.bubblewrap() is None, reason="no bubblewrap here: no view of its own")
+pytestmark = pytest.mark.skipif(isolation() != "bubblewrap", reason="no bubblewrap here: no view of its own")
 
 VIEWS = """
 import os, sys
@@ -52,6 +53,6 @@ def test_nothing_of_the_host_in_the_sandboxs_view_of_itself(tmp_path):
     }
     for view, text in views.items():
         assert not [name for name, path in host.items() if path in text], (view, text)
-    assert views["/proc/1/cmdline"].startswith(f"{sandbox.bubblewrap()} --args ")
+    assert views["/proc/1/cmdline"].startswith(f"{sandbox.mechanisms().bwrap} --args ")
     assert f"CIFAR10_DIR={SANDBOX_CIFAR10}" in views["/proc/self/environ"]
     assert "HOME=/home/student" in views["/proc/self/environ"]
