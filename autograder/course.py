@@ -29,36 +29,46 @@ NOTEBOOK = "two_layer_net"
 SOURCE = REPO / "source" / ASSIGNMENT
 CONFIG = REPO / "nbgrader_config.py"
 
-#: Names (globs, matched on each file's or folder's own name) never copied into a course or a release.
-EXCLUDE = (
-    "__pycache__",
-    "*.pyc",
-    ".ipynb_checkpoints",
-    ".pytest_cache",
-    ".DS_Store",
-    ".nbgrader.log",
-    "*.npz.tmp",
-    "datasets",  # CIFAR-10 installed by `python -m twolayer.download_cifar10`
-)
-#: Names excluded at the top of the assignment folder only: what running the notebook leaves
-#: there (best_model.npz, Solver checkpoints). Data files of the twolayer package, such as
-#: twolayer/visible_expected.npz, are part of the release.
-EXCLUDE_TOP = ("*.npz",)
+#: What an assignment folder may give a course, a release or the Gradescope bundle, and nothing else
+#: (globs on the path relative to it; ``*`` crosses folders): the notebook and the student library's
+#: code, settings and data. Whatever else is there (what running the notebook leaves: a submission
+#: zip, best_model.npz, checkpoints; a copy of the notebook; an installed dataset) is left out and
+#: named (:func:`left_out`): the student version carries nothing of the solution, whatever the
+#: instructor ran in source/ before building it.
+RELEASE_ALLOW = (f"{NOTEBOOK}.ipynb", "twolayer/*.py", "twolayer/*.toml", "twolayer/*.npz")
+#: What `make release` writes into the student version from the course's lock, beside what nbgrader
+#: generates (tools/generate_release.py).
+STUDENT_ENVIRONMENT = ("requirements.txt", "environment.yml")
+#: Caches and editor files: left out without a word.
+NOISE = ("__pycache__", "*.pyc", ".ipynb_checkpoints", ".pytest_cache", ".DS_Store", ".nbgrader.log")
 
 
-def _excluded(name: str, top: bool) -> bool:
-    patterns = EXCLUDE + EXCLUDE_TOP if top else EXCLUDE
-    return any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
+def _files(folder: Path) -> list[Path]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not _noise(d) and not (Path(dirpath) / d).is_symlink())
+        found += [(Path(dirpath) / name).relative_to(folder) for name in filenames if not _noise(name)]
+    return sorted(found)
+
+
+def _noise(name: str) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in NOISE)
+
+
+def _allowed(relative: Path) -> bool:
+    name = relative.as_posix()
+    return name in STUDENT_ENVIRONMENT or any(fnmatch.fnmatch(name, pattern) for pattern in RELEASE_ALLOW)
 
 
 def release_files(folder: Path) -> list[Path]:
-    """The files of an assignment folder that belong in its release, relative to it, sorted."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        top = Path(dirpath) == Path(folder)
-        dirnames[:] = sorted(d for d in dirnames if not _excluded(d, top))
-        found += [(Path(dirpath) / name).relative_to(folder) for name in filenames if not _excluded(name, top)]
-    return sorted(found)
+    """The files of an assignment folder that belong in its release (:data:`RELEASE_ALLOW`, and the
+    students' environment files), relative to it, sorted."""
+    return [f for f in _files(folder) if _allowed(f) and not (folder / f).is_symlink()]
+
+
+def left_out(folder: Path) -> list[Path]:
+    """The files of an assignment folder that :func:`release_files` leaves out (caches aside)."""
+    return [f for f in _files(folder) if not _allowed(f) or (folder / f).is_symlink()]
 
 
 def copy_assignment(source: Path, dest: Path) -> None:
@@ -68,11 +78,6 @@ def copy_assignment(source: Path, dest: Path) -> None:
         target = dest / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source / relative, target)
-
-
-# What `make release` writes into the student version from the course's lock, beside what nbgrader
-# generates (tools/generate_release.py).
-STUDENT_ENVIRONMENT = ("requirements.txt", "environment.yml")
 
 
 def differences(expected: Path, actual: Path) -> list[str]:

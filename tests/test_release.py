@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.course import CONFIG, Course, release_files
+from autograder.course import CONFIG, Course, left_out, release_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "source" / "two_layer_net"
@@ -145,6 +145,38 @@ def test_release_is_up_to_date(tmp_path):
                 f"release/two_layer_net/{relative} differs" + hint
             )
     assert not release_tool.differences(fresh, RELEASE_DIR), "notebook JSON differs" + hint
+
+
+def test_the_release_folder_holds_only_what_students_need():
+    """Nothing in release/ but what the allow-list names, tracked or not: a file left there (a
+    submission zip made by running the solution) is one `git add release/` away from every student."""
+    assert left_out(RELEASE_DIR) == []
+
+
+@pytest.mark.slow
+def test_files_planted_in_source_never_reach_the_release(tmp_path, capsys):
+    """What running the solution notebook leaves beside it, a copy of the notebook and an installed
+    dataset: all left out of the student version, and named."""
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "source" / "two_layer_net", source, ignore=shutil.ignore_patterns("datasets"))
+    planted = {
+        "two_layer_net_submission.zip": b"PK solution",
+        "best_model.npz": b"weights",
+        "two_layer_net-Copy1.ipynb": (source / NOTEBOOK).read_bytes(),
+        "solution_notes.py": b"W1 = ...",
+        "twolayer/datasets/cifar-10-batches-py/data_batch_1": b"images",
+        ".ipynb_checkpoints/two_layer_net-checkpoint.ipynb": (source / NOTEBOOK).read_bytes(),
+    }
+    for name, data in planted.items():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_bytes(data)
+    (source / "twolayer" / "reference.py").symlink_to(source / NOTEBOOK)
+    fresh = release_tool.generate(tmp_path / "release", source=source)
+    every_file = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file() or p.is_symlink())
+    assert every_file == release_files(RELEASE_DIR)
+    said = capsys.readouterr().err
+    for name in [*planted, "twolayer/reference.py"]:
+        assert name in said or name.startswith(".ipynb_checkpoints"), said
 
 
 def _validate(tmp_path: Path, assignment: Path, *flags: str) -> str:

@@ -10,8 +10,9 @@ nbgrader_config.py, nothing else), so the checkout's gradebook and any personal 
 configuration play no part, and the output depends on source/ and nbgrader_config.py alone:
 run twice, it gives the same bytes.
 nbgrader replaces the solution regions with the configured stub, removes the hidden tests and
-every output; caches, installed datasets and saved models (``*.npz``) are left out
-(``autograder.course.release_files``). Beside the notebook go the student's environment files,
+every output. Only what ``autograder.course.RELEASE_ALLOW`` names goes in (the notebook and the
+student library); anything else found in source/ (a submission zip, best_model.npz, a copy of the
+notebook, an installed dataset) is left out, and named. Beside the notebook go the student's environment files,
 made from the course's lock (`student_requirements`): ``requirements.txt`` (the versions the
 course tests, without the development tools) and ``environment.yml`` (conda: that Python, then
 pip with the same file).
@@ -34,6 +35,7 @@ from autograder.course import (
     NbgraderError,
     copy_assignment,
     differences,
+    left_out,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,6 +107,15 @@ def generate(dest: Path, source: Path = SOURCE) -> Path:
         NbgraderError: nbgrader generate_assignment failed.
     """
     dest = Path(dest)
+    unexpected = left_out(source)
+    if unexpected:
+        shown = ", ".join(str(p) for p in unexpected[:10]) + (
+            f" and {len(unexpected) - 10} more" if len(unexpected) > 10 else ""
+        )
+        print(
+            f"left out of the release (not on its allow-list, autograder.course.RELEASE_ALLOW): {shown}",
+            file=sys.stderr,
+        )
     with tempfile.TemporaryDirectory(prefix="two-layer-net-release-") as tmp:
         course = Course(Path(tmp) / "course").create(source)
         dest.mkdir(parents=True)

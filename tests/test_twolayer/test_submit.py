@@ -62,3 +62,20 @@ def test_several_notebooks_without_two_layer_net_ask_for_a_name(tmp_path):
     (tmp_path / "b.ipynb").write_text("{}")
     with pytest.raises(sub.SubmitError, match="name the one"):
         sub.find_notebook(tmp_path)
+
+
+def test_the_instructors_notebook_writes_no_submission_beside_itself(tmp_path, capsys):
+    """Running the source notebook to its end (as an instructor checking it does) must not leave a
+    zip of the solution in source/, one `make release` away from every student."""
+    nb = shutil.copy(corpus.SOURCE, tmp_path / "two_layer_net.ipynb")
+    np.savez(tmp_path / "best_model.npz", W1=np.ones(2))
+    assert sub.submit(nb) is None
+    assert not (tmp_path / sub.ZIP_NAME).exists()
+    assert "No zip written: this is the instructor's version of the notebook" in capsys.readouterr().out
+
+
+def test_nbgrader_running_a_students_notebook_writes_no_zip(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    nb = shutil.copy(corpus.RELEASE, tmp_path / "two_layer_net.ipynb")
+    assert sub.submit(nb) is None and not (tmp_path / sub.ZIP_NAME).exists()
+    assert "nbgrader is running this notebook (autograde)" in capsys.readouterr().out

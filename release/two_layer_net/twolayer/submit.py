@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import zipfile
 from pathlib import Path
@@ -75,10 +76,29 @@ def _kernel_history() -> list[str] | None:
     return list(shell.user_ns.get("In", [])) if shell is not None else None
 
 
-def submit(notebook: str | Path | None = None, out: str | Path | None = None) -> Path:
-    """Write the zip to upload (the notebook and best_model.npz beside it); return its path."""
+def not_a_students_run(nb: dict) -> str:
+    """Why no zip is written for this run ("" when one is): nbgrader executing the notebook
+    (autograde, validate), or the instructor's source version, which holds the solution: its zip
+    would sit in source/ beside the notebook, one step away from a release."""
+    if os.environ.get("NBGRADER_EXECUTION"):
+        return f"nbgrader is running this notebook ({os.environ['NBGRADER_EXECUTION']})"
+    for cell in nb["cells"]:
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        if "### BEGIN SOLUTION" in source or "### BEGIN HIDDEN TESTS" in source:
+            return "this is the instructor's version of the notebook (it holds the solution)"
+    return ""
+
+
+def submit(notebook: str | Path | None = None, out: str | Path | None = None) -> Path | None:
+    """Write the zip to upload (the notebook and best_model.npz beside it); return its path (None
+    when it is not a student's run: nbgrader's, or the instructor's source notebook)."""
     path = Path(notebook) if notebook else find_notebook(Path.cwd())
     nb = read_notebook(path)
+    why_not = not_a_students_run(nb)
+    if why_not:
+        print(f"No zip written: {why_not}.")
+        return None
     history = _kernel_history()
     if history is not None:
         stale = unsaved_answers(nb, history)
