@@ -148,7 +148,7 @@ def reap(uid: int) -> bool:
     """Kill what a sandbox user left, if no grader holds it any more (its holder was killed);
     whether it was free to reap."""
     try:
-        fd = os.open(_lock_dir() / str(uid), os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW)
+        fd = os.open(_lock_dir() / str(uid), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
     except (OSError, NoSandboxUser):
         return False
     try:

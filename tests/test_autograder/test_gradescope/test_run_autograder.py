@@ -108,6 +108,7 @@ def _installed(base: Path) -> Iterator[Gradescope]:
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     assert "setup.sh: grader environment" in proc.stdout and "dataset digits" in proc.stdout
+    assert "Student code is graded here in:" in proc.stdout  # what contains it, tried and recorded
     yield Gradescope(root, prefix)
 
 
@@ -265,6 +266,27 @@ def test_hostile_notebook_without_bubblewrap_reads_and_writes_nothing_of_the_bun
     # Gradescope's Docker seccomp profile usually stops bubblewrap: Landlock, asked for here.
     doc = _attack(gradescope, tmp_path, AUTOGRADER_SANDBOX="landlock")
     assert "without bubblewrap" in gradescope.stdout and doc["extra_data"]["status"] == "graded"
+
+
+@pytest.mark.skipif(isolation() != "bubblewrap", reason="bubblewrap does not work on this machine")
+def test_a_sandbox_that_does_not_start_is_not_blamed_on_the_student(gradescope, tmp_path):
+    """A host that starts refusing user namespaces: its bubblewrap passes the quick probe, then
+    refuses every sandbox. The reference solution is not graded 0/92 with "your code stopped
+    Python": results.json says the grader's sandbox did not start and no code of the upload ran."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "bwrap").write_text(
+        '#!/bin/sh\nfor a in "$@"; do last=$a; done\n'
+        f'if [ "$last" = /bin/true ]; then exec {shutil.which("bwrap")} "$@"; fi\n'
+        'echo "bwrap: setting up uid map: Permission denied" >&2\nexit 1\n'
+    )
+    (fake / "bwrap").chmod(0o755)
+    nb = corpus.write_submission(tmp_path / "nb.ipynb")
+    doc = gradescope.grade({"nb.ipynb": nb}, ON_TIME, PATH=f"{fake}:{os.environ['PATH']}")
+    assert doc["extra_data"]["status"] == "ungraded" and doc["score"] == 0.0
+    assert "the grader's sandbox could not be started" in doc["output"] and "not of the submission" in doc["output"]
+    assert "setting up uid map" in doc["extra_data"]["reason"] and "your code" not in doc["output"]
+    assert [t["name"] for t in doc["tests"]] == ["Not graded"]
 
 
 def test_protect_leaves_others_only_the_worker_and_the_student_library(gradescope):

@@ -324,6 +324,14 @@ def test_solution_gets_every_point_through_the_sandbox(graded):
 
 
 @pytest.mark.slow
+def test_each_autograded_notebook_records_what_contained_it(graded):
+    expected = "bubblewrap" if graded["mode"] == "bubblewrap" else "Landlock"
+    for student in ("alice", "mallory"):
+        meta = autograded(graded["course"], student).metadata["two_layer_net"]
+        assert meta["sandboxed"] is True and meta["sandbox"].startswith(expected), meta
+
+
+@pytest.mark.slow
 def test_the_kernel_was_the_sandbox(graded):
     line = hostile_line(autograded(graded["course"], "mallory"), "identity")
     uid, init, listing = line.split(": ", 1)[1].split(" ", 2)
