@@ -11,6 +11,8 @@ LOCK   := requirements.lock
 # The Dask cluster extra's pins on top of it (grading across machines, docs/cluster.md): a lock of
 # its own, since the students' requirements and the Gradescope bundle are made from the first one.
 CLUSTER_LOCK := requirements-cluster.lock
+# MkDocs, which builds the documentation site (`make docs`), pinned the same way: a developer's tool.
+DOCS_LOCK := requirements-docs.lock
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
@@ -43,7 +45,7 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help setup lint sandbox test release lock cifar10 clean distclean demo bench test-browser solutions gradescope
-.PHONY: register autograde roster test-browser-cifar10
+.PHONY: register autograde roster test-browser-cifar10 docs
 
 help:  ## List the targets
 	@echo "Targets (run from the repository root):"
@@ -51,15 +53,15 @@ help:  ## List the targets
 	@echo "Variables: PYTHON=$(PYTHON) (makes the venv)  PYTEST_ARGS=...  XDIST='$(XDIST)'"
 
 # --------------------------------------------------------------------------------------------
-setup: $(STAMP) sandbox  ## Create .venv and install requirements.lock + the project (idempotent)
+setup: $(STAMP) sandbox  ## Create .venv and install requirements.lock, the cluster and docs locks and the project (idempotent)
 
 # Rebuilt only when the lock or pyproject.toml changed (or the venv is gone). A Python the lock
 # does not cover stops here, with a message, rather than half-way through pip.
-$(STAMP): pyproject.toml $(LOCK) $(CLUSTER_LOCK)
+$(STAMP): pyproject.toml $(LOCK) $(CLUSTER_LOCK) $(DOCS_LOCK)
 	@test -x $(PY) || { $(PYTHON) tools/lock.py --path >/dev/null \
 	  && echo "Creating $(VENV) with $(PYTHON) ..." && $(PYTHON) -m venv $(VENV); }
 	@$(PY) tools/lock.py --path >/dev/null
-	$(PY) -m pip install --disable-pip-version-check --quiet -r $(LOCK) -r $(CLUSTER_LOCK)
+	$(PY) -m pip install --disable-pip-version-check --quiet -r $(LOCK) -r $(CLUSTER_LOCK) -r $(DOCS_LOCK)
 	$(PY) -m pip install --disable-pip-version-check --quiet --no-deps -e .
 	@touch $@
 	@echo "$(VENV) is ready."
@@ -98,10 +100,16 @@ test: setup  ## Run the test suite (PYTEST_ARGS=... passed to pytest)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest $(XDIST) -m "not alone" $(PYTEST_ARGS)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -p no:xdist -m alone $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
+# mkdocs.yml: the pages of docs/ by role; strict, so that a link to a missing page or anchor, a page
+# left out of the navigation or any other warning fails the build (CI runs it).
+docs: setup  ## Build the documentation site into build/site/ (MkDocs, mkdocs.yml; a warning such as a broken link fails it)
+	$(PY) -m mkdocs build --strict
+	@echo "Built build/site/index.html"
+
 release: setup  ## Regenerate release/two_layer_net from source/ (nbgrader generate_assignment)
 	$(PY) tools/generate_release.py
 
-lock:  ## Regenerate requirements.lock from pyproject.toml in a throwaway venv of each supported Python
+lock:  ## Regenerate requirements.lock and the cluster and docs locks from pyproject.toml in a throwaway venv of each supported Python
 	$(PYTHON) tools/lock.py
 
 cifar10: setup  ## Install CIFAR-10 (from ../shared if there, else the official download)
@@ -149,7 +157,7 @@ test-browser-cifar10: setup  ## The student's loop on CIFAR-10 in JupyterLab, ti
 	bash tools/browser_setup.sh
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest tests/browser/test_student_cifar10.py -p no:xdist -m browser_cifar10 $(PYTEST_ARGS)
 
-# A TA's round in this folder (README, "For instructors and TAs"). AUTOGRADE_ARGS="--jobs 1" etc.
+# A TA's round in this folder (docs/ta-round.md). AUTOGRADE_ARGS="--jobs 1" etc.
 AUTOGRADE_ARGS ?=
 register: setup  ## Record the assignment in gradebook.db (what nbgrader autograde needs; release/ is left as is)
 	$(PY) -m autograder register
@@ -161,7 +169,7 @@ roster: setup  ## Import students into the gradebook: make roster ROSTER=student
 	@test -n "$(ROSTER)" || { echo "usage: make roster ROSTER=students.csv (columns: id,first_name,last_name,email)"; exit 2; }
 	$(PY) -m autograder roster "$(ROSTER)"
 
-gradescope: setup  ## Build dist/gradescope/autograder.zip, the autograder to upload to Gradescope (README, Gradescope)
+gradescope: setup  ## Build dist/gradescope/autograder.zip, the autograder to upload to Gradescope (docs/gradescope.md)
 	$(PY) -m autograder.gradescope build --out dist/gradescope
 
 solutions: setup  ## Execute the solution notebook into solutions/ (notebook + HTML)

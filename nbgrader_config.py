@@ -96,7 +96,7 @@ if "TWO_LAYER_NET_CELL_TIMEOUT" not in os.environ:
 # `two_layer_net_sandbox` instead (autograder/kernel/): an unprivileged user, no network,
 # read-only system and Python, writable only the submission's own folder and a private /tmp,
 # CPU, memory and process limits (a cgroup, or RLIMIT_NPROC of its own user: the same on every
-# kind of host, README: Security); the hidden test cells have their items graded outside the
+# kind of host, docs/security.md); the hidden test cells have their items graded outside the
 # sandbox by the kernel's launcher. The notebooks name the kernel python3 (and
 # OverwriteKernelspec puts that back), so the kernel is chosen here, for the execution only.
 #   - this file writes the kernel specification into the environment (<sys.prefix>/share/

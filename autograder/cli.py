@@ -8,7 +8,7 @@ Subcommands:
                   (what the hidden test cells of the nbgrader notebook run)
   visible         rewrite the expected values of the visible checks from the reference
   solutions       execute the solution notebook into solutions/ (for after the deadline)
-  demo            build a throwaway course and grade a small demo class (see README)
+  demo            build a throwaway course and grade a small demo class (make demo)
   autograde       a TA's round in the course folder: register the assignment in the gradebook if
                   needed, nbgrader autograde and this grader over submitted/ (make autograde)
   register        record the assignment in the gradebook, leaving release/ as it is (make register)
@@ -47,7 +47,7 @@ from .grading import Options, blas_threads
 from .items import ITEMS, item_points
 from .journal import DEFAULT as DEFAULT_JOURNAL
 from .journal import Journal
-from .reference import REPO
+from .reference import REPO, course_problem
 from .sandbox import SandboxUnavailable, announce
 from .sandbox.reaper import reap
 
@@ -75,7 +75,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         return 2
     for reaped in reap():  # what gradings killed before they could clean up left behind
         print(f"reaped: {reaped}", file=sys.stderr)
-    announce()  # which mechanisms contain student code here (README: Security); SandboxUnavailable: none
+    announce()  # which mechanisms contain student code here (docs/security.md); SandboxUnavailable: none
     start = time.monotonic()
     journal = Journal(Path(args.journal))
     kept = (
@@ -87,7 +87,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
             try:
                 from .cluster.grade import ClusterGrader
             except ImportError as exc:
-                print(f"error: grading on a cluster needs Dask ({exc}): pip install '.[cluster]'", file=sys.stderr)
+                print(f"error: grading on a cluster needs Dask ({exc}): pip install -e '.[cluster]'", file=sys.stderr)
                 return 2
 
             grader = ClusterGrader(
@@ -276,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep the results the journal already holds (an interrupted run) and grade only the rest",
     )
-    cluster = g.add_argument_group("grading on a Dask cluster (pip install '.[cluster]'; docs/cluster.md)")
+    cluster = g.add_argument_group("grading on a Dask cluster (pip install -e '.[cluster]'; docs/cluster.md)")
     where = cluster.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler, e.g. tcp://HOST:8786")
     where.add_argument("--scheduler-file", metavar="JSON", help="the scheduler file `dask scheduler` wrote")
@@ -392,6 +392,10 @@ def main(argv: list[str] | None = None) -> int:
     # Set here, not at import: a library user (the benchmarks' training runs) keeps its own BLAS threads.
     one_blas_thread()
     args = build_parser().parse_args(argv)
+    problem = course_problem(args.command, getattr(args, "dir", None))
+    if problem:  # a plain install, or a folder that is not the course: say so before anything runs
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     # SIGTERM (a scheduler, `kill`, a shutdown) stops grading as Ctrl-C does: the jobs are stopped
     # and what was graded stays in the journal.
     signal.signal(signal.SIGTERM, _interrupt)

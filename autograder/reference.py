@@ -15,12 +15,63 @@ from types import SimpleNamespace
 
 from .items import CODE_ITEMS, ITEMS_BY_NAME
 
-REPO = Path(__file__).resolve().parents[1]
-SOURCE_NOTEBOOK = REPO / "source" / "two_layer_net" / "two_layer_net.ipynb"
+#: The course folder: source/ (the reference solution), release/ (the student version) and
+#: nbgrader_config.py. It is the checkout this package is installed from (`make setup` installs it
+#: editable there), or the folder that AUTOGRADER_COURSE names. A plain install (`pip install` of
+#: the wheel) holds the packages only: the commands that read the course say so at start.
+COURSE_ENV = "AUTOGRADER_COURSE"
+PACKAGES = Path(__file__).resolve().parents[1]  # the folder that holds this package
+REPO = Path(os.environ.get(COURSE_ENV) or PACKAGES).resolve()
+SOURCE = "source/two_layer_net/two_layer_net.ipynb"
+RELEASE = "release/two_layer_net/two_layer_net.ipynb"
+CONFIG = "nbgrader_config.py"
+SOURCE_NOTEBOOK = REPO / SOURCE
+
+#: What each command of `python -m autograder` (and `python -m autograder.gradescope build`) reads
+#: from the course folder; the rest comes from the installed packages. `autograde`, `register` and
+#: `roster` take the course folder as their --dir.
+COURSE_FILES: dict[str, tuple[str, ...]] = {
+    "grade": (SOURCE,),
+    "check": (SOURCE,),
+    "similarity": (SOURCE, RELEASE),
+    "visible": (SOURCE,),
+    "solutions": (SOURCE, RELEASE),
+    "demo": (SOURCE, CONFIG),
+    "autograde": (SOURCE, CONFIG),
+    "register": (SOURCE, CONFIG),
+    "roster": (CONFIG,),
+    "autograder.gradescope build": ("pyproject.toml", SOURCE),
+}
+DIR_IS_COURSE = ("autograde", "register", "roster")
+_WHAT = {SOURCE: "the reference solution", RELEASE: "the student version", CONFIG: "nbgrader's settings"}
 
 
 def source_notebook() -> Path:
     return Path(os.environ.get("AUTOGRADER_SOURCE_NOTEBOOK", SOURCE_NOTEBOOK))
+
+
+def course_problem(command: str, folder: str | Path | None = None) -> str | None:
+    """Why ``command`` cannot run here, when the course folder lacks a file it reads; else None.
+
+    ``folder`` is the command's --dir where that names the course folder (DIR_IS_COURSE)."""
+    root = Path(folder).resolve() if folder is not None and command in DIR_IS_COURSE else REPO
+    paths = {
+        name: source_notebook() if (name, root) == (SOURCE, REPO) else root / name
+        for name in COURSE_FILES.get(command, ())
+    }
+    missing = [name for name, path in paths.items() if not path.exists()]
+    if not missing:
+        return None
+    what = ", ".join(f"{name} ({_WHAT[name]})" if name in _WHAT else name for name in missing)
+    if root == PACKAGES and not (root / CONFIG).exists():
+        where = (
+            f"this is a plain install of the grader (in {root}), which holds no course: run it in a checkout "
+            f"of the course set up with `make setup`, or point {COURSE_ENV} at the course folder"
+        )
+    else:
+        where = f"{root} is not the course folder (or not all of it)"
+    program = f"python -m {command}" if command.startswith("autograder.") else f"python -m autograder {command}"
+    return f"`{program}` reads the course folder, and {what} is missing: {where} (docs/install.md)"
 
 
 def cells_of(nb: dict) -> list[SimpleNamespace]:

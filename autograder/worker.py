@@ -1,6 +1,6 @@
 """The process that runs a student's code for the grader.
 
-It runs inside the sandbox (see ``sandbox.py``), imports nothing of the grader (only the
+It runs inside the sandbox (see ``autograder/sandbox/``), imports nothing of the grader (only the
 standard library and numpy) and answers the grader's requests over two pipes:
 
 - ``exec``: run cells (the course's locked cells and the student's answer cells);

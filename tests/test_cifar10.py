@@ -59,7 +59,7 @@ def test_solved_notebook_runs_top_to_bottom_on_cifar10(tmp_path, monkeypatch):
 
 
 # A valid Solver answer that trains on float64 copies of the images: the most memory a correct
-# submission is likely to use (the README's Gradescope memory setting leaves room for it).
+# submission is likely to use (docs/gradescope.md's memory setting leaves room for it).
 FLOAT64_SOLVER = (
     "data = {k: (v.astype(np.float64) if k.startswith('X_') else v) for k, v in data.items()}\n"
     + corpus.ANSWERS["solver"]
@@ -70,7 +70,7 @@ FLOAT64_SOLVER = (
 @pytest.mark.parametrize("answers", [{}, {"solver": FLOAT64_SOLVER}], ids=["reference", "float64-images"])
 def test_grading_on_cifar10_fits_the_gradescope_container_memory(answers, tmp_path):
     # The Solver item only: its worker loads the training images, which is where a whole grading
-    # peaks (README, "Gradescope": a whole grading 879-901 MB for the reference, 2,007 MB with
+    # peaks (docs/gradescope.md: a whole grading 879-901 MB for the reference, 2,007 MB with
     # float64 copies; the Solver item alone 820 MB and 1,941 MB).
     nb = corpus.write_submission(tmp_path / "two_layer_net.ipynb", answers)
     out, log = tmp_path / "report.json", tmp_path / "grade.log"

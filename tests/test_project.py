@@ -136,20 +136,31 @@ def test_lock_satisfies_pyproject(python):
     assert "two-layer-net-course" not in pins, "the lock must not pin the project itself"
 
 
+@pytest.mark.parametrize("extra", LOCK_TOOL.EXTRA_LOCKS)
 @pytest.mark.parametrize("python", PYTHONS)
-def test_cluster_lock_pins_the_cluster_extra_on_top_of_the_lock(python):
-    """requirements-cluster.lock adds the Dask extra's packages and changes no pin of the main lock
-    (make setup installs both; students and the Gradescope bundle get the main one only)."""
+def test_extra_lock_pins_its_extra_on_top_of_the_lock(python, extra):
+    """requirements-cluster.lock adds the Dask extra's packages, requirements-docs.lock MkDocs's,
+    and neither changes a pin of the main lock (make setup installs all; students and the
+    Gradescope bundle get the main one only)."""
+    lock = LOCK_TOOL.EXTRA_LOCKS[extra][0]
     main = lock_pins(python)
-    cluster = lock_pins(python, LOCK_TOOL.CLUSTER_LOCK.name)
-    assert not set(main) & set(cluster), f"both locks pin {sorted(set(main) & set(cluster))}"
-    for name, wanted in pyproject_requirements(LOCK_TOOL.CLUSTER_EXTRA).items():
-        assert name in cluster, f"{LOCK_TOOL.CLUSTER_LOCK.name} does not pin {wanted} for Python {python}"
-        assert wanted.specifier.contains(cluster[name], prereleases=True), (
-            f"{name}=={cluster[name]} is outside {wanted}"
-        )
-    header = LOCK_TOOL.CLUSTER_LOCK.read_text().split("\n")[4]
+    added = lock_pins(python, lock.name)
+    assert not set(main) & set(added), f"both locks pin {sorted(set(main) & set(added))}"
+    for name, wanted in pyproject_requirements(extra).items():
+        assert name in added, f"{lock.name} does not pin {wanted} for Python {python}"
+        assert wanted.specifier.contains(added[name], prereleases=True), f"{name}=={added[name]} is outside {wanted}"
+    header = lock.read_text().split("\n")[4]
     assert re.findall(r"(\d+\.\d+)\.\d+", header) == list(PYTHONS), f"not resolved on {PYTHONS}: make lock"
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_the_extra_locks_agree_where_both_pin_a_package(python):
+    """make setup installs every lock at once: a package two extras need is pinned alike."""
+    pins = [lock_pins(python, lock.name) for lock, _ in LOCK_TOOL.EXTRA_LOCKS.values()]
+    for i, first in enumerate(pins):
+        for second in pins[i + 1 :]:
+            differ = {n: (first[n], second[n]) for n in set(first) & set(second) if first[n] != second[n]}
+            assert not differ, f"the extra locks pin differently on Python {python}: {differ}"
 
 
 def test_lock_was_resolved_on_every_supported_python():

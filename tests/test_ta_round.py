@@ -80,7 +80,7 @@ def test_a_ta_round_on_a_fresh_clone(tmp_path):
     for path in (root / "autograder-results" / "grades.csv", root / "autograder-results" / "report.txt"):
         assert str(path) in done.stdout and path.is_file()
 
-    # From now on nbgrader's own commands work as the README's table says.
+    # From now on nbgrader's own commands work as docs/ta-round.md says.
     course.nbgrader("autograde", "two_layer_net", "--force")
     export = course.export(tmp_path / "grades.csv").read_text()
     assert "bob" in export and "ann" in export  # the roster's student without a submission too

@@ -72,7 +72,7 @@ def student_requirements(lock: Path = LOCK) -> tuple[list[str], str]:
 
 
 def write_student_environment(dest: Path, requirements: tuple[list[str], str] | None = None) -> None:
-    """requirements.txt and environment.yml for students, in ``dest`` (the README's two commands)."""
+    """requirements.txt and environment.yml for students, in ``dest`` (the two commands of docs/students.md)."""
     pins, python = requirements or student_requirements()
     header = (
         "# The environment of the two_layer_net exercise: the versions the course tests.\n"

@@ -19,6 +19,9 @@ checks wheels' tags and Requires-Python but evaluates markers for the running in
 gets tomli and exceptiongroup wrong. A supported version with no interpreter here is an error,
 not a silently narrower lock: install it (e.g. `pyenv install 3.12`) or narrow PYTHONS, the README
 and pyproject's requires-python together (tests/test_project.py checks they agree).
+The extras a developer installs beside the lock (EXTRA_LOCKS: Dask for the cluster, MkDocs for the
+docs) get a lock each, of what they add to it with every pin of it held fixed: the students'
+requirements and the Gradescope bundle are made from requirements.lock alone.
 (The requirements are read from pyproject.toml rather than `pip install .`, which would build the
 project in the checkout and leave build/ behind.)
 """
@@ -50,6 +53,15 @@ DEV_TOOLS = ("pytest-xdist", "ruff")
 #: requirements.lock and need no Dask; `make setup` installs both, so the cluster tests run in CI.
 CLUSTER_EXTRA = "cluster"
 CLUSTER_LOCK = ROOT / "requirements-cluster.lock"
+#: pyproject's extra for building the documentation site (`make docs`), locked the same way: a tool
+#: of the course's developers, so neither in the students' requirements nor in what a grader needs.
+DOCS_EXTRA = "docs"
+DOCS_LOCK = ROOT / "requirements-docs.lock"
+#: Each extra's lock, with what it is for (its header): what the extra adds to requirements.lock.
+EXTRA_LOCKS = {
+    CLUSTER_EXTRA: (CLUSTER_LOCK, "grading on a Dask cluster"),
+    DOCS_EXTRA: (DOCS_LOCK, "building the documentation site, make docs"),
+}
 
 
 def _run(*command: str, stderr: int | None = None) -> str:
@@ -110,9 +122,9 @@ def requirements() -> list[str]:
     return [*_project()["dependencies"], *DEV_TOOLS]
 
 
-def cluster_requirements() -> list[str]:
-    """pyproject.toml's ``cluster`` extra."""
-    return list(_project()["optional-dependencies"][CLUSTER_EXTRA])
+def extra_requirements(extra: str) -> list[str]:
+    """pyproject.toml's optional dependencies ``extra`` (``cluster``, ``docs``)."""
+    return list(_project()["optional-dependencies"][extra])
 
 
 def _frozen(pip: str) -> dict[str, str]:
@@ -124,9 +136,12 @@ def _frozen(pip: str) -> dict[str, str]:
     return pins
 
 
-def freeze(python: str, reqs: list[str], extra: list[str]) -> tuple[str, dict[str, str], dict[str, str]]:
-    """The full Python version, the ``name -> version`` pins of a fresh install of ``reqs``, and the
-    pins that installing ``extra`` on top adds (with every pin of the first install held fixed)."""
+def freeze(
+    python: str, reqs: list[str], extras: dict[str, list[str]]
+) -> tuple[str, dict[str, str], dict[str, dict[str, str]]]:
+    """The full Python version, the ``name -> version`` pins of a fresh install of ``reqs``, and for
+    each of ``extras`` the pins that installing it on top adds (with every pin of the first install
+    held fixed; each extra on the first install alone, so that its lock stands by itself)."""
     with tempfile.TemporaryDirectory(prefix="two-layer-net-lock-") as tmp:
         venv = Path(tmp) / "venv"
         _run(python, "-m", "venv", str(venv))
@@ -135,10 +150,13 @@ def freeze(python: str, reqs: list[str], extra: list[str]) -> tuple[str, dict[st
         pins = _frozen(pip)
         held = Path(tmp) / "held.txt"
         held.write_text("".join(f"{name}=={version}\n" for name, version in pins.items()))
-        _run(pip, "install", "--quiet", "--disable-pip-version-check", "-c", str(held), *extra)
-        added = {name: version for name, version in _frozen(pip).items() if name not in pins}
+        added_of = {}
+        for name, extra in extras.items():
+            _run(pip, "install", "--quiet", "--disable-pip-version-check", "-c", str(held), *extra)
+            added_of[name] = {n: v for n, v in _frozen(pip).items() if n not in pins}
+            _run(pip, "uninstall", "--quiet", "--disable-pip-version-check", "--yes", *added_of[name])
         full = _run(str(venv / "bin" / "python"), "-c", "import platform; print(platform.python_version())").strip()
-    return full, pins, added
+    return full, pins, added_of
 
 
 def merge(pins_of: dict[str, dict[str, str]]) -> list[str]:
@@ -190,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--versions", action="store_true", help="print the supported Python versions")
     parser.add_argument("--output", type=Path, default=LOCK)
     parser.add_argument("--cluster-output", type=Path, default=CLUSTER_LOCK)
+    parser.add_argument("--docs-output", type=Path, default=DOCS_LOCK)
     args = parser.parse_args(argv)
     if args.versions:
         print(*PYTHONS, sep="\n")
@@ -216,22 +235,27 @@ def main(argv: list[str] | None = None) -> int:
             "install it (pyenv install X.Y), or narrow PYTHONS in tools/lock.py, the README and "
             "pyproject's requires-python together"
         )
-    reqs, extra = requirements(), cluster_requirements()
-    full_versions, pins_of, added_of = [], {}, {}
+    reqs = requirements()
+    extras = {name: extra_requirements(name) for name in EXTRA_LOCKS}
+    outputs = {CLUSTER_EXTRA: args.cluster_output, DOCS_EXTRA: args.docs_output}
+    full_versions, pins_of, added_of = [], {}, {name: {} for name in extras}
     for version, python in pythons.items():
         print(f"Resolving on Python {version} ({python}) ...", flush=True)
-        full, pins_of[version], added_of[version] = freeze(python, reqs, extra)
+        full, pins_of[version], added = freeze(python, reqs, extras)
+        for name in extras:
+            added_of[name][version] = added[name]
         full_versions.append(full)
     lines = merge(pins_of)
-    cluster_lines = merge(added_of)
-    args.cluster_output.write_text(
-        f"# Pins of pyproject.toml's [{CLUSTER_EXTRA}] extra (grading on a Dask cluster): what it adds to\n"
-        f"# {args.output.name}, resolved with every pin of that lock held fixed, on each supported Python.\n"
-        f"# Generated by `make lock` (tools/lock.py); do not edit by hand. Install both:\n"
-        f"#   pip install -r {args.output.name} -r {args.cluster_output.name}\n"
-        f"# Resolved on Python {', '.join(full_versions)}, {platform.system()} {platform.machine()}.\n"
-        + "".join(f"{line}\n" for line in cluster_lines)
-    )
+    extra_lines = {name: merge(added_of[name]) for name in extras}
+    for name, (_, purpose) in EXTRA_LOCKS.items():
+        outputs[name].write_text(
+            f"# Pins of pyproject.toml's [{name}] extra ({purpose}): what it adds to\n"
+            f"# {args.output.name}, resolved with every pin of that lock held fixed, on each supported Python.\n"
+            f"# Generated by `make lock` (tools/lock.py); do not edit by hand. Install both:\n"
+            f"#   pip install -r {args.output.name} -r {outputs[name].name}\n"
+            f"# Resolved on Python {', '.join(full_versions)}, {platform.system()} {platform.machine()}.\n"
+            + "".join(f"{line}\n" for line in extra_lines[name])
+        )
     args.output.write_text(
         "# Pinned environment of the two_layer_net course: `make setup` installs it, then the\n"
         "# project itself with `pip install --no-deps -e .`.\n"
@@ -242,10 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         f"# Resolved on Python {', '.join(full_versions)}, {platform.system()} {platform.machine()};\n"
         "# other platforms: environment.yml or `pip install -e .`.\n" + "".join(f"{line}\n" for line in lines)
     )
-    print(
-        f"Wrote {len(lines)} lines to {args.output} and {len(cluster_lines)} to {args.cluster_output} "
-        f"in {time.monotonic() - start:.0f} s."
-    )
+    written = ", ".join(f"{len(extra_lines[name])} to {outputs[name]}" for name in extras)
+    print(f"Wrote {len(lines)} lines to {args.output}, {written} in {time.monotonic() - start:.0f} s.")
     return 0
 
 

@@ -23,9 +23,10 @@ from distributed.diagnostics.plugin import WorkerPlugin
 import autograder
 import twolayer
 
+from ..reference import source_notebook
+
 GRADER_DIR = Path(autograder.__file__).resolve().parent
 COURSE_DIR = Path(twolayer.__file__).resolve().parent
-SOURCE_NOTEBOOK = COURSE_DIR.parent / "two_layer_net.ipynb"
 
 _CACHE: dict[tuple[str, str | None], dict[str, Any]] = {}
 _LOCK = threading.Lock()
@@ -50,8 +51,8 @@ def code_hash() -> str:
     for root, files in ((GRADER_DIR, _files(GRADER_DIR)), (COURSE_DIR, _files(COURSE_DIR))):
         for path in files:
             h.update(str(path.relative_to(root.parent)).encode() + b"\0" + path.read_bytes() + b"\0")
-    if SOURCE_NOTEBOOK.exists():
-        h.update(SOURCE_NOTEBOOK.read_bytes())
+    if source_notebook().exists():  # the notebook the worker's grading reads (the course folder's)
+        h.update(source_notebook().read_bytes())
     return h.hexdigest()
 
 

@@ -24,7 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--root", type=Path, default=Path("/autograder"))
     args = parser.parse_args(argv)
     if args.command == "build":
+        from ..reference import course_problem
         from .bundle import build
+
+        problem = course_problem("autograder.gradescope build")
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
 
         try:
             zip_path, manifest = build(args.out)

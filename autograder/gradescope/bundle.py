@@ -6,7 +6,7 @@ in a folder; both executable), then the grader as the repository lays it out -- 
 notebook), ``pyproject.toml``, the lock(s) and the README that pip needs -- and two files the
 build writes: ``course.env`` (the course's dataset, fixed at build time) and ``GRADER_COMMIT``.
 Nothing else: no tests, no solutions, no datasets (CIFAR-10 is downloaded by setup.sh, MD5
-checked: README, "Gradescope"). The zip is reproducible: sorted names, fixed dates.
+checked: docs/gradescope.md). The zip is reproducible: sorted names, fixed dates.
 """
 
 from __future__ import annotations

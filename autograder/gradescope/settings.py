@@ -19,7 +19,7 @@ class Settings:
     stdout_visibility: str = "hidden"
     timeout_seconds: int = 600  # Gradescope's default container timeout (10 minutes)
     use_uploaded_model: bool = True
-    # The container memory to choose in Gradescope, per dataset (measured: README, "Gradescope").
+    # The container memory to choose in Gradescope, per dataset (measured: docs/gradescope.md).
     container_memory_mb: dict = field(default_factory=lambda: {"digits": 768, "cifar10": 3072})
 
     def __post_init__(self) -> None:

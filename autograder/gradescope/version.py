@@ -6,10 +6,11 @@ import subprocess
 from functools import lru_cache
 from importlib import metadata
 
-from ..reference import REPO
+from ..reference import PACKAGES
 
-#: Written into the bundle by ``bundle.py`` (the zip has no .git to ask).
-COMMIT_FILE = REPO / "GRADER_COMMIT"
+#: Written into the bundle by ``bundle.py`` (the zip has no .git to ask). The grader's commit is
+#: that of the checkout its code is in (PACKAGES), not of the course folder it grades for.
+COMMIT_FILE = PACKAGES / "GRADER_COMMIT"
 
 
 def commit() -> str:
@@ -18,7 +19,7 @@ def commit() -> str:
         return COMMIT_FILE.read_text().strip()
     try:
         rev = subprocess.run(
-            ["git", "-C", str(REPO), "describe", "--always", "--dirty=+dirty", "--abbrev=12"],
+            ["git", "-C", str(PACKAGES), "describe", "--always", "--dirty=+dirty", "--abbrev=12"],
             capture_output=True,
             text=True,
             timeout=10,

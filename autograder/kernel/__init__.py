@@ -7,7 +7,7 @@ selects it where the sandbox works; Jupyter then starts the launcher, *outside* 
 
 ``kernelspec``     the kernel specification, written into the environment.
 ``launcher``       what Jupyter starts: the sandboxed ipykernel, its signals, its clean-up.
-``confinement``    the sandbox of the kernel (``autograder/sandbox.py``'s), its limits and
+``confinement``    the sandbox of the kernel (``autograder/sandbox/``'s), its limits and
                    environment, and whether it works here.
 ``ipc``            ZeroMQ over unix sockets between nbgrader and the kernel (no network inside).
 ``grader_server``  grades the hidden test cells for ``check_hidden``, outside the sandbox.

@@ -138,7 +138,7 @@ def _establish() -> Mechanisms:
     if not found.processes_limited and not mode.opted_out:
         raise SandboxUnavailable(
             f"nothing would limit student code's processes: the grader runs as root with no control group, and {why}",
-            "install util-linux's setpriv, give the grader a control group (README: Security), or run it "
+            "install util-linux's setpriv, give the grader a control group (docs/security.md), or run it "
             "as a user other than root",
         )
     return found
@@ -209,7 +209,7 @@ def announce(file=None) -> Mechanisms:
     if m.mode.opted_out:
         print(
             f"WARNING: student code runs WITHOUT a sandbox ({m.mode.source}), with the grader's rights: "
-            "every report records it (README: Security).",
+            "every report records it (docs/security.md).",
             file=out,
         )
     out.flush()

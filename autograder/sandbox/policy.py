@@ -69,7 +69,7 @@ def mode() -> Mode:
     value = "required" if value in ("", "auto") else value
     if value not in MODES:
         raise SandboxUnavailable(
-            f"unknown sandbox mode {value!r} ({source})", f"use one of {', '.join(MODES)} (README: Security)"
+            f"unknown sandbox mode {value!r} ({source})", f"use one of {', '.join(MODES)} (docs/security.md)"
         )
     return Mode(value, source if value != "required" or source != SETTING else "the default")
 

@@ -36,7 +36,7 @@ class NoSandboxUser(SandboxUnavailable):
     """No user of its own can be had for a sandboxed process: the grader's failure."""
 
     def __init__(self, reason: str):
-        super().__init__(reason, f"free uids of the range {ENV}, or give the grader a control group (README: Security)")
+        super().__init__(reason, f"free uids of the range {ENV}, or give the grader a control group (docs/security.md)")
 
 
 @functools.lru_cache(maxsize=1)

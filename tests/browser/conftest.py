@@ -297,7 +297,7 @@ def course_lab_server(graded_course, artifacts: Path, tmp_path_factory: pytest.T
 
 @pytest.fixture(scope="session")
 def student_python(playwright_chromium) -> str:
-    """The Python of a student's environment, made the README's way from release/'s
+    """The Python of a student's environment, made docs/students.md's way from release/'s
     requirements.txt (a venv, `pip install -r requirements.txt`, `python -m twolayer.jupyter_setup`).
     Kept in build/ under the hash of requirements.txt: a second run reuses it (about a minute saved)."""
     import hashlib

@@ -1,4 +1,4 @@
-"""The student's environment, made as the README says from release/'s requirements.txt: in its
+"""The student's environment, made as docs/students.md says from release/'s requirements.txt: in its
 JupyterLab, nbgrader's instructor tools are off and its Validate button is there.
 
 Screenshots: test-artifacts/browser/student-env-*.png (docs/browser.md).

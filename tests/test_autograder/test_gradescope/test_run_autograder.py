@@ -154,7 +154,7 @@ def test_solution_submitted_late_gets_every_point_less_the_late_penalty(gradesco
     assert doc["leaderboard"][0]["value"] >= 0.94 and doc["extra_data"]["dataset"] == "digits"
     assert {t["visibility"] for t in doc["tests"]} == {"visible", "after_due_date"}
     assert f"sandbox: {sandbox.mechanisms().summary()}" in gradescope.stdout
-    # The container size README and assignment.toml state for digits holds the whole grading.
+    # The container size docs/gradescope.md and assignment.toml state for digits holds the whole grading.
     limit = Settings.from_settings().container_memory_mb["digits"] * 1024**2
     assert 0 < gradescope.peak_bytes < limit, f"peak {gradescope.peak_bytes / 1024**2:.0f} MB"
 
