@@ -35,7 +35,7 @@ c.CourseDirectory.course_id = "two_layer_net"
 # 'two_layer_net' exists in the database". Stop them at once with what to run instead (`make
 # register` or `make autograde`; autograder/gradebook.py).
 try:
-    from autograder.gradebook import stop_if_unregistered
+    from autograder.nbgrader.gradebook import stop_if_unregistered
 except ImportError:  # not this course's environment: nbgrader's own error will do
     pass
 else:
@@ -81,7 +81,7 @@ except ValueError:
 # The training cells get the course's time budgets on its dataset, as in the course grader
 # (twolayer/assignment.toml [budgets]); TWO_LAYER_NET_CELL_TIMEOUT, when set, is every cell's limit.
 def _training_cell_timeout(cell) -> int:
-    from autograder.items import TRAINING_ITEMS
+    from autograder.course.items import TRAINING_ITEMS
     from twolayer.config import training_budgets
 
     grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
@@ -121,19 +121,19 @@ if "TWO_LAYER_NET_CELL_TIMEOUT" not in os.environ:
 # A configuration file that raises is skipped by nbgrader (traitlets logs it and goes on with its
 # defaults, the plain python3 kernel among them): so this part cannot raise, and names the kernel
 # whatever happens. Without the course's environment, no kernel of that name starts, nor any notebook.
-c.Execute.kernel_name = "two_layer_net_sandbox"  # autograder.kernel.kernelspec.KERNEL_NAME
+c.Execute.kernel_name = "two_layer_net_sandbox"  # autograder.nbgrader.kernel.kernelspec.KERNEL_NAME
 try:
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
-    from autograder.kernel import ipc, kernelspec
+    from autograder.nbgrader.kernel import ipc, kernelspec
 
     kernelspec.ensure_kernelspec()
     c.Execute.kernel_name = kernelspec.KERNEL_NAME  # read by SandboxedExecute too (a subclass)
     c.KernelManager.transport = "ipc"
     c.KernelManager.ip = ipc.ipc_address()
     c.Autograde.autograde_preprocessors = [
-        "autograder.preprocessors.SandboxedExecute" if pp is Execute else pp
+        "autograder.nbgrader.preprocessors.SandboxedExecute" if pp is Execute else pp
         for pp in Autograde.autograde_preprocessors.default()
     ]
 except Exception as exc:  # noqa: BLE001 - said, and nothing runs: the kernel named above cannot start
@@ -155,7 +155,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "autograder.preprocessors.RestoreDeletedCells",
+    "autograder.nbgrader.preprocessors.RestoreDeletedCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
@@ -193,7 +193,7 @@ c.IgnorePattern.pattern = r"(?m)^.*:\d+: \w*Warning: |\d+%\|.*\| *\d+/\d+ \["
 # cells first (HideHiddenTestTracebacks, autograder/preprocessors/hidehiddentesttracebacks.py).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "autograder.preprocessors.HideHiddenTestTracebacks",
+    "autograder.nbgrader.preprocessors.HideHiddenTestTracebacks",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
@@ -207,4 +207,4 @@ c.Execute.iopub_timeout = 60
 
 # Late work: the course's late policy ([late] in twolayer/assignment.toml; autograder/late.py),
 # the same one Gradescope's runner applies. nbgrader takes the points off at autograde.
-c.AssignLatePenalties.plugin_class = "autograder.nbgrader_late.LatePenalty"
+c.AssignLatePenalties.plugin_class = "autograder.nbgrader.late_penalty.LatePenalty"

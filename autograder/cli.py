@@ -29,118 +29,29 @@ grader itself could not run (bad arguments, missing dataset, no sandbox, ...).
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
-import time
 import traceback
-from pathlib import Path
 
-from twolayer.config import DATASETS, dataset_name
+from autograder.batch.jobs import one_blas_thread
+from autograder.batch.journal import DEFAULT as DEFAULT_JOURNAL
+from autograder.course.items import ITEMS
+from autograder.course.reference import REPO, course_problem
+from autograder.nbgrader.course import NbgraderError
+from autograder.sandbox import SandboxUnavailable
+from twolayer.config import DATASETS
 from twolayer.data import DatasetNotInstalled
-
-from . import report
-from .classes import NOTEBOOK, find_notebooks, grade_many, one_blas_thread
-from .cluster import ClusterUnavailable
-from .course import NbgraderError
-from .grading import Options, blas_threads
-from .items import ITEMS, item_points
-from .journal import DEFAULT as DEFAULT_JOURNAL
-from .journal import Journal
-from .reference import REPO, course_problem
-from .sandbox import SandboxUnavailable, announce
-from .sandbox.reaper import reap
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    paths = find_notebooks(args.paths)
-    if not paths:
-        print(f"no {NOTEBOOK} found in {' '.join(args.paths)}", file=sys.stderr)
-        return 2
-    dataset = dataset_name(args.dataset)
-    options = Options(
-        dataset=dataset,
-        seed=args.seed,
-        items=tuple(args.item) or None,
-        item_timeout=args.timeout,
-        cell_timeout=args.cell_timeout,
-        threads=blas_threads(dataset, (os.cpu_count() or 1) // max(1, args.jobs)),
-    )
-    on_cluster = bool(args.scheduler or args.scheduler_file)
-    if on_cluster and args.jobs != 1:
-        print(
-            "--jobs is for grading on this machine: on a cluster, the workers' threads say how many at once",
-            file=sys.stderr,
-        )
-        return 2
-    for reaped in reap():  # what gradings killed before they could clean up left behind
-        print(f"reaped: {reaped}", file=sys.stderr)
-    announce()  # which mechanisms contain student code here (docs/security.md); SandboxUnavailable: none
-    start = time.monotonic()
-    journal = Journal(Path(args.journal))
-    kept = (
-        f"every notebook graded so far is kept in {journal.path}; run the same command with --resume to grade the rest"
-    )
-    grader = None
-    try:
-        if on_cluster:
-            try:
-                from .cluster.grade import ClusterGrader
-            except ImportError as exc:
-                print(f"error: grading on a cluster needs Dask ({exc}): pip install -e '.[cluster]'", file=sys.stderr)
-                return 2
+    from autograder.batch.command import main as grade_main
 
-            grader = ClusterGrader(
-                args.scheduler,
-                args.scheduler_file,
-                timeout=args.scheduler_timeout,
-                shared=args.shared_files,
-                tries=args.tries,
-            )
-        results = grade_many(
-            paths, options, args.jobs, progress=not args.quiet, journal=journal, resume=args.resume, grader=grader
-        )
-    except KeyboardInterrupt:
-        print(f"\ninterrupted: {kept}", file=sys.stderr)
-        return 130
-    except ClusterUnavailable as exc:
-        print(f"error: {exc}\n{kept}", file=sys.stderr)
-        return 2
-    finally:
-        if grader is not None:
-            grader.close()
-    elapsed = time.monotonic() - start
-    if args.format == "text":
-        out = report.text(results, details=not args.summary)
-        out += f"{len(results)} notebook(s) in {elapsed:.1f} s on {options.dataset}\n"
-    elif args.format == "json":
-        out = report.json_report(results)
-    else:
-        if len(results) != 1:
-            print("--format gradescope grades exactly one notebook", file=sys.stderr)
-            return 2
-        out = report.gradescope(results[0])
-    if args.output:
-        Path(args.output).write_text(out)
-    else:
-        sys.stdout.write(out)
-    if args.csv and args.canvas:
-        from .export.canvas import export
-
-        scores = {r.student: r.score if r.graded else None for r in results}
-        autograded = sum(item_points(i.name) for i in ITEMS if not i.by_hand)
-        canvas = export(scores, Path(args.canvas), next((r.max_score for r in results if r.graded), autograded))
-        Path(args.csv).write_text(canvas.text)
-        if canvas.report():
-            print(canvas.report(), file=sys.stderr)
-    elif args.csv:
-        Path(args.csv).write_text(report.grades_csv(results))
-    return 0
+    return grade_main(args)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import main as check_main
-    from .kernel.hidden_checks import GRADER_FAILED
+    from autograder.nbgrader.check import main as check_main
+    from autograder.nbgrader.kernel.hidden_checks import GRADER_FAILED
 
     try:
         return check_main(
@@ -158,14 +69,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_visible(args: argparse.Namespace) -> int:
-    from .visible import write
+    from autograder.maintenance.visible import write
 
     print(f"wrote {write()}")
     return 0
 
 
 def cmd_solutions(args: argparse.Namespace) -> int:
-    from .solutions import build
+    from autograder.maintenance.solutions import build
 
     notebook, page = build()
     print(f"wrote {notebook} and {page}")
@@ -173,37 +84,37 @@ def cmd_solutions(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import main as demo_main
+    from autograder.maintenance.demo import main as demo_main
 
     return demo_main(args)
 
 
 def cmd_autograde(args: argparse.Namespace) -> int:
-    from .autograde import main as autograde_main
+    from autograder.nbgrader.round import main as autograde_main
 
     return autograde_main(args)
 
 
 def cmd_register(args: argparse.Namespace) -> int:
-    from .autograde import register
+    from autograder.nbgrader.round import register
 
     return register(args)
 
 
 def cmd_similarity(args: argparse.Namespace) -> int:
-    from .similarity import main as similarity_main
+    from autograder.similarity import main as similarity_main
 
     return similarity_main(args)
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from .doctor import main as doctor
+    from autograder.maintenance.doctor import main as doctor
 
     return doctor(record=args.record)
 
 
 def cmd_roster(args: argparse.Namespace) -> int:
-    from .autograde import roster
+    from autograder.nbgrader.round import roster
 
     return roster(args)
 
@@ -324,7 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--dataset", choices=DATASETS)
     c.add_argument("--seed", type=int)
     c.set_defaults(func=cmd_check)
-    v = sub.add_parser("visible", help="rewrite twolayer/visible_expected.npz from the reference solution")
+    v = sub.add_parser(
+        "visible", help="rewrite twolayer/checks/visible.npz, the visible checks, from the suite and the reference"
+    )
     v.set_defaults(func=cmd_visible)
     so = sub.add_parser("solutions", help="execute the solution notebook into solutions/ (notebook and HTML)")
     so.set_defaults(func=cmd_solutions)

@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
-from autograder.course import Course, NbgraderError
-from autograder.items import CODE_ITEMS, ITEMS, LAYERS, TRAINING_ITEMS
+from autograder.course.items import CODE_ITEMS, ITEMS, TRAINING_ITEMS
+from autograder.course.names import ASSIGNMENT
+from autograder.nbgrader.course import Course, NbgraderError
 
 from .common import PYTHON, REPO, PhaseTimer, Stopwatch, best_of, corpus, log, summary
 
-ASSIGNMENT = "two_layer_net"
+LAYERS = ("affine_forward", "affine_backward", "relu_forward", "relu_backward")
 NOTEBOOK = "two_layer_net.ipynb"
 
 MISTAKE_NAMES = (
@@ -396,7 +397,8 @@ def compare(subs: list[dict[str, Any]], ours: dict[str, Any], theirs: dict[str, 
 def startup_costs(notebook: Path, env: dict[str, str], repeats: int = 3) -> dict[str, Any]:
     """What a worker and a hidden check cost before any student code runs."""
     from autograder import sandbox
-    from autograder.remote import RemoteTarget, WorkerProcess
+    from autograder.execution.remote import WorkerProcess
+    from autograder.execution.target import RemoteTarget
 
     def best(cmd: list[str], **kw: Any) -> float:
         return best_of(lambda: subprocess.run(cmd, capture_output=True, check=False, **kw), repeats)
@@ -404,8 +406,8 @@ def startup_costs(notebook: Path, env: dict[str, str], repeats: int = 3) -> dict
     out: dict[str, Any] = {
         "python -I -c pass": best([PYTHON, "-I", "-c", "pass"]),
         "python -I -c 'import numpy'": best([PYTHON, "-I", "-c", "import numpy"]),
-        "python -c 'import autograder.grading' (grader imports)": best(
-            [PYTHON, "-c", "import autograder.grading, autograder.items"], cwd=REPO
+        "python -c 'import autograder.grading.run' (grader imports)": best(
+            [PYTHON, "-c", "import autograder.grading.run, autograder.course.items"], cwd=REPO
         ),
         "python -c 'import matplotlib.pyplot' (setup_imports)": best(
             [PYTHON, "-I", "-c", "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot"]
@@ -441,7 +443,8 @@ def phase_profile(notebook: Path, dataset: str) -> dict[str, Any]:
     (wrappers installed here only; the grader's files are not touched)."""
     import importlib
 
-    from autograder import grading, remote
+    from autograder.execution import remote
+    from autograder.grading import run as grading
 
     suite = {
         name: importlib.import_module(f"autograder.suite.{name}")
@@ -508,9 +511,10 @@ def fix_measurements(notebook: Path, env: dict[str, str], cifar10_dir: Path | No
       per grading process.
     """
     from autograder import sandbox
-    from autograder.reference import source_cells
-    from autograder.remote import RemoteTarget, WorkerProcess
-    from autograder.worker import write_frame
+    from autograder.course.reference import source_cells
+    from autograder.execution.remote import WorkerProcess
+    from autograder.execution.target import RemoteTarget
+    from autograder.execution.worker import write_frame
     from twolayer.data import load_dataset
 
     out: dict[str, Any] = {}

@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from autograder.items import CODE_ITEMS
+from autograder.course.items import CODE_ITEMS
 
 from .common import PYTHON, REPO, Stopwatch, corpus, f, loadavg, log, table
 

@@ -30,7 +30,7 @@ CHECKED_ITEMS = (
 
 def solved_namespace() -> dict[str, Any]:
     """A notebook namespace: the set-up imports and every solution cell but the training ones."""
-    from autograder.reference import source_cells
+    from autograder.course.reference import source_cells
 
     cells = source_cells()
     ns: dict[str, Any] = {"__name__": "__main__"}
@@ -44,7 +44,7 @@ def solved_namespace() -> dict[str, Any]:
 def check_cells(repeats: int = 5) -> dict[str, Any]:
     """Per item: ``self_check(item, globals())`` (the verdict) and the whole check cell (the verdict
     and the original exercise's test that follows it), first call and best of ``repeats``."""
-    from autograder.reference import source_cells
+    from autograder.course.reference import source_cells
 
     ns = solved_namespace()
     self_check = ns["self_check"]

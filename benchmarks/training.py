@@ -67,7 +67,7 @@ def _rows(X: np.ndarray) -> np.ndarray:
 
 
 def run_solver(data: dict, cfg: dict, seed: int = 0, *, model_cls: Any = None, profile_hooks: Any = None) -> dict:
-    from autograder.reference import reference
+    from autograder.course.reference import reference
     from twolayer.solver import Solver
 
     TwoLayerNet = model_cls or reference().TwoLayerNet
@@ -371,7 +371,7 @@ def with_dx_model() -> Any:
     """The reference ``TwoLayerNet`` as it was before the first layer's backward skipped dX: the
     same forward, loss and gradients, but layer 1's gradients through ``affine_backward``,
     which also computes the input's gradient dX (``dh @ W1.T``) that nothing uses."""
-    from autograder.reference import reference
+    from autograder.course.reference import reference
 
     base = reference().TwoLayerNet
     ns = base.loss.__globals__
@@ -407,7 +407,7 @@ def with_dx_model() -> Any:
 def profile_solver(data: dict, cfg: dict) -> dict:
     """One Solver run with timers around its phases (wrappers installed in this process only),
     and a cProfile run for the top functions."""
-    from autograder.reference import reference
+    from autograder.course.reference import reference
     from twolayer import solver as solver_module
 
     R = reference()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.reference import fill_notebook, solution_answers
+from autograder.course.reference import fill_notebook, solution_answers
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "source" / "two_layer_net" / "two_layer_net.ipynb"
@@ -548,7 +548,7 @@ CORRECT: dict[str, dict[str, str]] = {
 
 def mistake_rows(results: dict) -> list[tuple[str, str, float, str]]:
     """(mistake, item, points lost, the message the student gets) for every mistake."""
-    from autograder.items import item_points
+    from autograder.course.items import item_points
 
     rows = []
     for m in MISTAKES:
@@ -684,11 +684,12 @@ HOSTILE: list[Hostile] = [
     Hostile(
         "monkeypatching the checks",
         {
-            "affine_forward": "import twolayer.checks as C, twolayer.compare as K\n"
-            "import twolayer.item_checks as I\n"
-            "K.compare_array = lambda *a, **k: C.Finding(True, 'ok')\n"
+            "affine_forward": "import twolayer.checks.visible as C, twolayer.checks.compare as K\n"
+            "import twolayer.checks.cases as I, twolayer.checks.layers as L\n"
+            "from twolayer.checks.findings import Finding\n"
+            "K.compare_array = lambda *a, **k: Finding(True, 'ok')\n"
             "I.compare_array = K.compare_array\n"
-            "I.check_affine_forward = lambda *a, **k: []\n"
+            "L.check_affine_forward = lambda *a, **k: []\n"
             "C.visible_findings = lambda *a, **k: []\n" + WRONG_AFFINE
         },
         "affine_forward",

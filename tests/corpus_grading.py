@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import corpus
-from autograder.classes import grade_each
-from autograder.grading import Options
-from autograder.items import CODE_ITEMS, TRAINING_ITEMS
-from autograder.results import SubmissionResult
+from autograder.batch.jobs import grade_each
+from autograder.course.items import CODE_ITEMS, TRAINING_ITEMS
+from autograder.grading.options import Options
+from autograder.grading.results import SubmissionResult
 
 SEED = 1234
 

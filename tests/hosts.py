@@ -18,6 +18,6 @@ def isolation() -> str:
 @functools.lru_cache(maxsize=1)
 def kernel_sandbox() -> tuple[bool, str]:
     """Whether nbgrader's kernel starts in the sandbox here, and why not (probed once per test process)."""
-    from autograder.kernel import confinement
+    from autograder.nbgrader.kernel import confinement
 
     return confinement.available()

@@ -11,8 +11,9 @@ import sys
 import pytest
 
 import corpus
-from autograder.gradescope.settings import Settings
-from autograder.grading import Options, grade_submission
+from autograder.course.gradescope_settings import Settings
+from autograder.grading.options import Options
+from autograder.grading.run import grade_submission
 from process_tree import peak_tree_rss
 from twolayer.config import thresholds
 from twolayer.data import is_cifar10_installed

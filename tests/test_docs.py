@@ -5,7 +5,7 @@ The README is a short front page (at most README_MAX_LINES lines) whose links re
 every page of docs/ is in its navigation. The reference pages name every setting of
 assignment.toml (the points table equal to it), every environment variable the code reads, every
 command and option of `python -m autograder`, and what each command reads from the course folder
-as autograder.reference declares it; every `make` target the pages name exists.
+as autograder.course.reference declares it; every `make` target the pages name exists.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from autograder.cli import build_parser
-from autograder.reference import COURSE_FILES
+from autograder.course.reference import COURSE_FILES
 from twolayer.config import points, settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 import corpus
-from autograder.course import Course
-from autograder.grading import Options, grade_submission
+from autograder.grading.options import Options
+from autograder.grading.run import grade_submission
+from autograder.nbgrader.course import Course
 
 pytestmark = pytest.mark.slow
 
@@ -99,7 +100,7 @@ def test_feedback_has_messages_but_no_hidden_tests_or_reference(course):
     for page in pages:
         html = page.read_text()
         assert "check_hidden" not in html and "BEGIN HIDDEN TESTS" not in html
-        assert "autograder.items" not in html and "Traceback" not in html.split("hidden checks")[0][-200:]
+        assert "autograder.course.items" not in html and "Traceback" not in html.split("hidden checks")[0][-200:]
         if page.parent.parent.name == "dora":
             leaked = [line for line in solution_lines if line in html]
             assert not leaked, leaked[:3]

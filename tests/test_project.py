@@ -4,7 +4,7 @@ pyproject.toml, environment.yml and requirements.lock name the same dependencies
 them on every Python the README claims (tools/lock.py's PYTHONS, also pyproject's requires-python
 and environment.yml's python); the points in
 twolayer/assignment.toml add up to 100 and are the points of the source notebook's grade cells;
-every graded item of autograder.items.ITEMS has its cells in the source notebook, with the right
+every graded item of autograder.course.items.ITEMS has its cells in the source notebook, with the right
 type and nbgrader metadata, and every answer cell defines the name the grader looks for.
 """
 
@@ -24,7 +24,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from autograder import items
+from autograder.course import items
 from twolayer.config import points
 
 if sys.version_info >= (3, 11):

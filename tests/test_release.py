@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.course import CONFIG, Course, left_out, release_files
+from autograder.nbgrader.course import CONFIG, Course, left_out, release_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "source" / "two_layer_net"

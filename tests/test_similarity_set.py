@@ -20,8 +20,8 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from corpus import ANSWERS
-from twolayer.checks import visible_checks
-from twolayer.targets import LocalTarget
+from twolayer.checks.targets import LocalTarget
+from twolayer.checks.visible import visible_checks
 
 if sys.version_info >= (3, 11):
     import tomllib

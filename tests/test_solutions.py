@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from autograder.grading import Options, grade_submission
-from autograder.reference import solution_answers
+from autograder.course.reference import solution_answers
+from autograder.grading.options import Options
+from autograder.grading.run import grade_submission
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
 

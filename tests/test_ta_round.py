@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import corpus
-from autograder.course import CONFIG, SOURCE, Course, copy_assignment
-from autograder.gradebook import registered, warning_for
+from autograder.nbgrader.course import CONFIG, SOURCE, Course, copy_assignment
+from autograder.nbgrader.gradebook import registered, warning_for
 
 REPO = Path(__file__).resolve().parents[1]
 

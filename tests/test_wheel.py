@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 import corpus
-from autograder.demo import write_demo_class
-from autograder.reference import CONFIG, COURSE_ENV, RELEASE, SOURCE
+from autograder.course.reference import CONFIG, COURSE_ENV, RELEASE, SOURCE
+from autograder.maintenance.demo import write_demo_class
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where each package's files are in the checkout, and so in the wheel.
@@ -128,7 +128,7 @@ def test_the_wheel_holds_every_package_and_data_file(wheel):
         for package, folder in PACKAGE_FOLDERS.items():
             if path.is_relative_to(folder):
                 expected.add(f"{package}/{path.relative_to(folder).as_posix()}")
-    assert "twolayer/visible_expected.npz" in expected and "autograder/gradescope/files/setup.sh" in expected
+    assert "twolayer/checks/visible.npz" in expected and "autograder/gradescope/files/setup.sh" in expected
     assert not sorted(expected - names), f"not in the wheel: {sorted(expected - names)}"
     tops = {name.split("/", 1)[0] for name in names if not name.split("/", 1)[0].endswith(".dist-info")}
     assert tops == set(PACKAGE_FOLDERS), f"the wheel installs {sorted(tops)}"

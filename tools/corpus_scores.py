@@ -34,7 +34,7 @@ def submissions() -> dict[str, dict[str, str] | None]:
     subs.update({f"mistake: {m.name}": m.answers for m in corpus.MISTAKES})
     subs.update({f"correct: {name}": answers for name, answers in corpus.CORRECT.items()})
     subs.update({f"hostile: {h.name}": h.answers for h in corpus.HOSTILE})
-    from autograder.demo import SOLVER_LOOP, typical_mistakes
+    from autograder.maintenance.demo import SOLVER_LOOP, typical_mistakes
 
     subs["demo: typical mistakes"] = typical_mistakes(corpus.ANSWERS)
     subs["demo: os._exit in a cell"] = {"relu_forward": "import os\nos._exit(1)\n"}

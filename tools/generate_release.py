@@ -5,12 +5,12 @@
     python tools/generate_release.py --dest DIR # write the student version into DIR instead
 
 It runs the real ``nbgrader generate_assignment two_layer_net --force`` in a throwaway course
-folder (``autograder.course.Course``: a copy of source/two_layer_net and of the course's
+folder (``autograder.nbgrader.course.Course``: a copy of source/two_layer_net and of the course's
 nbgrader_config.py, nothing else), so the checkout's gradebook and any personal Jupyter
 configuration play no part, and the output depends on source/ and nbgrader_config.py alone:
 run twice, it gives the same bytes.
 nbgrader replaces the solution regions with the configured stub, removes the hidden tests and
-every output. Only what ``autograder.course.RELEASE_ALLOW`` names goes in (the notebook and the
+every output. Only what ``autograder.nbgrader.course.RELEASE_ALLOW`` names goes in (the notebook and the
 student library); anything else found in source/ (a submission zip, best_model.npz, a copy of the
 notebook, an installed dataset) is left out, and named. Beside the notebook go the student's environment files,
 made from the course's lock (`student_requirements`): ``requirements.txt`` (the versions the
@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.course import (
+from autograder.nbgrader.course import (
     ASSIGNMENT,
     SOURCE,
     STUDENT_ENVIRONMENT,
@@ -113,7 +113,7 @@ def generate(dest: Path, source: Path = SOURCE) -> Path:
             f" and {len(unexpected) - 10} more" if len(unexpected) > 10 else ""
         )
         print(
-            f"left out of the release (not on its allow-list, autograder.course.RELEASE_ALLOW): {shown}",
+            f"left out of the release (not on its allow-list, autograder.nbgrader.course.RELEASE_ALLOW): {shown}",
             file=sys.stderr,
         )
     with tempfile.TemporaryDirectory(prefix="two-layer-net-release-") as tmp:

@@ -22,8 +22,8 @@ import matplotlib  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 import corpus  # noqa: E402  (tests/corpus.py: the corpus lives with the tests)
-from autograder.items import TRAINING_ITEMS  # noqa: E402
-from autograder.reference import load_source  # noqa: E402
+from autograder.course.items import TRAINING_ITEMS  # noqa: E402
+from autograder.course.reference import load_source  # noqa: E402
 
 SETUP = ("setup_imports", "setup_data", "search_setup")
 

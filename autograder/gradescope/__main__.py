@@ -24,7 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--root", type=Path, default=Path("/autograder"))
     args = parser.parse_args(argv)
     if args.command == "build":
-        from ..reference import course_problem
+        from autograder.course.reference import course_problem
+
         from .bundle import build
 
         problem = course_problem("autograder.gradescope build")

@@ -15,11 +15,10 @@ import os
 import zipfile
 from pathlib import Path
 
+from autograder.course.reference import REPO
+from autograder.course.release import SOURCE, release_files
+from autograder.course.version import commit
 from twolayer.config import dataset_name
-
-from ..course import SOURCE, release_files
-from ..reference import REPO
-from .version import commit
 
 FILES = Path(__file__).with_name("files")
 ENTRY_POINTS = ("setup.sh", "run_autograder")  # at the zip's root, executable

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..late import Lateness, LatePolicy
+from autograder.course.late import Lateness, LatePolicy
 
 
 @dataclass(frozen=True)

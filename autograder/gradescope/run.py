@@ -20,15 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autograder import sandbox
+from autograder.batch.jobs import grade_safely, one_blas_thread
+from autograder.course.gradescope_settings import Settings
+from autograder.execution import remote
+from autograder.grading.options import Options, blas_threads
+from autograder.reports import gradescope as results
+from autograder.sandbox.reaper import reap
+from autograder.sandbox.watchdog import die_with_parent
 from twolayer.config import dataset_name
 
-from .. import remote, sandbox
-from ..classes import grade_safely, one_blas_thread
-from ..grading import Options, blas_threads
-from ..sandbox.reaper import reap
-from ..sandbox.watchdog import die_with_parent
-from . import metadata, results, schema
-from .settings import Settings
+from . import metadata, schema
 from .submission import UploadProblem, find_model, find_notebook, load_model
 
 ROOT = Path("/autograder")

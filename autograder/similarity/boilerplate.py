@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..reference import REPO, cells_of, solution_answers
+from autograder.course.reference import REPO, cells_of, solution_answers
+
 from .fingerprints import all_kgrams
 from .sources import COMPARED
 from .tokens import normalise

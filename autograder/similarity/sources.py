@@ -18,9 +18,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..items import ITEMS, Kind
-from ..notebook import MAX_NOTEBOOK_BYTES, read_submission
-from ..results import student_name
+from autograder.course.items import ITEMS, Kind
+from autograder.course.notebook import MAX_NOTEBOOK_BYTES, read_submission
+from autograder.grading.results import student_name
 
 #: The answer cells compared: the code cells students write (from ``autograder/items.py``).
 COMPARED = tuple(item.name for item in ITEMS if item.kind is Kind.CODE)

@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograder.dataset import grading_data
-from autograder.plugin import FINDINGS, MARKER, ChecksFailed, Grading, grades, registered
-from autograder.reference import reference as load_reference
+from autograder.course.dataset import grading_data
+from autograder.course.reference import reference as load_reference
+from autograder.grading.plugin import FINDINGS, MARKER, ChecksFailed, Grading, grades, registered
+from twolayer.checks.findings import Finding
 from twolayer.config import DATASETS
 from twolayer.config import thresholds as course_thresholds
-from twolayer.findings import Finding
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -36,7 +36,7 @@ def pytest_configure(config: pytest.Config) -> None:
     path = config.getoption("submission")
     if not path:
         raise pytest.UsageError("the grader's checks grade a notebook: pass --submission PATH")
-    from autograder.grading import Options
+    from autograder.grading.options import Options
 
     options = Options(
         dataset=config.getoption("dataset"),
@@ -52,11 +52,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    from autograder import report
+    from autograder.reports.text import text
 
     grading = registered(config)
     terminalreporter.write_sep("=", "two_layer_net grade")
-    terminalreporter.write(report.text([grading.result()]))
+    terminalreporter.write(text([grading.result()]))
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +72,7 @@ def item(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def student(grading: Grading, item: str) -> Any:
-    """The student's code, running in a sandboxed worker (a ``twolayer.targets.Target``)."""
+    """The student's code, running in a sandboxed worker (a ``twolayer.checks.targets.Target``)."""
     return grading.target(item)
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from twolayer.compare import rel_diff
-from twolayer.findings import Finding
+from twolayer.checks.compare import rel_diff
+from twolayer.checks.findings import Finding
 
 Mistakes = dict[str, list[tuple[str, Callable[[], Any]]]]  # value name -> [(hint, what the mistake returns)]
 

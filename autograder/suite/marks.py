@@ -1,24 +1,26 @@
-"""What a test of the suite declares beside itself: the item it grades, visible or hidden, and
-the reference's values for the item's visible inputs."""
+"""What a test of the suite declares beside itself: the item it grades, and whether visible or
+hidden; and the visible checks of a module's items as pytest parameters."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from autograder.items import ITEMS_BY_NAME
-from autograder.plugin import MARKER
-from autograder.results import Visibility
+from autograder.course.items import ITEMS_BY_NAME
+from autograder.grading.plugin import MARKER
+from autograder.grading.results import Visibility
+from twolayer.checks.findings import Finding
+from twolayer.checks.visible import VisibleCheck, visible_checks
 
-ExpectedValues = Callable[[Any, dict[str, Any]], dict[str, Any]]
-EXPECTED: dict[str, ExpectedValues] = {}
+#: ``f(reference, inputs) -> {name: value}``: what the reference returns for an input of an item.
+ExpectedValues = Any
 
 
 def _grades(item: str, visibility: Visibility) -> pytest.MarkDecorator:
     if item not in ITEMS_BY_NAME:
-        raise ValueError(f"unknown item {item!r}: the items are declared in autograder/items.py")
+        raise ValueError(f"unknown item {item!r}: the items are declared in twolayer/assignment.toml")
     return getattr(pytest.mark, MARKER)(item, visibility)
 
 
@@ -32,12 +34,24 @@ def hidden(item: str) -> pytest.MarkDecorator:
     return _grades(item, Visibility.HIDDEN)
 
 
-def expected_values(item: str) -> Callable[[ExpectedValues], ExpectedValues]:
-    """Registers ``f(reference, inputs) -> {name: value}``: what the reference returns for an input
-    of ``item`` (the hidden checks' expected values, and ``twolayer/visible_expected.npz``)."""
+def visible_params(declared: dict[str, list[VisibleCheck]]) -> list[Any]:
+    """The visible checks a module declares, for the items with a graded check cell, each a parameter
+    marked with its item. Each runs as the notebook's check cell runs it: from
+    ``twolayer/checks/visible.npz`` (which ``python -m autograder visible`` writes from ``declared``)."""
+    return [
+        pytest.param(Stored(item, i), marks=visible(item), id=f"{item}: {check.name}")
+        for item, checks in declared.items()
+        if ITEMS_BY_NAME[item].visible
+        for i, check in enumerate(checks)
+    ]
 
-    def register(f: ExpectedValues) -> ExpectedValues:
-        EXPECTED[item] = f
-        return f
 
-    return register
+@dataclass(frozen=True)
+class Stored:
+    """The ``index``-th visible check of ``item`` in ``visible.npz``, read when it runs."""
+
+    item: str
+    index: int
+
+    def run(self, target: Any) -> list[Finding]:
+        return visible_checks(self.item)[self.index].run(target)

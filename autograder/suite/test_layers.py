@@ -1,7 +1,10 @@
-"""Hidden checks of the layers: affine_forward, affine_backward, relu_forward, relu_backward.
+"""The checks of the layers: affine_forward, affine_backward, relu_forward, relu_backward.
 
-The checks of ``twolayer.item_checks`` on fresh random inputs of several shapes, with the
-expected values computed by the reference, and hints for the mistakes students make.
+Everything about grading them is here: their visible checks (the notebook's check cells run them,
+from ``twolayer/checks/visible.npz``, which ``python -m autograder visible`` writes from
+:func:`visible` and :data:`EXPECTED`), their hidden checks on fresh random inputs of several shapes,
+the expected values (the reference's, :data:`EXPECTED`), and the hints for the mistakes students
+make. The check functions themselves are ``twolayer.checks.layers``; points are in assignment.toml.
 """
 
 from __future__ import annotations
@@ -11,14 +14,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from twolayer import item_checks as K
-from twolayer.compare import gradient_agrees, is_array
-from twolayer.findings import Finding
-from twolayer.item_checks import Case
-from twolayer.targets import StudentCodeError
+from twolayer.checks import layers as K
+from twolayer.checks.cases import Case, guarded
+from twolayer.checks.compare import gradient_agrees, is_array
+from twolayer.checks.findings import Finding
+from twolayer.checks.targets import StudentCodeError
+from twolayer.checks.visible import VisibleCheck
 
 from .hints import close, hint_failures, recognise
-from .marks import expected_values, hidden
+from .marks import hidden, visible_params
 
 NO_RESHAPE = (
     "Reshape x into rows first: each input of shape (d_1, ..., d_k) becomes a row of length D = d_1 * ... * d_k."
@@ -45,10 +49,55 @@ def affine_inputs(rng: np.random.Generator, shape: tuple[int, ...], M: int, dtyp
     }
 
 
+# --- visible checks: the notebook's check cells ---------------------------------------------------
+
+FIXED = "the fixed inputs of the exercise"
+# The values the original exercise states; the reference meets them (its visible checks pass:
+# tests/test_autograder/test_grading.py::test_solution_gets_every_autograded_point).
+AFFINE_FIXED_OUT = np.array([[1.49834967, 1.70660132, 1.91485297], [3.25553199, 3.5141327, 3.77273342]])
+RELU_FIXED_OUT = np.array(
+    [[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.04545455, 0.13636364], [0.22727273, 0.31818182, 0.40909091, 0.5]]
+)
+
+
+def _affine_fixed() -> dict[str, np.ndarray]:
+    num_inputs, input_shape, output_dim = 2, (4, 5, 6), 3
+    input_size = num_inputs * int(np.prod(input_shape))
+    weight_size = output_dim * int(np.prod(input_shape))
+    return {
+        "x": np.linspace(-0.1, 0.5, num=input_size).reshape(num_inputs, *input_shape),
+        "w": np.linspace(-0.2, 0.3, num=weight_size).reshape(int(np.prod(input_shape)), output_dim),
+        "b": np.linspace(-0.3, 0.1, num=output_dim),
+    }
+
+
+def visible() -> dict[str, list[VisibleCheck]]:
+    """The layers' checks on visible inputs, seeded so that everyone sees the same ones; the values
+    not stated here are the reference's (:data:`EXPECTED`), filled in by ``python -m autograder visible``."""
+    rng = np.random.default_rng(231)
+    xb, wb, bb = rng.standard_normal((10, 2, 3)), rng.standard_normal((6, 5)), rng.standard_normal(5)
+    relu_x = rng.standard_normal((10, 10))
+    random_affine = "random inputs x (10, 2, 3), w (6, 5), b (5,)"
+    cases = {
+        "affine_forward": [
+            Case(FIXED, _affine_fixed(), {"out": AFFINE_FIXED_OUT}),
+            Case(random_affine, {"x": xb, "w": wb, "b": bb}),
+        ],
+        "affine_backward": [Case(random_affine, {"x": xb, "w": wb, "b": bb, "dout": rng.standard_normal((10, 5))})],
+        "relu_forward": [Case(FIXED, {"x": np.linspace(-0.5, 0.5, num=12).reshape(3, 4)}, {"out": RELU_FIXED_OUT})],
+        "relu_backward": [
+            Case("random inputs of shape (10, 10)", {"x": relu_x, "dout": rng.standard_normal(relu_x.shape)})
+        ],
+    }
+    return {
+        item: [VisibleCheck(f"{item} on {case.on}", f"layers.check_{item}", {"case": case}) for case in found]
+        for item, found in cases.items()
+    }
+
+
 # --- affine_forward ------------------------------------------------------------------------------
 
 
-@expected_values("affine_forward")
 def affine_forward_values(ref: Any, inp: dict) -> dict:
     return {"out": ref.affine_forward(*(np.asarray(inp[k], dtype=np.float64) for k in "xwb"))[0]}
 
@@ -86,7 +135,6 @@ def test_affine_forward_float32(student, reference, rng, expect):
 # --- affine_backward -----------------------------------------------------------------------------
 
 
-@expected_values("affine_backward")
 def affine_backward_values(ref: Any, inp: dict) -> dict:
     _, cache = ref.affine_forward(inp["x"], inp["w"], inp["b"])
     return dict(zip(("dx", "dw", "db"), ref.affine_backward(inp["dout"], cache), strict=True))
@@ -118,7 +166,7 @@ def test_affine_backward_numerically(student, reference, rng, expect):
     inp = affine_inputs(rng, (3, 2, 2), 4)
     inp["dout"] = rng.standard_normal((3, 4))
     check = "affine_backward against numerical gradients of your affine_forward"
-    expect(K.guarded(check, lambda: _affine_numerically(student, reference, inp)))
+    expect(guarded(check, lambda: _affine_numerically(student, reference, inp)))
 
 
 def _affine_numerically(student: Any, reference: Any, inp: dict) -> list[Finding]:
@@ -163,7 +211,6 @@ def _affine_numerically(student: Any, reference: Any, inp: dict) -> list[Finding
 # --- relu_forward --------------------------------------------------------------------------------
 
 
-@expected_values("relu_forward")
 def relu_forward_values(ref: Any, inp: dict) -> dict:
     return {"out": ref.relu_forward(inp["x"])[0]}
 
@@ -185,7 +232,6 @@ def test_relu_forward(student, reference, rng, expect, shape):
 # --- relu_backward -------------------------------------------------------------------------------
 
 
-@expected_values("relu_backward")
 def relu_backward_values(ref: Any, inp: dict) -> dict:
     return {"dx": ref.relu_backward(inp["dout"], ref.relu_forward(inp["x"])[1])}
 
@@ -209,3 +255,19 @@ def test_relu_backward(student, reference, rng, expect, shape):
         ),
     )
     expect(K.check_relu_backward(student, case))
+
+
+@pytest.mark.parametrize("check", visible_params(visible()))
+def test_visible(student, check, expect):
+    """The item's checks on visible inputs, exactly as its check cell runs them (`<item>_check`)."""
+    expect(check.run(student))
+
+
+#: What the reference returns for an input of each item: the hidden checks' expected values, and
+#: the visible ones' in ``twolayer/checks/visible.npz``.
+EXPECTED = {
+    "affine_forward": affine_forward_values,
+    "affine_backward": affine_backward_values,
+    "relu_forward": relu_forward_values,
+    "relu_backward": relu_backward_values,
+}

@@ -1,8 +1,10 @@
-"""Hidden checks of the losses: svm_loss and softmax_loss.
+"""The checks of the losses: svm_loss and softmax_loss.
 
-Both are checked the same way (values and dx on scores of several shapes and scales, scores around
-1000, shift invariance, dx against the numerical gradient, float32 scores); the hints for known
-mistakes differ.
+Everything about grading them is here: their visible checks (:func:`visible`), their hidden checks,
+the expected values (:data:`EXPECTED`) and the hints. Both are checked the same way (values and dx
+on scores of several shapes and scales, scores around 1000, shift invariance, dx against the
+numerical gradient, float32 scores); the hints for known mistakes differ. The check functions are
+``twolayer.checks.losses``; points are in assignment.toml.
 """
 
 from __future__ import annotations
@@ -13,13 +15,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from twolayer import item_checks as K
-from twolayer.findings import HINTS
-from twolayer.item_checks import Case
+from twolayer.checks import losses as K
+from twolayer.checks.cases import Case
+from twolayer.checks.visible import VisibleCheck
 
 from .hints import Mistakes, hint_failures, recognise
-from .inputs import away_from_hinge_kinks
-from .marks import expected_values, hidden
+from .marks import hidden, visible_params
 
 NOT_AVERAGED = "Average the loss and the gradient over the N examples (divide by N)."
 SVM_NO_DELTA = "The SVM margin is max(0, s_j - s_y + 1): do not forget the delta of 1."
@@ -41,8 +42,24 @@ def loss_values(name: str) -> Callable[[Any, dict], dict]:
     return values
 
 
-for _name in LOSSES:
-    expected_values(_name)(loss_values(_name))
+#: What the reference returns for an input of each item: the hidden checks' expected values, and
+#: the visible ones' in ``twolayer/checks/visible.npz``.
+EXPECTED = {name: loss_values(name) for name in LOSSES}
+
+# Numerical gradients step over a kink of the SVM's hinge when a margin is within the step of 0,
+# and are then wrong for correct code. Code that computes in float32 is checked with a step of 1e-3
+# (twolayer.checks.compare.gradient_agrees): inputs 0.05 or closer to a kink are drawn again.
+KINK_MARGIN = 0.05
+
+
+def away_from_hinge_kinks(rng: np.random.Generator, N: int = 4, Cn: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Scores whose SVM margins (s_j - s_y + 1, j != y) are all at least KINK_MARGIN from 0."""
+    while True:
+        x, y = rng.standard_normal((N, Cn)), rng.integers(Cn, size=N)
+        margins = x - x[np.arange(N), y][:, None] + 1.0
+        margins[np.arange(N), y] = 1.0
+        if np.abs(margins).min() > KINK_MARGIN:
+            return x, y
 
 
 def mistakes(name: str, ref: Any, x: np.ndarray, y: np.ndarray) -> Mistakes:
@@ -94,7 +111,7 @@ def test_large_scores(student, reference, rng, expect, loss):
     if loss == "softmax_loss":
         hint_failures(
             found,
-            HINTS["softmax_overflow"],
+            K.SOFTMAX_OVERFLOW,
             lambda f: "nan" in f.message or "inf" in f.message or "overflow" in f.message,
         )
     found += K.check_loss_shift(student, loss, x - 1e3, y, 1e3, "random scores (12, 5) plus 1000")
@@ -116,3 +133,36 @@ def test_float32_scores(student, reference, rng, expect, loss):
             Case("random float32 scores (9, 4)", {"x": x, "y": y}, loss_values(loss)(reference, {"x": x, "y": y})),
         )
     )
+
+
+# --- visible checks: the notebook's check cells ---------------------------------------------------
+
+
+def visible() -> dict[str, list[VisibleCheck]]:
+    """The losses' checks on visible inputs (the same scores for both), seeded so that everyone sees
+    the same ones; the values are the reference's (:data:`EXPECTED`)."""
+    rng = np.random.default_rng(231)
+    x, y = rng.standard_normal((5, 4)), rng.integers(4, size=5)
+    on = "random scores (5, 4)"
+    return {
+        name: [
+            VisibleCheck(f"{name} on {on}", "losses.check_loss", {"name": name, "case": Case(on, {"x": x, "y": y})}),
+            VisibleCheck(
+                f"dx numerically on {on}",
+                "losses.check_gradient_numerically",
+                {"name": name, "x": x, "y": y, "on": on},
+            ),
+            VisibleCheck(
+                "scores plus 1000",
+                "losses.check_loss_shift",
+                {"name": name, "x": x, "y": y, "offset": 1e3, "on": f"{on} plus 1000"},
+            ),
+        ]
+        for name in LOSSES
+    }
+
+
+@pytest.mark.parametrize("check", visible_params(visible()))
+def test_visible(student, check, expect):
+    """The item's checks on visible inputs, exactly as its check cell runs them (`<item>_check`)."""
+    expect(check.run(student))

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from twolayer.compare import describe, is_array
-from twolayer.findings import Finding
+from twolayer.checks.compare import describe, is_array
+from twolayer.checks.findings import Finding
 
 from .marks import hidden
 

@@ -267,10 +267,10 @@ def cifar10_lab_server(playwright_chromium, student_folder: Path, cifar10_dir: P
 @pytest.fixture(scope="module")
 def graded_course(playwright_chromium, tmp_path_factory: pytest.TempPathFactory):
     """A course folder autograded by the real nbgrader: one student, ``ann``, who handed in the
-    solution (the two inline questions wait for a TA). Built by `autograder.course.Course`, the
+    solution (the two inline questions wait for a TA). Built by `autograder.nbgrader.course.Course`, the
     one way this project runs nbgrader, on digits."""
     import corpus
-    from autograder.course import Course
+    from autograder.nbgrader.course import Course
 
     course = Course(
         tmp_path_factory.mktemp("class") / "course", cell_timeout=120, env={"TWO_LAYER_NET_DATASET": "digits"}

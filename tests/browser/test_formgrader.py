@@ -10,7 +10,7 @@ through the page only:
 4. back on the submissions list, the written score is the one given.
 
 Then the TA's next two commands, `nbgrader export` and `nbgrader generate_feedback` (run as the
-docs/ta-round.md says, through `autograder.course.Course`), must show those points: the CSV's score and the
+docs/ta-round.md says, through `autograder.nbgrader.course.Course`), must show those points: the CSV's score and the
 student's feedback HTML (opened in the browser for a screenshot). Screenshots:
 test-artifacts/browser/formgrader-*.png (docs/browser.md).
 """

@@ -9,9 +9,10 @@ import time
 import pytest
 
 import corpus
-from autograder.demo import SOLVER_LOOP
-from autograder.grading import Options, grade_submission
-from autograder.items import TRAINING_ITEMS, item_points
+from autograder.course.items import TRAINING_ITEMS, item_points
+from autograder.grading.options import Options
+from autograder.grading.run import grade_submission
+from autograder.maintenance.demo import SOLVER_LOOP
 from twolayer import config
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import corpus
-from autograder.feedback import grouped
-from autograder.grading import Options, grade_submission
-from autograder.report import text
-from autograder.results import CellResult, Visibility
-from twolayer.findings import Finding
+from autograder.grading.options import Options
+from autograder.grading.results import CellResult, Visibility
+from autograder.grading.run import grade_submission
+from autograder.reports.feedback import grouped
+from autograder.reports.text import text
+from twolayer.checks.findings import Finding
 
 HINT = "ReLU is max(0, x): negative inputs give exactly 0, not a small slope."
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 import corpus
-from autograder.grading import Options, grade_submission
-from autograder.items import CODE_ITEMS, item_points
-from autograder.results import SubmissionResult
+from autograder.course.items import CODE_ITEMS, item_points
+from autograder.grading.options import Options
+from autograder.grading.results import SubmissionResult
+from autograder.grading.run import grade_submission
 from corpus_grading import grade_all, grade_mistakes
 from hosts import isolation
 
@@ -55,11 +56,12 @@ def test_solution_gets_every_autograded_point(solution_result):
 
 
 def test_solution_report_formats_are_valid_json(solution_result):
-    from autograder import report
+    from autograder.reports import gradescope
+    from autograder.reports.json_report import json_report
 
-    data = json.loads(report.json_report([solution_result]))
+    data = json.loads(json_report([solution_result]))
     assert data["submissions"][0]["score"] == 92
-    gs = json.loads(report.gradescope(solution_result))
+    gs = json.loads(gradescope.dumps(gradescope.document(solution_result)))
     assert gs["score"] == 92 and all(isinstance(t["score"], (int, float)) for t in gs["tests"])
 
 
@@ -365,7 +367,7 @@ def test_check_grades_several_items_in_one_process(tmp_path):
 
 
 def test_grader_loads_the_dataset_once_and_read_only():
-    from autograder.dataset import grading_data
+    from autograder.course.dataset import grading_data
 
     first = grading_data("digits")
     assert grading_data("digits") is first
@@ -378,7 +380,7 @@ def test_hidden_cells_without_the_sandbox_share_one_grader_process(tmp_path, mon
     """check_hidden in a plain kernel: the first untrained item starts one process for all nine;
     the others reuse it while the saved notebook is unchanged; a changed notebook is graded again;
     a batch that is late or fails leaves each item to be graded on its own, and is not retried."""
-    from autograder import nbgrader_hidden as H
+    from autograder.nbgrader import hidden as H
 
     mistake = next(m for m in corpus.MISTAKES if m.name == "leaky ReLU")
     nb = corpus.write_submission(tmp_path / "two_layer_net.ipynb", mistake.answers)
@@ -419,8 +421,8 @@ def test_correct_float32_code_passes_the_numerical_checks_whatever_the_seed():
     import numpy as np
 
     from autograder.suite import inputs, test_losses, test_network
-    from twolayer.findings import CheckFailed
-    from twolayer.targets import LocalTarget
+    from twolayer.checks.findings import CheckFailed
+    from twolayer.checks.targets import LocalTarget
 
     ns: dict = {}
     exec("import numpy as np\n", ns)  # deliberate: the corpus's answer cells, as a notebook runs them
@@ -456,7 +458,7 @@ def test_correct_float32_code_passes_the_numerical_checks_whatever_the_seed():
 
 
 def test_training_on_digits_uses_one_blas_thread_and_cifar10_the_jobs_cores():
-    from autograder.grading import blas_threads
+    from autograder.grading.options import blas_threads
 
     assert blas_threads("digits", 2) == 1
     assert blas_threads("cifar10", 2) == 2

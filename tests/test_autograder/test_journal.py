@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 import corpus
-from autograder.grading import Options
-from autograder.journal import Journal, digest
-from autograder.results import CellResult, SubmissionResult, Visibility
-from twolayer.findings import Finding
+from autograder.batch.journal import Journal, digest
+from autograder.grading.options import Options
+from autograder.grading.results import CellResult, SubmissionResult, Visibility
+from twolayer.checks.findings import Finding
 
 LOOP = {"relu_forward": "def relu_forward(x):\n    while True:\n        pass\n"}
 ARGS = ["--item", "affine_forward", "--item", "relu_forward", "--jobs", "2", "--seed", "1", "--timeout", "5", "-q"]

@@ -103,7 +103,7 @@ def test_a_suite_that_cannot_be_collected_leaves_the_notebook_ungraded_with_the_
     says so, never a 0, and never taken for Ctrl-C (pytest reports both as "interrupted")."""
     import shutil
 
-    from autograder import grading
+    from autograder.grading import run as grading
 
     broken = tmp_path / "copy" / "suite"
     shutil.copytree(SUITE, broken, ignore=shutil.ignore_patterns("__pycache__"))

@@ -11,7 +11,7 @@ import struct
 import numpy as np
 import pytest
 
-from autograder.worker import Codec, decode, pack_arrays, read_frame, unpack_arrays, write_frame
+from autograder.execution.worker import Codec, decode, pack_arrays, read_frame, unpack_arrays, write_frame
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,7 @@ def test_no_hint_that_only_the_grader_gives_ships_to_students():
 
 
 def test_every_hint_of_the_library_is_given_by_the_library_itself():
-    from twolayer.findings import HINTS
+    from twolayer.checks.findings import HINTS
 
     uses = "\n".join(text for name, text in library_sources().items() if name != "findings.py")
     unused = [key for key in HINTS if f'HINTS["{key}"]' not in uses]

@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from autograder.cluster import compatibility
-from autograder.cluster.compatibility import WorkerRefused, check, differences, fingerprint
+from autograder.batch.cluster import compatibility
+from autograder.batch.cluster.compatibility import WorkerRefused, check, differences, fingerprint
 
 MINE = {"grader": "g1", "python": "3.11.7", "numpy": "2.4.6", "dataset": "d1", "isolation": "bubblewrap"}
 

@@ -215,10 +215,10 @@ def test_local_grading_does_not_import_dask(tmp_path):
 def test_workers_that_would_grade_differently_are_refused_with_the_reason(cluster, tmp_path, monkeypatch, capsys):
     """The instructor's grader is another commit than the workers': both workers are refused, and
     grading stops (exit 2 in the CLI) instead of using them."""
-    from autograder.cluster import ClusterUnavailable
-    from autograder.cluster import grade as cluster_grade
-    from autograder.cluster.compatibility import fingerprint
-    from autograder.grading import Options
+    from autograder.batch.cluster import ClusterUnavailable
+    from autograder.batch.cluster import grade as cluster_grade
+    from autograder.batch.cluster.compatibility import fingerprint
+    from autograder.grading.options import Options
 
     nb = corpus.write_submission(tmp_path / "a" / "two_layer_net" / "two_layer_net.ipynb")
     mine = fingerprint("digits")

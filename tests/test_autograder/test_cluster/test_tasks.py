@@ -7,10 +7,11 @@ import json
 import pytest
 
 import corpus
-from autograder.cluster.compatibility import WorkerRefused, fingerprint
-from autograder.cluster.tasks import Task, grade_task
-from autograder.grading import Options, grade_submission
-from autograder.results import SubmissionResult
+from autograder.batch.cluster.compatibility import WorkerRefused, fingerprint
+from autograder.batch.cluster.tasks import Task, grade_task
+from autograder.grading.options import Options
+from autograder.grading.results import SubmissionResult
+from autograder.grading.run import grade_submission
 
 MISTAKE = next(m for m in corpus.MISTAKES if m.name == "leaky ReLU")
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import corpus
-from autograder.export.canvas import STUDENT_COLUMNS, export
-from autograder.export.nbgrader_canvas import CanvasExportPlugin
+from autograder.nbgrader.canvas_export import CanvasExportPlugin
+from autograder.reports.canvas import STUDENT_COLUMNS, export
 
 ROSTER = """Student,ID,SIS User ID,SIS Login ID,Section,Homework 1 (1001),two_layer_net (4242)
     Points Possible,,,,,10,100

@@ -29,9 +29,9 @@ from packaging.requirements import Requirement
 
 import corpus
 from autograder import sandbox
+from autograder.course.gradescope_settings import Settings
 from autograder.gradescope import run, schema
 from autograder.gradescope.bundle import build
-from autograder.gradescope.settings import Settings
 from hosts import isolation
 from process_tree import peak_tree_rss
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.course.gradescope_settings import Settings
+from autograder.course.late import LatePolicy
 from autograder.gradescope import metadata, results, schema
 from autograder.gradescope.bundle import build
-from autograder.gradescope.settings import Settings
 from autograder.gradescope.submission import UploadProblem, find_model, find_notebook, load_model
-from autograder.late import LatePolicy
-from autograder.results import CellResult, SubmissionResult, Visibility
-from twolayer.findings import Finding
+from autograder.grading.results import CellResult, SubmissionResult, Visibility
+from twolayer.checks.findings import Finding
 
 HOUR = 3600.0
 
@@ -35,7 +35,7 @@ def test_zip_has_the_entry_points_at_its_root_executable_and_no_tests_or_solutio
             assert (infos[entry].external_attr >> 16) & 0o111 == 0o111, entry
         assert "autograder/gradescope/run.py" in names and "autograder/suite/test_layers.py" in names
         assert "source/two_layer_net/two_layer_net.ipynb" in names  # the reference solution
-        assert "source/two_layer_net/twolayer/visible_expected.npz" in names
+        assert "source/two_layer_net/twolayer/checks/visible.npz" in names
         assert not [n for n in names if n.startswith(("tests/", "solutions/", "release/", "data/"))]
         assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
         assert z.read("course.env").decode().splitlines()[-1] == "TWO_LAYER_NET_DATASET=digits"

@@ -2,7 +2,7 @@
 
 import os
 
-from autograder.kernel import cleanup
+from autograder.nbgrader.kernel import cleanup
 
 
 def test_folder_clean_up_removes_links_and_special_files(tmp_path):

@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 import corpus
-from autograder.course import Course
+from autograder.nbgrader.course import Course
 from autograder.sandbox import policy
 from hosts import isolation
 

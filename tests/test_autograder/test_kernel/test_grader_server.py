@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 import corpus
-from autograder.kernel import grader_server, hidden_checks
-from autograder.kernel.grader_server import GraderServer
+from autograder.nbgrader.kernel import grader_server, hidden_checks
+from autograder.nbgrader.kernel.grader_server import GraderServer
 
 
 def _request(path: Path, header: bytes, payload: bytes = b"", declared: int | None = None) -> dict:

@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from autograder.kernel import kernelspec
+from autograder.nbgrader.kernel import kernelspec
 
 
 def test_kernelspec_is_written_once_and_runs_the_launcher_isolated():
@@ -12,7 +12,7 @@ def test_kernelspec_is_written_once_and_runs_the_launcher_isolated():
     mtime = path.stat().st_mtime_ns
     assert kernelspec.ensure_kernelspec() == path and path.stat().st_mtime_ns == mtime
     spec = json.loads(path.read_text())
-    assert spec["argv"][1:4] == ["-I", "-m", "autograder.kernel"] and spec["argv"][-1] == "{connection_file}"
+    assert spec["argv"][1:4] == ["-I", "-m", "autograder.nbgrader.kernel"] and spec["argv"][-1] == "{connection_file}"
     from jupyter_client.kernelspec import KernelSpecManager
 
     assert KernelSpecManager().get_kernel_spec(kernelspec.KERNEL_NAME).argv == spec["argv"]

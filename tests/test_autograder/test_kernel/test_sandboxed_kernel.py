@@ -29,8 +29,8 @@ import nbformat
 import pytest
 
 import corpus
-from autograder.course import Course
-from autograder.kernel import kernelspec
+from autograder.nbgrader.course import Course
+from autograder.nbgrader.kernel import kernelspec
 from autograder.sandbox import cgroups, landlock, users
 from hosts import kernel_sandbox
 
@@ -212,9 +212,9 @@ del blocks
 """
     fake_checks = """
 import sys, types
-fake = types.ModuleType("autograder.nbgrader_hidden")
+fake = types.ModuleType("autograder.nbgrader.hidden")
 fake.check_hidden = lambda item, **kw: print(item + ": all hidden checks passed")
-sys.modules["autograder.nbgrader_hidden"] = fake
+sys.modules["autograder.nbgrader.hidden"] = fake
 print("HOSTILE fake check_hidden installed")
 """
     attacks = {
@@ -516,7 +516,7 @@ def _run_raw(cells: list[str], tmp_path: Path, env: dict[str, str] | None = None
 import json, sys, nbformat
 from traitlets.config import Config
 from nbclient import NotebookClient
-from autograder.kernel import ipc, kernelspec
+from autograder.nbgrader.kernel import ipc, kernelspec
 kernelspec.ensure_kernelspec()
 c = Config()
 c.KernelManager.transport = "ipc"
@@ -596,7 +596,7 @@ def test_kernel_queues_output_floods_instead_of_dropping_them(reachable_tmp, mod
 
 
 def _available(env: dict[str, str]) -> bool:
-    code = "from autograder.kernel import confinement; print(confinement.available()[0])"
+    code = "from autograder.nbgrader.kernel import confinement; print(confinement.available()[0])"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env})
     return proc.stdout.strip() == "True"
 

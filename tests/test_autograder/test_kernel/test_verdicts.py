@@ -5,7 +5,7 @@ import types
 import nbformat
 import pytest
 
-from autograder.kernel import verdicts
+from autograder.nbgrader.kernel import verdicts
 
 
 def test_test_cells_fail_unless_the_grader_passed_them(tmp_path):

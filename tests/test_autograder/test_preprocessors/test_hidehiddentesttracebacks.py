@@ -2,7 +2,7 @@
 
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from autograder.preprocessors import HideHiddenTestTracebacks
+from autograder.nbgrader.preprocessors import HideHiddenTestTracebacks
 
 
 def _error():

@@ -12,7 +12,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import OverwriteCells, SaveCells
 from nbgrader.utils import compute_checksum
 
-from autograder.preprocessors import RestoreDeletedCells
+from autograder.nbgrader.preprocessors import RestoreDeletedCells
 
 
 def _cell(kind: str, grade_id: str, source: str, *, grade=False, solution=False, locked=False):

@@ -6,8 +6,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
-from autograder.kernel import ipc, kernelspec
-from autograder.preprocessors import SandboxedExecute
+from autograder.nbgrader.kernel import ipc, kernelspec
+from autograder.nbgrader.preprocessors import SandboxedExecute
 from hosts import kernel_sandbox
 
 
@@ -45,7 +45,7 @@ def test_a_faked_hidden_check_fails_after_the_execution(tmp_path):
 
 
 def test_the_verdicts_are_read_even_when_the_execution_fails(monkeypatch):
-    from autograder.kernel import verdicts
+    from autograder.nbgrader.kernel import verdicts
 
     calls = []
     monkeypatch.setattr(verdicts, "after_execution", lambda km, nb, resources, log: calls.append((km, nb)))

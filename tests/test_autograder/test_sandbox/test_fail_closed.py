@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 import corpus
-from autograder.remote import WorkerProcess
+from autograder.execution.remote import WorkerProcess
 from autograder.sandbox import SandboxUnavailable, bwrap, cgroups, landlock, mechanisms, policy, users
 from autograder.sandbox.mechanisms import forget
 from hosts import isolation

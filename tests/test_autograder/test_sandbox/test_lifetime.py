@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import corpus
-from autograder.course import Course
+from autograder.nbgrader.course import Course
 from autograder.sandbox import cgroups, landlock, policy, reaper, users
 from hosts import isolation
 

@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 
 import corpus
-from autograder.grading import Options, grade_submission
+from autograder.grading.options import Options
+from autograder.grading.run import grade_submission
 from autograder.sandbox import cgroups, landlock, users
 
 # Run with nothing else (make test runs it after the parallel tests): it measures budgets and what

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from autograder import sandbox
-from autograder.remote import RemoteTarget, WorkerProcess
-from autograder.session import SANDBOX_CIFAR10
+from autograder.execution.remote import WorkerProcess
+from autograder.execution.session import SANDBOX_CIFAR10
+from autograder.execution.target import RemoteTarget
 from hosts import isolation
 
 REPO = Path(__file__).resolve().parents[3]

@@ -14,7 +14,7 @@ import pytest
 import corpus
 from autograder.cli import SIMILARITY_THRESHOLD, build_parser
 from autograder.cli import main as cli_main
-from autograder.demo import write_demo_class
+from autograder.maintenance.demo import write_demo_class
 from autograder.similarity import calibration
 
 REPO = Path(__file__).resolve().parents[3]

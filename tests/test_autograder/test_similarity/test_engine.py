@@ -11,7 +11,7 @@ import pytest
 
 import corpus
 import corpus_similarity
-from autograder.reference import solution_answers
+from autograder.course.reference import solution_answers
 from autograder.similarity import pipeline
 from autograder.similarity.boilerplate import boilerplate, reference_kgrams
 from autograder.similarity.engine import Index, compare, fingerprint_source, naive_scores

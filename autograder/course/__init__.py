@@ -1,0 +1,13 @@
+"""The assignment as data: what is graded and how a submission reads, beside the course settings
+of ``twolayer/assignment.toml``.
+
+``names``      the assignment's and its notebook's names, spelled once
+``items``      the graded items, declared once (grade_id, defined name, model, depends)
+``notebook``   reading a submitted notebook: its answer cells, and the program a worker runs
+``reference``  the reference solution, from the source notebook's solution cells; the course folder
+``dataset``    the split the grader scores trained models on
+``late``       the late policy
+``release``    what an assignment folder may give a release (the allow-list)
+
+Nothing here runs student code, and nothing here imports the rest of the grader.
+"""

@@ -1,0 +1,82 @@
+"""The graded items, as ``[items]`` of ``twolayer/assignment.toml`` declares them once: every list of
+items the grader, nbgrader and the tests use is derived from ``ITEMS``.
+
+An item is an answer cell students fill (its grade_id is the item's name) and the test cells
+that grade it: ``<item>_check`` (visible checks, the cell students run) and ``<item>_hidden``
+(hidden checks). Points are course settings, in ``twolayer/assignment.toml``; the checks of an
+item are the tests of ``autograder/suite/`` marked with its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from twolayer.config import points, section
+
+
+class Kind(str, Enum):
+    CODE = "code"
+    MARKDOWN = "markdown"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Item:
+    """One graded item (grade_ids and defined names are a contract with instructors)."""
+
+    name: str  # grade_id of the answer cell
+    kind: Kind = Kind.CODE
+    defines: str | None = None  # the name the answer cell must define (code cells)
+    visible: bool = True  # graded visible checks in a cell `<name>_check`
+    model: str | None = None  # the variable holding the trained model (training items)
+    depends: tuple[str, ...] = ()  # items whose code this item's code calls
+
+    @property
+    def test_cells(self) -> tuple[str, ...]:
+        """grade_ids of the autograded test cells, in notebook order."""
+        if self.kind is Kind.MARKDOWN:
+            return ()
+        return (f"{self.name}_check",) * self.visible + (f"{self.name}_hidden",)
+
+    @property
+    def needs_model(self) -> bool:
+        """Graded from a model trained in the submission (on the dataset), not by calling code."""
+        return self.model is not None
+
+    @property
+    def by_hand(self) -> bool:
+        return self.kind is Kind.MARKDOWN
+
+
+def _declared() -> tuple[Item, ...]:
+    """The items of ``[items]`` in ``twolayer/assignment.toml``, in the order students meet them."""
+    return tuple(
+        Item(
+            name,
+            Kind(spec.get("kind", "code")),
+            defines=spec.get("defines"),
+            visible=spec.get("visible", True),
+            model=spec.get("model"),
+            depends=tuple(spec.get("depends", ())),
+        )
+        for name, spec in section("items").items()
+    )
+
+
+ITEMS: tuple[Item, ...] = _declared()
+ITEMS_BY_NAME = {item.name: item for item in ITEMS}
+MANUAL_ITEMS = tuple(item.name for item in ITEMS if item.by_hand)
+TRAINING_ITEMS = tuple(item.name for item in ITEMS if item.needs_model)
+# Graded by calling the submission's code: one worker without the dataset grades them all.
+CODE_ITEMS = tuple(item.name for item in ITEMS if item.kind is Kind.CODE and not item.needs_model)
+
+
+def item_points(item: str) -> float:
+    """Points of one item: its test cells, or the item itself when it is graded by hand."""
+    pts = points()
+    if item in MANUAL_ITEMS:
+        return pts[item]
+    return sum(pts[cell] for cell in ITEMS_BY_NAME[item].test_cells)

@@ -1,0 +1,9 @@
+"""One notebook to its result: the suite of ``autograder/suite/`` run by pytest in this process.
+
+``options``   what a grading is asked for (dataset, seed, items, timeouts, BLAS threads)
+``run``       :func:`grade_submission`: pytest over one notebook, never raising for what it does
+``plugin``    the pytest plugin: the suite's fixtures' state (the student's code, trained models)
+              and its hooks, one record per test
+``scoring``   the records made into the typed result: grade cells, points, notes
+``results``   the typed results every report and journal reads
+"""

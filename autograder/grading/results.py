@@ -1,0 +1,132 @@
+"""What grading a submission produces, typed until a report writes it.
+
+Points are per nbgrader grade cell (``<item>_check`` visible, ``<item>_hidden`` hidden), all or
+nothing, exactly as nbgrader scores a test cell, so that both graders agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from autograder.course.names import ASSIGNMENT, NOTEBOOK
+from twolayer.checks.findings import Finding
+
+
+class _Named(str, Enum):
+    def __str__(self) -> str:
+        return self.value
+
+
+class Visibility(_Named):
+    VISIBLE = "visible"  # the checks students run in the notebook's check cell
+    HIDDEN = "hidden"  # the same checks on inputs students do not see
+    MANUAL = "manual"  # graded by hand
+
+
+class Status(_Named):
+    GRADED = "graded"
+    UNGRADED = "ungraded"  # the notebook could not be read, or the grader failed: never a 0
+
+
+@dataclass
+class CellResult:
+    grade_id: str
+    item: str
+    visibility: Visibility
+    max_points: float
+    points: float | None  # None: graded by hand
+    passed: bool | None
+    findings: list[Finding] = field(default_factory=list)
+    output: str = ""
+
+    @property
+    def failures(self) -> list[Finding]:
+        return [f for f in self.findings if not f.passed]
+
+
+@dataclass
+class SubmissionResult:
+    path: str
+    student: str
+    status: Status = Status.GRADED
+    reason: str = ""
+    dataset: str = ""
+    seed: int = 0
+    cells: list[CellResult] = field(default_factory=list)
+    accuracies: dict[str, dict[str, float]] = field(default_factory=dict)
+    manual_answers: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    cell_seconds: dict[str, float] = field(default_factory=dict)  # how long each cell ran, by cell id
+    budgets: dict[str, float] = field(default_factory=dict)  # the training cells' time budgets applied
+    notes: list[str] = field(default_factory=list)
+    sandbox: str = ""  # what contained the student's code (or that nothing did, by the instructor's choice)
+    grader_failed: bool = False  # ungraded by a failure of the grader or its host, not of the submission
+
+    @property
+    def graded(self) -> bool:
+        return self.status is Status.GRADED
+
+    @property
+    def score(self) -> float:
+        return float(sum(c.points or 0 for c in self.cells if c.visibility is not Visibility.MANUAL))
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(c.max_points for c in self.cells if c.visibility is not Visibility.MANUAL))
+
+    @property
+    def manual_points(self) -> float:
+        return float(sum(c.max_points for c in self.cells if c.visibility is Visibility.MANUAL))
+
+    def cells_of(self, item: str, visibility: Visibility | None = None) -> list[CellResult]:
+        return [c for c in self.cells if c.item == item and (visibility is None or c.visibility is visibility)]
+
+    def item_scores(self) -> dict[str, tuple[float | None, float]]:
+        """item -> (points, max points); points None for an item graded by hand."""
+        scores: dict[str, tuple[float | None, float]] = {}
+        for cell in self.cells:
+            got, total = scores.get(cell.item, (0.0, 0.0))
+            if cell.points is None:
+                scores[cell.item] = (None, total + cell.max_points)
+            else:
+                scores[cell.item] = ((got or 0.0) + cell.points, total + cell.max_points)
+        return scores
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["score"], d["max_score"] = self.score, self.max_score
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SubmissionResult:
+        """The result ``to_dict`` wrote (the JSON report's and the journal's form)."""
+        fields = {k: v for k, v in d.items() if k not in ("score", "max_score", "cells", "status")}
+        cells = [
+            CellResult(
+                **{**c, "visibility": Visibility(c["visibility"]), "findings": [Finding(**f) for f in c["findings"]]}
+            )
+            for c in d["cells"]
+        ]
+        return cls(**fields, status=Status(d["status"]), cells=cells)
+
+
+def not_run(result: SubmissionResult, why: str) -> SubmissionResult:
+    """``result`` made *ungraded* because the sandbox could not be started: the grader's failure,
+    said so in words a student can read (nothing of the notebook is held against it)."""
+    result.status, result.grader_failed, result.cells = Status.UNGRADED, True, []
+    result.reason = (
+        "not graded: the grader's sandbox could not be started, and no code of the notebook runs "
+        f"outside it (a failure of the grading machine, not of the submission): {why}"
+    )
+    return result
+
+
+def student_name(path: Path) -> str:
+    """nbgrader's layout is submitted/<student>/<assignment>/<notebook>: take <student>."""
+    parts = path.resolve().parts
+    if len(parts) >= 3 and parts[-2] == ASSIGNMENT:
+        return parts[-3]
+    return path.stem if path.stem != NOTEBOOK else path.parent.name

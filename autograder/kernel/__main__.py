@@ -1,7 +1,0 @@
-"""``python -I -m autograder.kernel -f CONNECTION_FILE``: the sandboxed kernel's launcher."""
-
-import sys
-
-from .launcher import main
-
-sys.exit(main())
