@@ -144,7 +144,8 @@ def _leaves(table: dict, prefix: str = "") -> list[tuple[str, str]]:
     """(table name, key) of every setting below ``table``."""
     found = []
     for key, value in table.items():
-        if isinstance(value, dict) and key != "container_memory_mb":  # an inline table is one setting
+        # an inline table is one setting: container_memory_mb, and each item of [items]
+        if isinstance(value, dict) and key != "container_memory_mb" and prefix != "items":
             found += _leaves(value, f"{prefix}.{key}" if prefix else key)
         else:
             found.append((prefix, key))

@@ -18,7 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.nbgrader.course import CONFIG, Course, left_out, release_files
+from autograder.course.release import left_out, release_files
+from autograder.nbgrader.course import CONFIG, Course
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "source" / "two_layer_net"

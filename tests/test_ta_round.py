@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 import corpus
-from autograder.nbgrader.course import CONFIG, SOURCE, Course, copy_assignment
+from autograder.course.release import SOURCE, copy_assignment
+from autograder.nbgrader.course import CONFIG, Course
 from autograder.nbgrader.gradebook import registered, warning_for
 
 REPO = Path(__file__).resolve().parents[1]

@@ -27,16 +27,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.nbgrader.course import (
-    ASSIGNMENT,
-    SOURCE,
-    STUDENT_ENVIRONMENT,
-    Course,
-    NbgraderError,
-    copy_assignment,
-    differences,
-    left_out,
-)
+from autograder.course.names import ASSIGNMENT
+from autograder.course.release import SOURCE, STUDENT_ENVIRONMENT, copy_assignment, differences, left_out
+from autograder.nbgrader.course import Course, NbgraderError
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE = ROOT / "release" / ASSIGNMENT

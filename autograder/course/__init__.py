@@ -8,6 +8,8 @@ of ``twolayer/assignment.toml``.
 ``dataset``    the split the grader scores trained models on
 ``late``       the late policy
 ``release``    what an assignment folder may give a release (the allow-list)
+``gradescope_settings``  the ``[gradescope]`` table, checked
+``version``    the grader's version and commit, as results record it
 
 Nothing here runs student code, and nothing here imports the rest of the grader.
 """

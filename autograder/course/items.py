@@ -80,3 +80,8 @@ def item_points(item: str) -> float:
     if item in MANUAL_ITEMS:
         return pts[item]
     return sum(pts[cell] for cell in ITEMS_BY_NAME[item].test_cells)
+
+
+def saved_as(filename: str) -> str:
+    """The training item whose model the notebook saves as ``filename`` (``<model variable>.npz``)."""
+    return next(item.name for item in ITEMS if item.model and f"{item.model}.npz" == filename)

@@ -23,6 +23,7 @@ from typing import Any
 from autograder import sandbox
 from autograder.batch.jobs import grade_safely, one_blas_thread
 from autograder.course.gradescope_settings import Settings
+from autograder.course.items import saved_as
 from autograder.execution import remote
 from autograder.grading.options import Options, blas_threads
 from autograder.reports import gradescope as results
@@ -160,8 +161,9 @@ def grade(layout: Layout, settings: Settings, started: float) -> dict[str, Any]:
     model = find_model(layout.submission) if settings.use_uploaded_model else None
     if model is not None:
         try:
-            params = {"hyperparameter_search": load_model(model)}
-            notices.append(f"`hyperparameter_search` was graded from your uploaded {model.name}.")
+            item = saved_as(model.name)
+            params = {item: load_model(model)}
+            notices.append(f"`{item}` was graded from your uploaded {model.name}.")
         except UploadProblem as problem:
             notices.append(f"{problem}: the model your notebook's search trains was graded instead.")
     try:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from autograder.course.dataset import grading_data
+from autograder.course.names import ASSIGNMENT
 from autograder.course.reference import reference as load_reference
 from autograder.grading.plugin import FINDINGS, MARKER, ChecksFailed, Grading, grades, registered
 from twolayer.checks.findings import Finding
@@ -18,7 +19,7 @@ from twolayer.config import thresholds as course_thresholds
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("two_layer_net", "grading a two_layer_net notebook")
+    group = parser.getgroup(ASSIGNMENT, f"grading a {ASSIGNMENT} notebook")
     group.addoption("--submission", metavar="NOTEBOOK", help="the student's notebook to grade")
     group.addoption("--dataset", choices=DATASETS, help="default: the course setting (twolayer/assignment.toml)")
     group.addoption("--seed", type=int, help="seed of the hidden random inputs (default: fresh, shown at the end)")
@@ -48,14 +49,14 @@ def pytest_configure(config: pytest.Config) -> None:
     grading = Grading(Path(path), options)
     if grading.sub.error:
         raise pytest.UsageError(f"{path}: {grading.sub.error}")
-    config.pluginmanager.register(grading, "two_layer_net_grading")
+    config.pluginmanager.register(grading, f"{ASSIGNMENT}_grading")
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     from autograder.reports.text import text
 
     grading = registered(config)
-    terminalreporter.write_sep("=", "two_layer_net grade")
+    terminalreporter.write_sep("=", f"{ASSIGNMENT} grade")
     terminalreporter.write(text([grading.result()]))
 
 

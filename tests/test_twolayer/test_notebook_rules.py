@@ -18,14 +18,13 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "source" / "two_layer_net" / "two_layer_net.ipynb"
 SOURCES = [
-    "source/two_layer_net/twolayer/item_checks.py",
-    "source/two_layer_net/twolayer/compare.py",
-    "autograder/suite/test_layers.py",
-    "autograder/suite/test_training.py",
-    "autograder/suite/test_questions.py",
-    "autograder/plugin.py",
-    "autograder/notebook.py",
-    "autograder/session.py",
+    *sorted(f"source/two_layer_net/twolayer/checks/{name}.py" for name in ("cases", "compare", "layers", "losses")),
+    *sorted(f"source/two_layer_net/twolayer/checks/{name}.py" for name in ("network", "questions")),
+    *sorted(str(p.relative_to(REPO)) for p in (REPO / "autograder" / "suite").glob("test_*.py")),
+    "autograder/grading/plugin.py",
+    "autograder/grading/student.py",
+    "autograder/course/notebook.py",
+    "autograder/execution/session.py",
 ]
 
 # (a pattern of messages, the notebook's sentence that states the rule; whitespace folded)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder import sandbox
+from autograder.course.names import ASSIGNMENT
 from autograder.sandbox import users
 
 from .cleanup import sanitize_folder
@@ -54,7 +55,7 @@ class NotGraded(RuntimeError):
     (it keeps no autograded copy and gives it no score) and logs this message."""
 
 
-METADATA_KEY = "two_layer_net"  # the autograded notebook's metadata: what contained its code
+METADATA_KEY = ASSIGNMENT  # the autograded notebook's metadata: what contained its code
 
 
 def after_execution(km: Any, nb: Any, resources: dict, log: Any = None) -> None:

@@ -7,8 +7,7 @@
   ``twolayer.optim``, its checks of the model in ``twolayer.solver_checks``)
 - ``twolayer.tuning``: the record of a hyperparameter search
 - ``twolayer.plots``: training curves, first-layer weights, the tuning heatmap
-- ``twolayer.checks``: the self-checks that the notebook's check cells call, on visible inputs
-- ``twolayer.item_checks``: the checks of every item (the grader runs them too, on hidden inputs),
-  with ``twolayer.findings`` (what a check says), ``twolayer.compare`` (comparing numbers) and
-  ``twolayer.targets`` (how a check calls your code)
+- ``twolayer.submit``: the zip to upload to Gradescope
+- ``twolayer.checks``: ``self_check``, what the notebook's check cells call, and the checks behind
+  it (the grader runs the same ones, and more on inputs you do not see)
 """

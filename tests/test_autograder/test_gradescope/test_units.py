@@ -13,10 +13,11 @@ import pytest
 
 from autograder.course.gradescope_settings import Settings
 from autograder.course.late import LatePolicy
-from autograder.gradescope import metadata, results, schema
+from autograder.gradescope import metadata, schema
 from autograder.gradescope.bundle import build
 from autograder.gradescope.submission import UploadProblem, find_model, find_notebook, load_model
 from autograder.grading.results import CellResult, SubmissionResult, Visibility
+from autograder.reports import gradescope as results
 from twolayer.checks.findings import Finding
 
 HOUR = 3600.0

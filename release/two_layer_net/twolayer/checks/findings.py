@@ -48,17 +48,10 @@ class CheckFailed(AssertionError):
         ]
 
 
-# Hints for the mistakes the checks themselves recognise. (The grader recognises more of them
-# on its hidden inputs, with hints of its own.)
+# Hints that any check gives. (Each group's check functions have the hints of the mistakes they
+# recognise; the grader recognises more on its hidden inputs, with hints of its own.)
 HINTS = {
     "not_implemented": "Replace `raise NotImplementedError()` in the cell with your code and run that cell.",
     "in_place": "Your function changed its input array. Work on a copy (or use np.maximum / new arrays) so that the "
     "caller's data stays as it was.",
-    "softmax_overflow": "np.exp overflows for large scores: subtract each row's maximum score before exponentiating "
-    "(it does not change the softmax).",
-    "scalar_bias": "Biases must be zero vectors of the right length (np.zeros(hidden_dim), np.zeros(num_classes)), "
-    "not the scalar 0.",
-    "weight_scale": "Draw the weights from a normal distribution with standard deviation weight_scale "
-    "(weight_scale * np.random.randn(...)).",
-    "choices_format": "Set the variable to a Python set of option numbers, for example {1, 3}.",
 }
