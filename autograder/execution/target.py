@@ -7,14 +7,16 @@ cross as plain data; objects of the student's stay in the worker, held here as h
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from twolayer.checks.targets import StudentCodeError
 
-from .remote import WorkerProcess
 from .worker import Codec, decode
+
+if TYPE_CHECKING:
+    from .remote import WorkerProcess
 
 
 class Handle:

@@ -27,8 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograder.course.names import ASSIGNMENT
-
 MODE_ENV = "AUTOGRADER_SANDBOX"
 RECORD_ENV = "AUTOGRADER_CONTAINMENT_RECORD"
 MODES = ("required", "bubblewrap", "landlock", "none")
@@ -89,7 +87,7 @@ def _course_setting() -> str:
 
 def record_path() -> Path:
     """Where the environment's containment is recorded (beside its Python packages)."""
-    return Path(os.environ.get(RECORD_ENV) or Path(sys.prefix) / "share" / ASSIGNMENT / "containment.json")
+    return Path(os.environ.get(RECORD_ENV) or Path(sys.prefix) / "share" / "autograder" / "containment.json")
 
 
 def read_record() -> dict[str, Any] | None:
