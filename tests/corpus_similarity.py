@@ -5,9 +5,10 @@ notebooks built from them."""
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from hashlib import blake2b
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -90,8 +91,6 @@ def score_set(threshold: float | None = None, rule=None) -> list[Scored]:
     """Every pair of answers of each item of the set, scored as the report scores a class made of
     that item's answers (the index's scores and flags, at ``threshold`` or the default, with the
     shipped background corpus), with ``rule`` (default: the report's)."""
-    from itertools import combinations
-
     from autograder.similarity import background, calibration
     from autograder.similarity.boilerplate import boilerplate, reference_kgrams
     from autograder.similarity.engine import Index, fingerprint_source
@@ -206,6 +205,7 @@ class RealPair:
     written: float | None
     flagged: bool
     flagged_items: tuple[str, ...]
+    copied: tuple[str, ...] = ()  # the cells a partial copy took (empty: the whole notebook)
 
 
 def score_class(inputs: list, background, rule, threshold: float | None = None) -> list[RealPair]:
@@ -261,16 +261,19 @@ def score_real(
     background = real_background(back)
     originals = [fingerprinted(a, answers[a]) for a in evaluated]
     out = [] if partial else score_class(originals, background, rule, threshold)
-    for kind in KINDS:
+    taken: dict[str, tuple[str, ...]] = {}
+    for k, kind in enumerate(KINDS):
         copies = []
         for n, a in enumerate(evaluated):
             copy = answers[f"{a}~{kind}"]
-            if partial:
+            if partial:  # every two cells in turn, so that each pair of cells is copied about as often
                 host = evaluated[(n + 1) % len(evaluated)]
-                cells = [c for c in COMPARED if c in copy][n % 3 :: 3][:2]
-                copy = {**answers[host], **{c: copy[c] for c in cells}}
+                two = list(combinations([c for c in COMPARED if c in copy and c in answers[host]], 2))
+                taken[f"{a}~{kind}"] = two[(n * len(KINDS) + k) % len(two)]
+                copy = {**answers[host], **{c: copy[c] for c in taken[f"{a}~{kind}"]}}
             copies.append(fingerprinted(f"{a}~{kind}", copy))
-        out += [p for p in score_class(originals + copies, background, rule, threshold) if p.copy]
+        pairs = score_class(originals + copies, background, rule, threshold)
+        out += [replace(p, copied=taken.get(p.b, ())) for p in pairs if p.copy]
     return out
 
 

@@ -76,8 +76,12 @@ def main() -> None:
     print()
     print(HEAD.format("real set, two cells copied into another author's notebook"))
     print(RULE_LINE)
+    long_cells = {"two_layer_net", "solver", "hyperparameter_search"}
     for name, rule in RULES.items():
-        print(line(name, real(rule, partial=True)))
+        partial = real(rule, partial=True)
+        print(line(name, partial))
+        print(line(f"{name}: one of the two a long cell", [p for p in partial if set(p.copied) & long_cells]))
+        print(line(f"{name}: two layer or loss cells", [p for p in partial if not set(p.copied) & long_cells]))
     print()
     print(HEAD.format("labelled set: independent cells, two copied cells to a notebook"))
     print(RULE_LINE)
