@@ -208,6 +208,13 @@ class RealPair:
     copied: tuple[str, ...] = ()  # the cells a partial copy took (empty: the whole notebook)
 
 
+def rates(pairs: list[RealPair]) -> tuple[float, float]:
+    """The share of independent pairs flagged, and of copies flagged."""
+    independent = [p.flagged for p in pairs if not p.copy]
+    copies = [p.flagged for p in pairs if p.copy]
+    return sum(independent) / len(independent), sum(copies) / len(copies)
+
+
 def score_class(inputs: list, background, rule, threshold: float | None = None) -> list[RealPair]:
     """Every pair of a class of ``inputs`` (Fingerprinted), scored and flagged as the report does,
     with ``background`` (None: none), ``rule`` and ``threshold`` (None: the default)."""

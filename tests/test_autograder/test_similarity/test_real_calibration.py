@@ -21,7 +21,6 @@ from autograder.similarity.boilerplate import boilerplate, reference_kgrams
 from autograder.similarity.engine import Index, fingerprint_source
 from autograder.similarity.pipeline import settings
 from autograder.similarity.sources import Source
-from autograder.similarity.written import SHINGLE, shingles, words
 
 MAX_INDEPENDENT_FLAGGED = 0.01
 MIN_COPIES_FLAGGED = 0.95
@@ -36,12 +35,6 @@ def after():
 def before():
     rule = calibration.RULE_BEFORE
     return corpus_similarity.score_real(rule) + corpus_similarity.score_real(rule, swap=True)
-
-
-def rates(pairs) -> tuple[float, float]:
-    independent = [p.flagged for p in pairs if not p.copy]
-    copies = [p.flagged for p in pairs if p.copy]
-    return sum(independent) / len(independent), sum(copies) / len(copies)
 
 
 def test_the_real_set_is_fingerprints_with_attribution_and_no_source_text():
@@ -73,26 +66,18 @@ def test_the_stored_fingerprints_are_what_the_normaliser_gives_today():
     assert record["settings"] == similarity_fingerprints.settings()
 
 
-def test_the_shipped_background_is_the_real_sets_authors():
-    shipped, built = background.shipped(), corpus_similarity.real_background(corpus_similarity.real_authors())
-    assert shipped.documents == built.documents and shipped.size == len(corpus_similarity.real_authors())
-    for item in built.keys:
-        assert np.array_equal(shipped.keys[item], built.keys[item])
-        assert np.array_equal(shipped.counts[item], built.counts[item])
-
-
 def test_the_halves_are_held_out_from_each_other():
     first, second = corpus_similarity.halves(corpus_similarity.real_authors())
     assert not set(first) & set(second) and min(len(first), len(second)) >= 15
 
 
 def test_at_most_one_percent_of_real_independent_pairs_are_flagged(after):
-    independent, _ = rates(after)
+    independent, _ = corpus_similarity.rates(after)
     assert independent <= MAX_INDEPENDENT_FLAGGED, [(p.a, p.b) for p in after if p.flagged and not p.copy]
 
 
 def test_the_disguised_copies_of_real_notebooks_are_flagged(after):
-    _, copies = rates(after)
+    _, copies = corpus_similarity.rates(after)
     assert copies >= MIN_COPIES_FLAGGED
     for kind in corpus_similarity.KINDS:
         kind_pairs = [p.flagged for p in after if p.copy and p.kind == kind]
@@ -101,7 +86,7 @@ def test_the_disguised_copies_of_real_notebooks_are_flagged(after):
 
 def test_the_rule_before_flagged_real_independent_authors_by_the_hundred(before, after):
     # What issue 23 found, measured on the same pairs (docs/similarity.md): 211 of 1,158.
-    independent_before, copies_before = rates(before)
+    independent_before, copies_before = corpus_similarity.rates(before)
     assert independent_before > 0.15 and copies_before == 1.0
     assert sum(p.flagged and not p.copy for p in after) * 20 < sum(p.flagged and not p.copy for p in before)
 
@@ -109,13 +94,6 @@ def test_the_rule_before_flagged_real_independent_authors_by_the_hundred(before,
 def test_the_labelled_copies_of_two_cells_are_flagged():
     flagged = [f for _, f in corpus_similarity.score_set_notebooks()]
     assert sum(flagged) / len(flagged) >= MIN_COPIES_FLAGGED
-
-
-def test_real_written_answers_copied_are_flagged_and_independent_ones_are_not():
-    pairs = corpus_similarity.score_written()
-    independent, copies = rates(pairs)
-    assert independent <= MAX_INDEPENDENT_FLAGGED and copies >= MIN_COPIES_FLAGGED
-    assert sum(not p.copy for p in pairs) >= 300  # pairs of real authors who answered the same question
 
 
 def test_a_short_canonical_cell_cannot_flag_a_pair_on_its_own():
@@ -130,22 +108,3 @@ def test_a_short_canonical_cell_cannot_flag_a_pair_on_its_own():
     assert rows, "the pair shares a cell: it is listed"
     pair = index.pair(rows[0])
     assert pair.items["svm_loss"].score == pytest.approx(1.0) and not pair.flagged
-
-
-def test_a_written_answer_is_words_and_the_questions_own_wording_does_not_count():
-    assert [w.text for w in words("**ReLU** has $\\sigma(x)$ zero-gradient 為負")] == [
-        "relu",
-        "has",
-        "x",
-        "zero",
-        "gradient",
-        "為",
-        "負",
-    ]
-    question = "Which of the following activation functions have this problem"
-    quoting = f"{question}? Sigmoid saturates for large inputs."
-    release = boilerplate()["inline_question_1"]
-    assert np.isin(shingles(question), release).all()
-    assert not np.isin(shingles("Sigmoid saturates for large inputs"), release).all()
-    assert len(shingles("one two")) == 1 and SHINGLE == 3
-    assert len(np.setdiff1d(shingles(quoting), release)) < len(shingles(quoting))
