@@ -259,7 +259,7 @@ def flags(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Scores and flags of pairs (one column each; rows: ``CELLS``) from their shared weight per
     cell and the weights of both sides: (notebook score, notebook shared weight, flagged, the
-    cells that flag the pair by themselves). The rule is ``calibration``'s."""
+    cells behind the flag). The rule is ``calibration``'s."""
     rule, eps = st.rule, 1e-12
     smaller = np.where(both, np.minimum(wi, wj), 1.0)
     item_score = np.where(both, sh / smaller, 0.0)
@@ -277,7 +277,8 @@ def flags(
     wa, wb = (wi[text] * both[text]).sum(axis=0), (wj[text] * both[text]).sum(axis=0)
     text_score = np.where(np.minimum(wa, wb) > 0, shared_text / np.maximum(np.minimum(wa, wb), eps), 0.0)
     copied_text = (text_score >= rule.written_threshold - eps) & (shared_text >= rule.min_written)
-    item_flag = np.concatenate([alone, both[text] & copied_text[None, :]])
+    # The cells behind a flag: one that flags alone, and every cell of evidence of a pair flagged across cells.
+    item_flag = np.concatenate([alone | (evidence & notebook[None, :]), both[text] & copied_text[None, :]])
     return score, shared_code, notebook | alone.any(axis=0) | copied_text, item_flag
 
 

@@ -30,7 +30,7 @@ class ItemScore:
     shared: float  # weight of the fingerprints both cells have
     weight_a: float  # weight of all of a's fingerprints in this cell (after boilerplate)
     weight_b: float
-    flagged: bool  # score >= threshold with enough shared weight to mean something
+    flagged: bool  # behind the pair's flag: flags it alone, or is one of the cells of evidence
 
     @property
     def score(self) -> float:
