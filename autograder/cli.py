@@ -130,14 +130,18 @@ How it compares: each answer cell becomes a stream of normalised tokens (every n
 literal made equal; comments, docstrings, blank lines and layout dropped), whose winnowed
 k-gram fingerprints are compared as sets, so renamed variables, rewritten comments, reordered
 functions, extra blank lines and dead statements do not hide a copy. The release notebook's
-starter code never counts; what the reference solution also has counts half; what at least 40%
-of a class (of 10 or more) shares does not count: that is the shape of the exercise.
+starter code never counts; code that n public solutions also have counts 1/(1 + n) (a corpus of
+public solutions ships with the course; KNOWN adds to it); what the reference solution also has
+counts half of that; what at least 40% of a class (of 10 or more) shares does not count: that is
+the shape of the exercise. The inline questions' written answers are compared as text, the
+questions' own words left out.
 
 How to read it: a cell's score is the share of the smaller cell's distinctive code found in the
-other (0 to 1). A pair is flagged when a cell's score, or the notebook's, reaches --threshold
-with enough shared code behind it: a one-line cell never flags a pair on its own. A flag is a
-reason to look, not a verdict. docs/similarity.md gives the precision and recall on the
-labelled set and the time for a class of 600.
+other (0 to 1). A pair is flagged on evidence across cells (two or more reaching --threshold), a
+long run of rare code in one cell, or copied written answers: a short canonical cell never flags
+a pair on its own. A flag is a reason to look, not a verdict. docs/similarity.md gives the
+precision and recall on real students' code and on the labelled set, and the time for a class
+of 600.
 
 Nothing is written into students' folders: the reports go only where -o and --csv say (never
 inside SUBMITTED or KNOWN). Unreadable notebooks, binary files, missing cells and empty answers

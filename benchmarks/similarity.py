@@ -10,6 +10,11 @@ and writes a few statements of their own into it, so that no two honest students
 program; ``copies`` of them (5%) are another student's notebook disguised (names renamed,
 comments rewritten, blank lines and a dead statement added, two functions swapped where a cell
 has two). The benchmark reports how many of those planted copies the report flags.
+
+Every student also writes the two inline questions' answers: thirty words drawn at random from
+the release notebook's own text (so that no two honest answers share a phrase by design), which a
+copy hands in with its sentences' case changed. The comparison of written answers is then part
+of the measured work.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from autograder.course.items import CODE_ITEMS
+from autograder.course.items import CODE_ITEMS, MANUAL_ITEMS
 
 from .common import PYTHON, REPO, Stopwatch, corpus, f, loadavg, log, table
 
@@ -86,6 +91,22 @@ def _disguise(source: str, rng: random.Random) -> str:
     return "\n".join(out) + "\n"
 
 
+def _vocabulary() -> list[str]:
+    """The distinct words of the release notebook's text (its markdown cells)."""
+    from autograder.similarity.boilerplate import release_text
+
+    return sorted({w.lower() for text in release_text() for w in re.findall(r"[A-Za-z]{3,}", text)})
+
+
+def _written(rng: random.Random, vocabulary: list[str]) -> dict[str, str]:
+    """A student's own written answers: thirty random words each, in sentences of six."""
+    out = {}
+    for item in MANUAL_ITEMS:
+        words = rng.sample(vocabulary, 30)
+        out[item] = ". ".join(" ".join(words[i : i + 6]).capitalize() for i in range(0, 30, 6)) + "."
+    return out
+
+
 def answer_pool() -> dict[str, list[str]]:
     """Every correct answer known for each code item: the labelled set's independent answers,
     the corpus's correct variants and the reference."""
@@ -109,15 +130,20 @@ def write_class(folder: Path, count: int, copy_share: float = 0.05, seed: int = 
     c = corpus()
     rng = random.Random(seed)
     pool = answer_pool()
+    vocabulary = _vocabulary()
     students: dict[str, dict[str, str]] = {}
     copies = max(1, int(count * copy_share))
     for n in range(count - copies):
         students[f"s{n:04d}"] = {item: _personalise(rng.choice(answers), rng) for item, answers in pool.items()}
+        students[f"s{n:04d}"].update(_written(rng, vocabulary))
     originals = rng.sample(sorted(students), copies)
     planted = []
     for n, original in enumerate(originals):
         name = f"c{n:04d}"
-        students[name] = {item: _disguise(src, rng) for item, src in students[original].items()}
+        students[name] = {
+            item: src.lower() if item in MANUAL_ITEMS else _disguise(src, rng)
+            for item, src in students[original].items()
+        }
         planted.append((name, original))
     for name, answers in students.items():
         c.write_submission(folder / name / "two_layer_net" / "two_layer_net.ipynb", answers)
@@ -165,20 +191,22 @@ def run_command(submitted: Path, workdir: Path, jobs: int) -> dict[str, Any]:
 def naive_all_pairs(submitted: Path, sample: int) -> dict[str, Any]:
     """This engine's scores pair by pair (set intersections, no index) over the first ``sample``
     submissions, extrapolated to the class by pairs; checked equal to the index's scores."""
+    from autograder.similarity import background
     from autograder.similarity.boilerplate import reference_kgrams
-    from autograder.similarity.engine import Index, naive_scores
+    from autograder.similarity.engine import CODE, Index, naive_scores
     from autograder.similarity.pipeline import _prepare, inputs_of, settings
 
     jobs = inputs_of(submitted)
     prepared = [p for p in map(_prepare, jobs[:sample]) if not hasattr(p, "reason")]
-    index = Index(prepared, reference_kgrams(), settings())
+    world = background.shipped()
+    index = Index(prepared, reference_kgrams(), settings(background_documents=world.size), world)
     with Stopwatch() as sw:
         naive = {(i, j): naive_scores(index, i, j) for i in range(len(prepared)) for j in range(i + 1, len(prepared))}
     mismatches = 0
     for i in range(len(prepared)):
         for row in index.row(i):
             shared, _ = naive[(row[0], row[1])]
-            mismatches += int(abs(shared.sum() - row[4]) > 1e-9)
+            mismatches += int(abs(shared[:CODE].sum() - row[4]) > 1e-9)
     pairs = len(naive)
     return {
         "sample": len(prepared),

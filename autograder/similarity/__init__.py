@@ -2,12 +2,15 @@
 
     python -m autograder similarity SUBMITTED [--against KNOWN] -o similarity.html [--csv FILE]
 
-The pipeline, one module per step: ``sources`` (answer cells of notebooks and ``.py`` files;
-what is skipped and why), ``tokens`` (normalised token streams), ``fingerprints`` (k-grams and
-winnowing), ``boilerplate`` (the release notebook's starter code; the reference solution),
-``calibration`` (what a fingerprint weighs, when a score flags a pair), ``engine`` (the inverted
-index and the scores), ``results`` (typed results), ``report_html`` and ``report_csv`` (the
-reports), ``pipeline`` (all of it, with progress bars). docs/similarity.md says how to read it.
+The pipeline, one module per step: ``sources`` (answer cells and written answers of notebooks
+and ``.py`` files; what is skipped and why), ``tokens`` (normalised token streams),
+``fingerprints`` (k-grams and winnowing), ``written`` (the written answers as words and
+shingles), ``boilerplate`` (the release notebook's starter code and text; the reference
+solution), ``background`` (how common each fingerprint is among public solutions: the corpus that
+ships with the course), ``calibration`` (what a fingerprint weighs, when a pair is flagged),
+``engine`` (the inverted index and the scores), ``results`` (typed results), ``report_html`` and
+``report_csv`` (the reports), ``pipeline`` (all of it, with progress bars). docs/similarity.md
+says how to read it.
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ def main(args: argparse.Namespace) -> int:
         f"(threshold {report.settings.threshold:g}), {len(report.skipped)} input(s) skipped"
     )
     for pair in report.flagged[:10]:
-        cells = ", ".join(pair.flagged_items) or "the notebook as a whole"
+        cells = ", ".join(pair.flagged_items) or "evidence across cells"
         print(f"  {pair.score:.2f}  {pair.a}  <->  {pair.b}  ({cells})")
     if len(report.flagged) > 10:
         print(f"  ... and {len(report.flagged) - 10} more in the report")

@@ -25,6 +25,7 @@ from autograder.course.reference import REPO, cells_of, solution_answers
 from .fingerprints import all_kgrams
 from .sources import COMPARED
 from .tokens import normalise
+from .written import WRITTEN, release_shingles
 
 RELEASE_NOTEBOOK = REPO / "release" / "two_layer_net" / "two_layer_net.ipynb"
 
@@ -40,11 +41,19 @@ def starter_cells(release: Path = RELEASE_NOTEBOOK) -> dict[str, str]:
     }
 
 
+def release_text(release: Path = RELEASE_NOTEBOOK) -> list[str]:
+    """The release notebook's markdown cells: the questions and everything else students read."""
+    with open(release, encoding="utf-8") as f:
+        return [c.source for c in cells_of(json.load(f)) if c.cell_type == "markdown"]
+
+
 @lru_cache(maxsize=4)
 def boilerplate(release: Path = RELEASE_NOTEBOOK) -> dict[str, np.ndarray]:
-    """Every k-gram hash of each answer cell's starter code (item -> sorted hashes)."""
+    """Every k-gram hash of each answer cell's starter code, and every shingle of the release
+    notebook's text for the written answers (item -> sorted hashes)."""
     starters = starter_cells(release)
-    return {item: all_kgrams(normalise(starters.get(item, ""))) for item in COMPARED}
+    text = release_shingles(release_text(release))
+    return {item: all_kgrams(normalise(starters.get(item, ""))) for item in COMPARED} | dict.fromkeys(WRITTEN, text)
 
 
 @lru_cache(maxsize=1)

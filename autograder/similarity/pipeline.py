@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import calibration
+from . import background, calibration
 from .boilerplate import RELEASE_NOTEBOOK, boilerplate, reference_kgrams
 from .engine import Fingerprinted, Index, compare, fingerprint_source
 from .fingerprints import WINDOW, K
@@ -24,15 +24,18 @@ IN_PROCESS_BELOW = 40  # files: fewer are read faster in this process than worke
 KNOWN_SUFFIXES = (".ipynb", ".py")
 
 
-def settings(threshold: float = calibration.THRESHOLD, min_shared: float = calibration.MIN_SHARED) -> Settings:
+def settings(
+    threshold: float = calibration.THRESHOLD, rule: calibration.Rule = calibration.RULE, background_documents: int = 0
+) -> Settings:
     return Settings(
         threshold=threshold,
-        min_shared=min_shared,
+        rule=rule,
         k=K,
         window=WINDOW,
         reference_weight=calibration.REFERENCE_WEIGHT,
         common_fraction=calibration.COMMON_FRACTION,
         min_class_for_common=calibration.MIN_CLASS_FOR_COMMON,
+        background_documents=background_documents if rule.background else 0,
     )
 
 
@@ -70,6 +73,7 @@ def run(
     started = time.monotonic()
     todo = inputs_of(Path(submitted), Path(known) if known is not None else None)
     boilerplate(RELEASE_NOTEBOOK)  # read here first: a missing release notebook stops the run at once
+    background.shipped()  # and so does a missing background corpus
     reference = reference_kgrams()
     prepared: list[Fingerprinted] = []
     skipped: list[Skipped] = []
@@ -92,8 +96,9 @@ def run(
             + "; ".join(f"{s.path.name}: {s.reason}" for s in skipped[:5])
             + "); give a folder of submitted notebooks (two_layer_net.ipynb)"
         )
-    st = settings(threshold)
-    index = Index(prepared, reference, st)
+    world = background.shipped()
+    st = settings(threshold, background_documents=world.size)
+    index = Index(prepared, reference, st, world)
     indexed = time.monotonic()
     bar = tqdm(total=index.known_from, desc="comparing", unit="submission", disable=not progress, leave=False)
     pairs = compare(index, max_pairs=max_pairs, on_rows=bar.update)

@@ -1,4 +1,6 @@
-"""The CSV report: one row per reported pair and answer cell both sides answered."""
+"""The CSV report: one row per reported pair and answer cell (or written answer) both sides
+answered; ``written_score`` is the pair's score over the written answers (empty: none both
+answered)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ COLUMNS = (
     "against_known",
     "notebook_score",
     "pair_flagged",
+    "written_score",
     "item",
     "score",
     "fraction_a_in_b",
@@ -39,6 +42,7 @@ def to_csv(report: SimilarityReport) -> str:
                     int(pair.against_known),
                     f"{pair.score:.3f}",
                     int(pair.flagged),
+                    "" if pair.written is None else f"{pair.written:.3f}",
                     s.item,
                     f"{s.score:.3f}",
                     f"{s.fraction_a:.3f}",

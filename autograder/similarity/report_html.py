@@ -14,7 +14,7 @@ import html
 import json
 
 from .results import PairResult, SimilarityReport
-from .sources import COMPARED
+from .sources import COMPARED, WRITTEN_ANSWERS
 
 
 def _esc(text: object) -> str:
@@ -36,6 +36,8 @@ def _pair_row(rank: int, pair: PairResult) -> str:
         else _score_cell(None, False)
         for item in COMPARED
     )
+    copied_text = any(pair.items[w].flagged for w in WRITTEN_ANSWERS if w in pair.items)
+    cells += _score_cell(pair.written, copied_text).replace('<td class="', '<td class="written ', 1)
     flag = '<span class="badge">flagged</span>' if pair.flagged else ""
     return (
         f'<tr class="pair{" flagged" if pair.flagged else ""}" data-pair="{rank - 1}" tabindex="0">'
@@ -48,7 +50,8 @@ def _pair_row(rank: int, pair: PairResult) -> str:
 def _data(report: SimilarityReport) -> str:
     used = {label for p in report.pairs for label in (p.a, p.b)}
     data = {
-        "items": list(COMPARED),
+        "items": list(COMPARED + WRITTEN_ANSWERS),
+        "written": list(WRITTEN_ANSWERS),
         "entries": {
             label: {"path": str(e.path), "cells": e.cells, "notes": e.notes, "known": e.known}
             for label, e in report.entries.items()
@@ -59,6 +62,7 @@ def _data(report: SimilarityReport) -> str:
                 "a": p.a,
                 "b": p.b,
                 "score": round(p.score, 4),
+                "written": None if p.written is None else round(p.written, 4),
                 "flagged": p.flagged,
                 "items": {
                     item: {
@@ -114,9 +118,16 @@ def to_html(report: SimilarityReport) -> str:
     submissions = sum(not e.known for e in report.entries.values())
     known = len(report.entries) - submissions
     heads = "".join(f'<th class="item" title="{_esc(i)}">{_esc(i)}</th>' for i in COMPARED)
-    rows = "\n".join(_pair_row(n, p) for n, p in enumerate(report.pairs, 1)) or (
-        f'<tr><td colspan="{5 + len(COMPARED)}">No pair shares enough code to be reported.</td></tr>'
+    heads += (
+        '<th class="item" title="written answers: '
+        + _esc(", ".join(WRITTEN_ANSWERS))
+        + " (normalised text, the questions' own words left out)\">written answers</th>"
     )
+    rows = "\n".join(_pair_row(n, p) for n, p in enumerate(report.pairs, 1)) or (
+        f'<tr><td colspan="{6 + len(COMPARED)}">No pair shares enough code to be reported.</td></tr>'
+    )
+    rule = st.rule
+    world = f"{st.background_documents} public solutions" if st.background_documents else "no background corpus"
     skipped = "\n".join(f"<tr><td>{_esc(s.path)}</td><td>{_esc(s.reason)}</td></tr>" for s in report.skipped)
     common = ", ".join(f"{item} {n}" for item, n in report.common.items() if n) or "none"
     return f"""<!DOCTYPE html>
@@ -131,21 +142,26 @@ def to_html(report: SimilarityReport) -> str:
 A high score is a reason to look, not a verdict.</p>
 <p id="summary">{submissions} submission(s){f" and {known} known solution(s)" if known else ""};
 {report.compared_pairs:,} pairs compared in {report.seconds:.1f} s;
-<strong>{len(report.flagged)} flagged</strong> (score &ge; {st.threshold:g} with at least {st.min_shared:g}
-shared fingerprints); {len(report.pairs)} pair(s) listed; {len(report.skipped)} input(s) skipped.</p>
+<strong>{len(report.flagged)} flagged</strong> (at least {rule.min_cells} cells scoring &ge; {st.threshold:g}
+with {rule.min_shared:g} shared weight between them, one cell with {rule.min_alone:g}, or written answers
+scoring &ge; {rule.written_threshold:g}); {len(report.pairs)} pair(s) listed;
+{len(report.skipped)} input(s) skipped.</p>
 <details><summary>How to read a score</summary>
 <p>A cell's score is the share of the smaller cell's distinctive fingerprints (runs of {st.k} normalised
 tokens: names and literals made equal, comments, docstrings and layout dropped) that the other cell has too.
-The release notebook's starter code never counts; what the reference solution also has counts
-{st.reference_weight:g}; what at least {st.common_fraction:.0%} of a class of {st.min_class_for_common} or more
-share does not count (common here: {_esc(common)}). The notebook score is the same share over every cell
-both answered. A pair is flagged when a score reaches the threshold with enough shared code behind it,
-so a one-line cell never flags a pair on its own. See docs/similarity.md.</p></details>
+The release notebook's starter code never counts; a fingerprint that n public solutions also have
+counts 1/(1 + n) ({world}, and the known solutions given); what the reference solution also has counts
+{st.reference_weight:g} of that; what at least {st.common_fraction:.0%} of a class of {st.min_class_for_common}
+or more share does not count (common here: {_esc(common)}). The notebook score is the same share over every
+cell both answered. A pair is flagged on evidence across cells (each scoring at least {st.threshold:g} with
+{rule.cell_evidence:g} shared), or a long run of rare code in one cell, so a short canonical cell never flags a
+pair on its own. The written answers are compared as text, the questions' own words left out.
+See docs/similarity.md.</p></details>
 </header>
 <main>
 <section id="pairs"><h2>Pairs, most similar first</h2>
 <table class="pairs"><thead><tr><th>#</th><th>a</th><th>b</th><th>notebook</th>
-<th title="shared weight of fingerprints over the notebook">shared</th>{heads}</tr></thead>
+<th title="shared weight of fingerprints over the notebook's code">shared</th>{heads}</tr></thead>
 <tbody>
 {rows}
 </tbody></table></section>
@@ -181,6 +197,7 @@ td.s6,td.s7{background:#f6c28b}td.s8,td.s9{background:#ee9a6a}td.flag{font-weigh
 .side pre{margin:0;padding:6px;background:#fafafa;border:1px solid #ddd;overflow:auto;font-size:12px;
 max-height:32em;white-space:pre}
 .side .who{font-weight:600;margin-bottom:2px;font-size:.9em}
+.cell.written pre{white-space:pre-wrap;font-family:inherit;font-size:13px}td.written{border-left:2px solid #999}
 mark.m{background:#ffd54a}mark.c{background:#e4e9f1}.note{color:#666;font-style:italic}
 .legend mark{padding:0 4px}
 """
@@ -208,6 +225,7 @@ function show(n){
   const a=data.entries[p.a],b=data.entries[p.b];
   document.getElementById('view-title').textContent=p.a+' \u2194 '+p.b;
   document.getElementById('view-summary').innerHTML='Notebook score <strong>'+p.score.toFixed(2)+'</strong>'+
+    (p.written===null?'':', written answers <strong>'+p.written.toFixed(2)+'</strong>')+
     (p.flagged?' <span class="badge">flagged</span>':'')+
     ' <span class="legend"><mark class="m">counted match</mark> '+
     '<mark class="c">shared, but common or the reference&#39;s</mark></span>';
@@ -217,7 +235,8 @@ function show(n){
     if(!s){skipped.push(item);continue;}
     const head='<h3>'+esc(item)+': '+s.score.toFixed(2)+' ('+Math.round(100*s.fa)+'% of a in b, '+
       Math.round(100*s.fb)+'% of b in a)'+(s.flagged?' <span class="badge">flagged</span>':'')+'</h3>';
-    html+='<div class="cell" data-item="'+item+'">'+head+'<div class="side">'+
+    const kind=data.written.includes(item)?' written':'';
+    html+='<div class="cell'+kind+'" data-item="'+item+'">'+head+'<div class="side">'+
       side(p.a,a.cells[item],s.ma,s.ca)+side(p.b,b.cells[item],s.mb,s.cb)+'</div></div>';
   }
   if(skipped.length)html+='<p class="note">Not compared (empty or missing on a side; see Cells not compared): '+

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .calibration import Rule
 from .sources import Skipped
 
 Span = tuple[int, int]  # character offsets in a cell's original source
@@ -29,7 +30,7 @@ class ItemScore:
     shared: float  # weight of the fingerprints both cells have
     weight_a: float  # weight of all of a's fingerprints in this cell (after boilerplate)
     weight_b: float
-    flagged: bool  # score >= threshold with enough shared weight to mean something
+    flagged: bool  # behind the pair's flag: flags it alone, or is one of the cells of evidence
 
     @property
     def score(self) -> float:
@@ -65,6 +66,7 @@ class PairResult:
     shared: float  # the shared weight over the whole notebook
     flagged: bool
     regions: dict[str, Regions] = field(default_factory=dict)  # filled for the reported pairs
+    written: float | None = None  # the written answers' score (None: not both answered one)
 
     @property
     def against_known(self) -> bool:
@@ -73,6 +75,11 @@ class PairResult:
     @property
     def flagged_items(self) -> list[str]:
         return [s.item for s in self.items.values() if s.flagged]
+
+    @property
+    def code_items(self) -> dict[str, ItemScore]:
+        """The answer cells both answered (the items without the written answers)."""
+        return {k: v for k, v in self.items.items() if not k.startswith("inline_question_")}
 
 
 @dataclass(frozen=True)
@@ -89,12 +96,13 @@ class Entry:
 @dataclass(frozen=True)
 class Settings:
     threshold: float
-    min_shared: float
+    rule: Rule
     k: int
     window: int
     reference_weight: float
     common_fraction: float
     min_class_for_common: int
+    background_documents: int = 0  # public solutions in the background corpus (0: none used)
 
 
 @dataclass

@@ -24,6 +24,8 @@ from autograder.grading.results import student_name
 
 #: The answer cells compared: the code cells students write (from ``autograder/items.py``).
 COMPARED = tuple(item.name for item in ITEMS if item.kind is Kind.CODE)
+#: The written answers (markdown) compared as text (``written.py``).
+WRITTEN_ANSWERS = tuple(item.name for item in ITEMS if item.kind is Kind.MARKDOWN)
 _DEFINES = {item.defines: item.name for item in ITEMS if item.kind is Kind.CODE and item.defines}
 _DEFINITION = re.compile(r"^(?:async\s+def|def|class)\s+(\w+)|^(\w+)\s*(?::[^=\n]*)?=(?!=)")
 
@@ -89,6 +91,9 @@ def read_source(path: Path, label: str, known: bool) -> Source | Skipped:
         return Skipped(
             path, "none of the answer cells is in the notebook (" + "; ".join(sub.problems.values())[:300] + ")"
         )
+    for item in WRITTEN_ANSWERS:  # compared as text; a notebook of written answers alone is not compared
+        if item in sub.answers:
+            source.cells[item] = sub.answers[item]
     return source
 
 

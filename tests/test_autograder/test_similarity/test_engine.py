@@ -14,9 +14,9 @@ import corpus_similarity
 from autograder.course.reference import solution_answers
 from autograder.similarity import pipeline
 from autograder.similarity.boilerplate import boilerplate, reference_kgrams
-from autograder.similarity.engine import Index, compare, fingerprint_source, naive_scores
+from autograder.similarity.engine import CELLS, Index, compare, fingerprint_source, naive_scores
 from autograder.similarity.pipeline import run, settings
-from autograder.similarity.sources import COMPARED, Source
+from autograder.similarity.sources import Source
 
 
 def source(label: str, cells: dict[str, str], known: bool = False) -> Source:
@@ -43,14 +43,15 @@ def test_the_index_gives_the_scores_of_comparing_every_pair_one_by_one():
     n = len(index.inputs)
     for i in range(n):
         reported = {r[1]: r for r in index.row(i)}
-        full = np.zeros((len(COMPARED), n))
-        for t in range(len(COMPARED)):
+        full = np.zeros((len(CELLS), n))
+        for t in range(len(CELLS)):
             row = index.shared_with(t, i)
             if row is not None:
                 full[t] = row
         for j in range(i + 1, n):
             shared, score = naive_scores(index, i, j)
-            both = (index.total[:, i] > 0) & (index.total[:, j] > 0)
+            wi, wj = index.totals(i, np.array([j]))
+            both = (wi[:, 0] > 0) & (wj[:, 0] > 0)
             assert np.allclose(full[:, j] * both, shared)
             if j in reported:
                 assert reported[j][3] == pytest.approx(score)

@@ -68,6 +68,21 @@ def test_the_html_ranks_the_pairs_and_lists_every_answer_cell(report):
     page = to_html(report)
     ranked = re.findall(r'<tr class="pair[^"]*" data-pair="(\d+)"', page)
     assert ranked == [str(n) for n in range(len(report.pairs))]
-    for item in report.pairs[0].items:
+    for item in report.pairs[0].code_items:
         assert f'title="{item}"' in page
+    assert 'title="written answers: inline_question_1, inline_question_2' in page
     assert "For instructors only" in page
+
+
+def test_the_written_answers_have_their_own_column_and_their_side_by_side(report):
+    # Every student of the fixture hands in the reference solution's written answers.
+    pair = report.pairs[0]
+    assert pair.written == pytest.approx(1.0) and {"inline_question_1", "inline_question_2"} <= set(pair.items)
+    rows = list(csv.DictReader(io.StringIO(to_csv(report))))
+    assert {r["written_score"] for r in rows if r["rank"] == "1"} == {"1.000"}
+    assert any(r["item"] == "inline_question_1" for r in rows)
+    page = to_html(report)
+    assert page.count('<td class="written ') == len(report.pairs)
+    data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1))
+    assert data["written"] == ["inline_question_1", "inline_question_2"] and data["pairs"][0]["written"] == 1.0
+    assert data["pairs"][0]["items"]["inline_question_1"]["ma"]  # highlighted in the side-by-side view
