@@ -23,7 +23,7 @@ from twolayer.findings import HINTS, Finding
 from twolayer.targets import StudentCodeError
 
 from .items import CODE_ITEMS, ITEMS, ITEMS_BY_NAME, TRAINING_ITEMS
-from .notebook import program, read_submission
+from .notebook import program, read_submission, training_seeds
 from .remote import Handle, WorkerDied
 from .results import CellResult, Status, SubmissionResult, Visibility, student_name
 from .sandbox import GiB, Limits
@@ -183,7 +183,7 @@ class Grading:
     ) -> Session:
         env = {**self.env, "OPENBLAS_NUM_THREADS": str(threads)} if with_data else self.env
         return Session(
-            program(self.sub, items, with_data=with_data),
+            program(self.sub, items, with_data=with_data, seed=self.seed),
             Limits(memory_bytes=memory, cpu_seconds=cpu, threads=threads),
             env=env,
             readonly=self.readonly,
@@ -336,6 +336,7 @@ class Grading:
                 result.cell_seconds.update({cell: round(t, 3) for cell, t in session.cell_seconds.items()})
         if self._training is not None:
             result.budgets = dict(self._training.budgets)
+            result.training_seeds = training_seeds(self.seed, (cell for cell, _ in self._training.cells))
         result.notes += self.notes
         _explain_dependencies(result)
         return result
