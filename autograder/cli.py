@@ -15,6 +15,9 @@ Subcommands:
   similarity SUBMITTED [--against KNOWN] -o REPORT.html [--csv FILE]
                   which submissions share code, answer cell by answer cell (for instructors only;
                   docs/similarity.md)
+  report RESULTS -o CLASS.html [--csv FILE] [--anonymous] [--gradebook gradebook.db]
+                  the class report: scores, items, checks, known mistakes, training, inline
+                  questions, ungraded submissions (from a grading run's JSON or journal)
   roster CSV      import students into the gradebook (nbgrader's columns: id, first_name,
                   last_name, email; make roster ROSTER=CSV)
 
@@ -181,6 +184,12 @@ def cmd_similarity(args: argparse.Namespace) -> int:
     from .similarity import main as similarity_main
 
     return similarity_main(args)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .reports import main as report_main
+
+    return report_main(args)
 
 
 def cmd_roster(args: argparse.Namespace) -> int:
@@ -357,6 +366,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     si.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     si.set_defaults(func=cmd_similarity)
+    rp = sub.add_parser("report", help="the class report of a grading run (HTML, and checks x students as CSV)")
+    rp.add_argument("results", metavar="RESULTS", help="the JSON report (grade --format json) or the journal of a run")
+    rp.add_argument("-o", "--output", required=True, metavar="CLASS.html", help="where to write the HTML report")
+    rp.add_argument("--csv", metavar="FILE", help="also write checks x students (1 passed, 0 failed) as CSV")
+    rp.add_argument(
+        "--anonymous", action="store_true", help="students numbered in a random order, not named (for the course staff)"
+    )
+    rp.add_argument("--gradebook", metavar="DB", help="nbgrader's gradebook.db: the points and comments given by hand")
+    rp.set_defaults(func=cmd_report)
     ro = sub.add_parser("roster", help="import students (CSV: id, first_name, last_name, email) into the gradebook")
     ro.add_argument("csv")
     ro.add_argument("--dir", **course_dir)

@@ -32,6 +32,7 @@ class Item:
     defines: str | None = None  # the name the answer cell must define (code cells)
     visible: bool = True  # graded visible checks in a cell `<name>_check`
     model: str | None = None  # the variable holding the trained model (training items)
+    threshold: str | None = None  # its validation accuracy threshold in assignment.toml (training items)
     depends: tuple[str, ...] = ()  # items whose code this item's code calls
 
     @property
@@ -61,8 +62,8 @@ ITEMS: tuple[Item, ...] = (
     Item("svm_loss", defines="svm_loss"),
     Item("softmax_loss", defines="softmax_loss"),
     Item("two_layer_net", defines="TwoLayerNet", depends=(*LAYERS, "softmax_loss")),
-    Item("solver", defines="solver", visible=False, model="model"),
-    Item("hyperparameter_search", defines="best_model", visible=False, model="best_model"),
+    Item("solver", defines="solver", visible=False, model="model", threshold="solver_val_acc"),
+    Item("hyperparameter_search", defines="best_model", visible=False, model="best_model", threshold="search_val_acc"),
     Item("inline_question_2", Kind.MARKDOWN, visible=False),
     Item("inline_question_2_choices", defines="inline_question_2_choices", visible=False),
 )

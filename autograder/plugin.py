@@ -98,6 +98,7 @@ class Grading:
         self.env, self.readonly = dataset_env(self.dataset)
         self.records: list[Record] = []
         self.accuracies: dict[str, dict[str, float]] = {}
+        self.choices: dict[str, list[int]] = {}  # inline question -> the options the student chose
         self.notes: list[str] = []
         self.broken: dict[str, Finding] = {}  # item -> why its remaining checks cannot run
         self.collected: set[str] = set()  # items with a test in this run (pytest -k can leave some out)
@@ -337,6 +338,7 @@ class Grading:
         if self._training is not None:
             result.budgets = dict(self._training.budgets)
             result.training_seeds = training_seeds(self.seed, (cell for cell, _ in self._training.cells))
+        result.choices = dict(self.choices)
         result.notes += self.notes
         _explain_dependencies(result)
         return result

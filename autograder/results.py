@@ -61,6 +61,7 @@ class SubmissionResult:
     cell_seconds: dict[str, float] = field(default_factory=dict)  # how long each cell ran, by cell id
     budgets: dict[str, float] = field(default_factory=dict)  # the training cells' time budgets applied
     training_seeds: dict[str, int] = field(default_factory=dict)  # item -> seed of the random state its cell began with
+    choices: dict[str, list[int]] = field(default_factory=dict)  # inline question -> the options chosen
     notes: list[str] = field(default_factory=list)
 
     @property

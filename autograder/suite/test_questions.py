@@ -18,10 +18,11 @@ WRONG_SET = (
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=hidden(n), id=n) for n in CHOICE_OPTIONS])
-def test_choices(student, reference, expect, name):
+def test_choices(student, reference, grading, expect, name):
     found = K.check_choices_format(student, name, CHOICE_OPTIONS[name])
     if found[0].passed:
         got = {int(v) for v in student.get(None, name)}
+        grading.choices[name] = sorted(got)  # for the class report
         ok = got == set(getattr(reference, name))
         found.append(Finding(ok, f"{name} is the right set of options", "" if ok else WRONG_SET))
     expect(found)
