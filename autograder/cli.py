@@ -42,7 +42,7 @@ from .classes import NOTEBOOK, find_notebooks, grade_many, one_blas_thread
 from .cluster import ClusterUnavailable
 from .course import NbgraderError
 from .grading import Options, blas_threads
-from .items import ITEMS, item_points
+from .items import ITEMS
 from .journal import DEFAULT as DEFAULT_JOURNAL
 from .journal import Journal
 from .reference import REPO
@@ -54,6 +54,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if not paths:
         print(f"no {NOTEBOOK} found in {' '.join(args.paths)}", file=sys.stderr)
         return 2
+    if args.canvas:  # a roster without the assignment's column stops here, not after grading
+        from .export.canvas import assignment_column, read_roster
+
+        assignment_column(read_roster(Path(args.canvas)), args.canvas_column)
     dataset = dataset_name(args.dataset)
     options = Options(
         dataset=dataset,
@@ -120,14 +124,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(out)
     if args.csv and args.canvas:
-        from .export.canvas import export
+        from .export.canvas import from_results
 
-        scores = {r.student: r.score if r.graded else None for r in results}
-        autograded = sum(item_points(i.name) for i in ITEMS if not i.by_hand)
-        canvas = export(scores, Path(args.canvas), next((r.max_score for r in results if r.graded), autograded))
+        gradebook = Path(args.gradebook) if args.gradebook else None
+        canvas = from_results(results, Path(args.canvas), column=args.canvas_column, gradebook=gradebook)
         Path(args.csv).write_text(canvas.text)
-        if canvas.report():
-            print(canvas.report(), file=sys.stderr)
+        print(canvas.report(), file=sys.stderr)
     elif args.csv:
         Path(args.csv).write_text(report.grades_csv(results))
     return 0
@@ -243,6 +245,17 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--csv", help="also write the grades as CSV to this file")
     g.add_argument(
         "--canvas", metavar="ROSTER", help="write --csv as a Canvas gradebook matched to ROSTER (Canvas's export)"
+    )
+    g.add_argument(
+        "--canvas-column",
+        metavar="NAME",
+        help="the roster's column to fill: its full name, Canvas id or title (default: the column titled like "
+        "two_layer_net, e.g. 'Two Layer Net (4471)'); its Points Possible is kept",
+    )
+    g.add_argument(
+        "--gradebook",
+        metavar="DB",
+        help="with --canvas: add the points graded by hand in nbgrader's gradebook.db (default: autograded only)",
     )
     g.add_argument("--dataset", choices=DATASETS, help="default: the course setting (twolayer/assignment.toml)")
     g.add_argument("--jobs", "-j", type=int, default=1, help="notebooks graded at once (default 1)")
