@@ -18,7 +18,7 @@ TOP_CHECKS = 15  # the others fold away (the CSV has them all)
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; padding: 0 1em; color: #222; }
 h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
-.meta { color: #555; } .who { color: #555; font-size: .92em; }
+.meta { color: #555; } .who { color: #555; font-size: .92em; display: inline-block; min-width: 6em; }
 .problem { background: #fff4e5; border-left: 4px solid #e8a33d; padding: .6em 1em; margin: 1em 0; }
 .private { background: #fdecea; border-left: 4px solid #c44e52; padding: .6em 1em; margin: 1em 0; }
 .shared { background: #eaf4ea; border-left: 4px solid #55a868; padding: .6em 1em; margin: 1em 0; }
@@ -66,7 +66,7 @@ def to_html(stats: ClassStatistics, names: Names, *, source: str) -> str:
         *(f'<div class="problem">{_e(p)}</div>' for p in stats.problems),
     ]
     if stats.students:
-        sections += [
+        parts = [
             _scores(stats),
             _mistakes(stats, names),
             _items(stats),
@@ -76,6 +76,7 @@ def to_html(stats: ClassStatistics, names: Names, *, source: str) -> str:
             _ungraded(stats, names),
             _times(stats, names),
         ]
+        sections += [f"<section>{part}</section>" for part in parts]
     body = "\n".join(sections)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -15,8 +15,9 @@ class NotResults(ValueError):
 
 
 def load_results(path: Path) -> list[SubmissionResult]:
-    """Every submission's result, one per notebook. From a journal, the last line of each notebook
-    wins: a notebook graded again (changed, or with other options) counts once, as graded last."""
+    """Every submission's result, one per notebook, in the order of their paths (the JSON report's
+    order). From a journal, the last line of each notebook wins: a notebook graded again (changed,
+    or with other options) counts once, as graded last."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")  # FileNotFoundError: the command line says so
     if not text.strip():
@@ -36,8 +37,5 @@ def load_results(path: Path) -> list[SubmissionResult]:
             f"{path} is neither the JSON report of `python -m autograder grade --format json` nor its "
             "journal (autograder-journal.jsonl)"
         )
-    by_notebook: dict[str, SubmissionResult] = {}
-    for (notebook, _), result in kept.items():
-        by_notebook.pop(notebook, None)  # keep the order in which notebooks were last graded
-        by_notebook[notebook] = result
-    return list(by_notebook.values())
+    by_notebook = {notebook: result for (notebook, _), result in kept.items()}  # the last line wins
+    return [by_notebook[notebook] for notebook in sorted(by_notebook)]  # as `grade` orders them: by path
