@@ -11,9 +11,16 @@ from collections.abc import Iterable, Sequence
 from ..items import ITEMS_BY_NAME
 from . import plots
 from .anonymity import Names
-from .statistics import DISCRIMINATION_HELP, NEAR, ClassStatistics, ItemStats
+from .statistics import NEAR, ClassStatistics, ItemStats
 
 TOP_CHECKS = 15  # the others fold away (the CSV has them all)
+DISCRIMINATION_HELP = (
+    "The discrimination index is the correlation between the points students got on the item and the "
+    "points they got on the rest of the assignment (point-biserial, from -1 to 1): above 0.3 the item "
+    "separates stronger from weaker students well, near 0 it does not (nearly everyone gets it, or getting "
+    "it is unrelated to the rest), and below 0 weaker students do better on it than stronger ones, which "
+    "is worth a look at its checks; with fewer than about 30 students, read it as a hint."
+)
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; padding: 0 1em; color: #222; }

@@ -30,13 +30,6 @@ NOT_DONE = HINTS["not_implemented"]
 EXPLANATIONS = ("dependencies",)  # findings that explain a failure (plugin._explain_dependencies), not checks
 MIN_FOR_DISCRIMINATION = 3  # graded submissions; with two, any correlation is +1 or -1
 NEAR = 0.01  # a validation accuracy this close to its threshold hangs on a few images of the validation set
-DISCRIMINATION_HELP = (
-    "The discrimination index is the correlation between the points students got on the item and the "
-    "points they got on the rest of the assignment (point-biserial, from -1 to 1): above 0.3 the item "
-    "separates stronger from weaker students well, near 0 it does not (nearly everyone gets it, or getting "
-    "it is unrelated to the rest), and below 0 weaker students do better on it than stronger ones, which "
-    "is worth a look at its checks; with fewer than about 30 students, read it as a hint."
-)
 
 
 @dataclass(frozen=True)
