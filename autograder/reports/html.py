@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from ..items import ITEMS_BY_NAME
 from . import plots
 from .anonymity import Names
-from .statistics import NEAR, ClassStatistics, ItemStats
+from .statistics import NEAR, ClassStatistics, ItemStats, summary
 
 TOP_CHECKS = 15  # the others fold away (the CSV has them all)
 DISCRIMINATION_HELP = (
@@ -123,15 +123,15 @@ def _scores(stats: ClassStatistics) -> str:
         out.append(_plot(plots.histogram(values, xlabel="autograded points", low=0, high=stats.max_score), "scores"))
     if stats.totals:
         total = stats.max_score + sum(i.max_points for i in stats.items if i.by_hand)
-        t = list(stats.totals.values())
+        t = summary(stats.totals.values())
         out.append(
-            f"<p>With the points graded by hand ({len(t)} submissions graded by hand on every item), of "
-            f"{total:g}: mean {sum(t) / len(t):.1f}, lowest {min(t):g}, highest {max(t):g}.</p>"
+            f"<p>With the points graded by hand ({t.n} submissions graded by hand on every item), of "
+            f"{total:g}: mean {t.mean:.1f}, median {t.median:g}, lowest {t.minimum:g}, highest {t.maximum:g}.</p>"
         )
-        if len(t) > 1:
-            out.append(
-                _plot(plots.histogram(t, xlabel="points with those graded by hand", low=0, high=total), "totals")
-            )
+        if t.n > 1:
+            values = list(stats.totals.values())
+            xlabel = "points with those graded by hand"
+            out.append(_plot(plots.histogram(values, xlabel=xlabel, low=0, high=total), "totals"))
     return "".join(out)
 
 
@@ -317,8 +317,11 @@ def _ungraded(stats: ClassStatistics, names: Names) -> str:
 def _times(stats: ClassStatistics, names: Names) -> str:
     out = ['<h2 id="times">Grading time</h2>']
     seconds = stats.seconds
-    total = sum(seconds.values())
-    out.append(f"<p>{total:.0f} s of grading for {len(seconds)} submissions (mean {total / len(seconds):.1f} s).</p>")
+    t = summary(seconds.values())
+    out.append(
+        f"<p>{t.n} submissions: mean {t.mean:.1f} s, median {t.median:.1f} s, longest {t.maximum:.1f} s "
+        f"({t.mean * t.n:.0f} s of grading in all).</p>"
+    )
     if len(seconds) > 1:
         out.append(
             _plot(

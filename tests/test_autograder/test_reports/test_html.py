@@ -43,6 +43,8 @@ def test_what_the_instructor_reads(named):
     seen = text(named)
     assert "4 of 5 submissions graded, on digits" in seen
     assert "mean 79.2, median 82, lowest 61, highest 92 (4 graded)" in seen
+    assert "(2 submissions graded by hand on every item), of 100: mean 92.0, median 92, lowest 85, highest 99" in seen
+    assert "5 submissions: mean 20.2 s, median 20.0 s, longest 40.0 s (101 s of grading in all)" in seen
     # the known mistakes, most common first, with who made them
     assert seen.index(OVERFLOW) < seen.index(NO_RELU)
     assert re.search(r"2 50% " + re.escape(OVERFLOW) + r" softmax_loss bob, cat", seen)
