@@ -15,6 +15,9 @@ Subcommands:
   similarity SUBMITTED [--against KNOWN] -o REPORT.html [--csv FILE]
                   which submissions share code, answer cell by answer cell (for instructors only;
                   docs/similarity.md)
+  report RESULTS -o CLASS.html [--csv FILE] [--anonymous] [--gradebook gradebook.db]
+                  the class report: scores, items, checks, known mistakes, training, inline
+                  questions, ungraded submissions (from a grading run's JSON or journal)
   roster CSV      import students into the gradebook (nbgrader's columns: id, first_name,
                   last_name, email; make roster ROSTER=CSV)
   sandbox [--record]
@@ -113,6 +116,12 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return doctor(record=args.record)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from autograder.reports.class_report import main as report_main
+
+    return report_main(args)
+
+
 def cmd_roster(args: argparse.Namespace) -> int:
     from autograder.nbgrader.round import roster
 
@@ -168,6 +177,17 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--csv", help="also write the grades as CSV to this file")
     g.add_argument(
         "--canvas", metavar="ROSTER", help="write --csv as a Canvas gradebook matched to ROSTER (Canvas's export)"
+    )
+    g.add_argument(
+        "--canvas-column",
+        metavar="NAME",
+        help="the roster's column to fill: its full name, Canvas id or title (default: the column titled like "
+        "two_layer_net, e.g. 'Two Layer Net (4471)'); its Points Possible is kept",
+    )
+    g.add_argument(
+        "--gradebook",
+        metavar="DB",
+        help="with --canvas: add the points graded by hand in nbgrader's gradebook.db (default: autograded only)",
     )
     g.add_argument("--dataset", choices=DATASETS, help="default: the course setting (twolayer/assignment.toml)")
     g.add_argument("--jobs", "-j", type=int, default=1, help="notebooks graded at once (default 1)")
@@ -298,6 +318,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--record", action="store_true", help="establish it afresh and record it as this environment's containment"
     )
     sb.set_defaults(func=cmd_sandbox)
+    rp = sub.add_parser("report", help="the class report of a grading run (HTML, and checks x students as CSV)")
+    rp.add_argument("results", metavar="RESULTS", help="the JSON report (grade --format json) or the journal of a run")
+    rp.add_argument("-o", "--output", required=True, metavar="CLASS.html", help="where to write the HTML report")
+    rp.add_argument("--csv", metavar="FILE", help="also write checks x students (1 passed, 0 failed) as CSV")
+    rp.add_argument(
+        "--anonymous", action="store_true", help="students numbered in a random order, not named (for the course staff)"
+    )
+    rp.add_argument("--gradebook", metavar="DB", help="nbgrader's gradebook.db: the points and comments given by hand")
+    rp.set_defaults(func=cmd_report)
     ro = sub.add_parser("roster", help="import students (CSV: id, first_name, last_name, email) into the gradebook")
     ro.add_argument("csv")
     ro.add_argument("--dir", **course_dir)

@@ -787,3 +787,16 @@ def affine_forward(x, w, b):
 for _hostile in HOSTILE:
     if _hostile.item == "affine_forward" and _hostile.name != "writing into the protocol pipes":
         _hostile.graded_normally = (*_hostile.graded_normally, "affine_backward")
+
+
+def without_relu() -> dict[str, str]:
+    """The network with its ReLU left out, forward and backward, as public solutions have it. The
+    grader evaluates its trained parameters through a ReLU: on digits its search lands near the
+    threshold of 0.94 (0.872-0.944 over grading seeds 1-4), where only a seeded regrade is fair."""
+    answer = ANSWERS["two_layer_net"]
+    linear = answer.replace("        hidden, relu_cache = relu_forward(hidden)\n", "").replace(
+        "        dhidden = relu_backward(dhidden, relu_cache)\n", ""
+    )
+    if linear.count("relu") != answer.count("relu") - 4:  # both lines, two mentions each
+        raise ValueError("the reference two_layer_net cell changed: update without_relu()")
+    return {"two_layer_net": linear}

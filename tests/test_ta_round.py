@@ -78,8 +78,11 @@ def test_a_ta_round_on_a_fresh_clone(tmp_path):
     assert (root / "autograded" / "ann" / "two_layer_net" / "two_layer_net.ipynb").is_file()
     table = [line.split() for line in done.stdout.splitlines()]
     assert ["ann", "92", "/", "92", "92", "/", "92"] in table, done.stdout  # both graders: full marks
-    for path in (root / "autograder-results" / "grades.csv", root / "autograder-results" / "report.txt"):
+    results = root / "autograder-results"
+    for path in (results / "grades.csv", results / "report.txt", results / "class.html"):
         assert str(path) in done.stdout and path.is_file()
+    assert "1 of 1 submissions graded, on digits" in (results / "class.html").read_text()  # the class report
+    assert (results / "checks.csv").read_text().startswith("item,grade_id,check,failure_rate,ann")
 
     # From now on nbgrader's own commands work as docs/ta-round.md says.
     course.nbgrader("autograde", "two_layer_net", "--force")

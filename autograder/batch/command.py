@@ -14,6 +14,7 @@ from autograder.batch.jobs import find_notebooks, grade_many
 from autograder.batch.journal import Journal
 from autograder.course.names import NOTEBOOK_FILE
 from autograder.grading.options import Options, blas_threads
+from autograder.reports.canvas import assignment_column, read_roster
 from autograder.reports.writer import write
 from autograder.sandbox import announce
 from autograder.sandbox.reaper import reap
@@ -26,6 +27,8 @@ def main(args: argparse.Namespace) -> int:
     if not paths:
         print(f"no {NOTEBOOK_FILE} found in {' '.join(args.paths)}", file=sys.stderr)
         return 2
+    if args.canvas:  # a roster without the assignment's column stops here, not after grading
+        assignment_column(read_roster(Path(args.canvas)), args.canvas_column)
     dataset = dataset_name(args.dataset)
     options = Options(
         dataset=dataset,
@@ -84,6 +87,8 @@ def main(args: argparse.Namespace) -> int:
         output=args.output,
         csv=args.csv,
         canvas=args.canvas,
+        canvas_column=args.canvas_column,
+        gradebook=args.gradebook,
         details=not args.summary,
         footer=f"{len(results)} notebook(s) in {time.monotonic() - start:.1f} s on {options.dataset}",
     )

@@ -17,6 +17,7 @@ from typing import IO
 
 from autograder.grading.options import Options
 from autograder.grading.results import SubmissionResult
+from autograder.reports.json_report import journal_line, read_journal
 
 DEFAULT = Path("autograder-journal.jsonl")
 
@@ -40,18 +41,7 @@ class Journal:
 
     def kept(self) -> dict[tuple[str, str], SubmissionResult]:
         """(notebook path, digest) -> result, of every complete line."""
-        found: dict[tuple[str, str], SubmissionResult] = {}
-        try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return found
-        for line in lines:
-            try:
-                entry = json.loads(line)
-                found[(entry["path"], entry["digest"])] = SubmissionResult.from_dict(entry["result"])
-            except (ValueError, KeyError, TypeError):  # cut short by a crash, or not ours
-                continue
-        return found
+        return read_journal(self.path)
 
     def open(self, *, keep: bool) -> IO[str]:
         """The journal, to append to (``keep``: after the lines already there)."""
@@ -60,8 +50,6 @@ class Journal:
 
     @staticmethod
     def record(stream: IO[str], path: Path, digest: str, result: SubmissionResult) -> None:
-        from autograder.reports.json_report import to_json
-
-        stream.write(json.dumps({"path": str(path), "digest": digest, "result": json.loads(to_json(result))}) + "\n")
+        stream.write(journal_line(path, digest, result))
         stream.flush()
         os.fsync(stream.fileno())

@@ -32,7 +32,9 @@ class Item:
     defines: str | None = None  # the name the answer cell must define (code cells)
     visible: bool = True  # graded visible checks in a cell `<name>_check`
     model: str | None = None  # the variable holding the trained model (training items)
+    threshold: str | None = None  # its validation accuracy threshold in assignment.toml (training items)
     depends: tuple[str, ...] = ()  # items whose code this item's code calls
+    options: tuple[int, ...] = ()  # the options an inline question's choices are taken from
 
     @property
     def test_cells(self) -> tuple[str, ...]:
@@ -60,6 +62,8 @@ def _declared() -> tuple[Item, ...]:
             defines=spec.get("defines"),
             visible=spec.get("visible", True),
             model=spec.get("model"),
+            threshold=spec.get("threshold"),
+            options=tuple(spec.get("options", ())),
             depends=tuple(spec.get("depends", ())),
         )
         for name, spec in section("items").items()
@@ -68,6 +72,8 @@ def _declared() -> tuple[Item, ...]:
 
 ITEMS: tuple[Item, ...] = _declared()
 ITEMS_BY_NAME = {item.name: item for item in ITEMS}
+#: inline question's choices -> the options it offers
+CHOICE_OPTIONS = {item.name: item.options for item in ITEMS if item.options}
 MANUAL_ITEMS = tuple(item.name for item in ITEMS if item.by_hand)
 TRAINING_ITEMS = tuple(item.name for item in ITEMS if item.needs_model)
 # Graded by calling the submission's code: one worker without the dataset grades them all.

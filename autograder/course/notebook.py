@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import ast
 import json
+import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .items import ITEMS, ITEMS_BY_NAME
+import numpy as np
+
+from .items import ITEMS, ITEMS_BY_NAME, TRAINING_ITEMS
 from .reference import load_source
 
 MAX_NOTEBOOK_BYTES = 50 * 1024**2
@@ -95,9 +99,33 @@ def read_submission(path: str | Path) -> Submission:
     return sub
 
 
-def program(sub: Submission, items: tuple[str, ...], *, with_data: bool) -> list[tuple[str, str]]:
+def training_seeds(seed: int, items: Iterable[str]) -> dict[str, int]:
+    """The seed of the student's random state before each training item's cell: one of its own
+    per cell, from the grading's ``seed`` (a cell's draws then do not depend on how many draws
+    the cells before it took, nor on whether they ran)."""
+    return {
+        item: int(np.random.SeedSequence([seed, zlib.crc32(item.encode())]).generate_state(1)[0])
+        for item in items
+        if item in TRAINING_ITEMS
+    }
+
+
+def seeding_cell(item: str, seed: int) -> tuple[str, str]:
+    """The grader's cell that seeds numpy's global RandomState and Python's ``random`` before a
+    training cell. The notebook's own seeds (``np.random.seed(231)``) are in check cells, which
+    the grader does not run: without this, every grading of the same notebook trained on other
+    draws, and a network near its threshold got the points once and not the next time. Written
+    with ``__import__`` so that it neither needs nor defines a name in the student's namespace."""
+    return f"{item}_seed", f"__import__('numpy').random.seed({seed})\n__import__('random').seed({seed})\n"
+
+
+def program(
+    sub: Submission, items: tuple[str, ...], *, with_data: bool, seed: int | None = None
+) -> list[tuple[str, str]]:
     """The cells to run, in the source notebook's order: locked cells from the source notebook,
-    answer cells from the submission; only answer cells of ``items`` and locked set-up cells."""
+    answer cells from the submission; only answer cells of ``items`` and locked set-up cells.
+    With a ``seed``, each training cell comes after a `seeding_cell` (``training_seeds``)."""
+    seeds = training_seeds(seed, items) if seed is not None else {}
     cells = []
     for cell in load_source().cells:
         meta = cell.metadata.get("nbgrader", {})
@@ -106,6 +134,8 @@ def program(sub: Submission, items: tuple[str, ...], *, with_data: bool) -> list
             continue
         if grade_id in ITEMS_BY_NAME:
             if grade_id in items and grade_id in sub.answers:
+                if grade_id in seeds:
+                    cells.append(seeding_cell(grade_id, seeds[grade_id]))
                 cells.append((grade_id, sub.answers[grade_id]))
         elif grade_id == "setup_imports" or (with_data and grade_id in ("setup_data", "search_setup")):
             cells.append((grade_id, cell.source))

@@ -83,9 +83,10 @@ class Grading:
         self.seed = options.seed if options.seed is not None else secrets.randbits(32)
         self.sub = read_submission(self.path)
         self.wanted = tuple(options.items or (i.name for i in ITEMS))
-        self.student = StudentRuns(self.sub, options, self.dataset, self.wanted)
+        self.student = StudentRuns(self.sub, options, self.dataset, self.wanted, self.seed)
         self.records: list[Record] = []
         self.accuracies: dict[str, dict[str, float]] = {}
+        self.choices: dict[str, list[int]] = {}  # inline question -> the options the student chose
         self.collected: set[str] = set()  # items with a test in this run (pytest -k can leave some out)
         self.interrupted = False  # Ctrl-C or SIGTERM while the suite ran
         self.collection_errors: list[str] = []  # the suite itself could not be read: a bug of the grader

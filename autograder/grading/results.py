@@ -61,6 +61,8 @@ class SubmissionResult:
     seconds: float = 0.0
     cell_seconds: dict[str, float] = field(default_factory=dict)  # how long each cell ran, by cell id
     budgets: dict[str, float] = field(default_factory=dict)  # the training cells' time budgets applied
+    training_seeds: dict[str, int] = field(default_factory=dict)  # item -> seed of the random state its cell began with
+    choices: dict[str, list[int]] = field(default_factory=dict)  # inline question -> the options chosen
     notes: list[str] = field(default_factory=list)
     sandbox: str = ""  # what contained the student's code (or that nothing did, by the instructor's choice)
     grader_failed: bool = False  # ungraded by a failure of the grader or its host, not of the submission

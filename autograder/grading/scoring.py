@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from autograder.course.items import ITEMS, ITEMS_BY_NAME
 from autograder.course.names import KERNEL
+from autograder.course.notebook import training_seeds
 from twolayer.checks.findings import Finding
 from twolayer.config import points
 
@@ -62,6 +63,8 @@ def score(grading: Grading) -> SubmissionResult:
     result.cell_seconds.update(grading.student.cell_seconds())
     if grading.student.training is not None:
         result.budgets = dict(grading.student.training.budgets)
+        result.training_seeds = training_seeds(grading.seed, (cell for cell, _ in grading.student.training.cells))
+    result.choices = dict(grading.choices)
     result.notes += grading.student.notes
     _explain_dependencies(result)
     return result

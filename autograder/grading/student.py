@@ -38,8 +38,8 @@ def unavailable(item: str, message: str, hint: str = "") -> ItemUnavailable:
 class StudentRuns:
     """The submission's code and trained models, for the checks of one grading."""
 
-    def __init__(self, sub: Submission, options: Options, dataset: str, wanted: tuple[str, ...]):
-        self.sub, self.options, self.dataset, self.wanted = sub, options, dataset, wanted
+    def __init__(self, sub: Submission, options: Options, dataset: str, wanted: tuple[str, ...], seed: int):
+        self.sub, self.options, self.dataset, self.wanted, self.seed = sub, options, dataset, wanted, seed
         self.env, self.readonly = dataset_env(dataset)
         self.broken: dict[str, Finding] = {}  # item -> why its remaining checks cannot run
         self.notes: list[str] = []  # what went wrong in cells that no item is graded by
@@ -117,7 +117,7 @@ class StudentRuns:
     ) -> Session:
         env = {**self.env, "OPENBLAS_NUM_THREADS": str(threads)} if with_data else self.env
         return Session(
-            program(self.sub, items, with_data=with_data),
+            program(self.sub, items, with_data=with_data, seed=self.seed),
             Limits(memory_bytes=memory, cpu_seconds=cpu, threads=threads),
             env=env,
             readonly=self.readonly,

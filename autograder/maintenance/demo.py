@@ -3,8 +3,8 @@
 Builds a course folder, generates the student version with nbgrader, lays out a small class
 (a perfect submission, one with typical mistakes, an untouched one, one that crashes, one that
 loops forever, one that is not valid JSON), grades it with `nbgrader autograde` and with
-`python -m autograder grade --jobs`, exports the grades, generates the feedback and prints a
-grade table and where everything is.
+`python -m autograder grade --jobs`, writes the class report (``class.html`` beside the grades
+CSV), exports the grades, generates the feedback and prints a grade table and where everything is.
 """
 
 from __future__ import annotations

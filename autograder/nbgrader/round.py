@@ -3,7 +3,8 @@
 1. Records the assignment in the gradebook when it is not there yet (`Course.register`: a fresh
    clone has ``release/`` but no ``gradebook.db``);
 2. `nbgrader autograde`, one student at a time, with a progress bar;
-3. the course grader (`python -m autograder grade submitted/ --jobs N`) into ``autograded-report/``;
+3. the course grader (`python -m autograder grade submitted/ --jobs N`) into ``autograder-results/``,
+   and the class report from its journal (``class.html``, ``checks.csv``: `autograder.reports`);
 4. prints both graders' autograded points side by side and where every result is.
 
 `make demo` runs steps 2 to 4 on its throwaway course through `grade_with_both` and `print_round`.
@@ -32,6 +33,7 @@ class RoundResults:
     ours: dict[str, dict[str, str]]  # student -> row of the course grader's CSV
     report: Path
     csv: Path
+    class_report: Path
     nbgrader_seconds: float
     ours_seconds: float
 
@@ -50,15 +52,27 @@ def grade_with_both(course: Course, jobs: int, cell_timeout: float | None) -> Ro
 
     out = course.root / REPORT_DIR
     out.mkdir(exist_ok=True)
-    report, grades = out / "report.txt", out / "grades.csv"
+    report, grades, journal = out / "report.txt", out / "grades.csv", out / "journal.jsonl"
     started = time.monotonic()
     print(f"python -m autograder grade submitted/ --jobs {jobs} ...", flush=True)
     command = [sys.executable, "-m", "autograder", "grade", str(course.root / "submitted"), "--jobs", str(jobs)]
-    command += ["-o", str(report), "--csv", str(grades)]
+    command += ["-o", str(report), "--csv", str(grades), "--journal", str(journal)]
     if cell_timeout is not None:
         command += ["--cell-timeout", str(cell_timeout)]
     subprocess.run(command, check=True)
-    return RoundResults(nbgrader, read_grades(grades), report, grades, nbgrader_seconds, time.monotonic() - started)
+    ours_seconds = time.monotonic() - started
+    class_report = write_class_report(course, journal)
+    return RoundResults(nbgrader, read_grades(grades), report, grades, class_report, nbgrader_seconds, ours_seconds)
+
+
+def write_class_report(course: Course, journal: Path) -> Path:
+    """The class report of the course grader's run, beside its CSV, with the hand grades given so far."""
+    from autograder.reports.class_report import write_report
+
+    out = journal.parent / "class.html"
+    gradebook = course.root / "gradebook.db"
+    write_report(journal, out, csv=out.with_name("checks.csv"), gradebook=gradebook if gradebook.is_file() else None)
+    return out
 
 
 def read_grades(path: Path) -> dict[str, dict[str, str]]:
@@ -91,6 +105,7 @@ def where(course: Course, results: RoundResults) -> list[tuple[str, Path]]:
         ("gradebook (nbgrader)", course.root / "gradebook.db"),
         ("grades CSV (course grader)", results.csv),
         ("report with feedback (course grader)", results.report),
+        ("class report (instructors only)", results.class_report),
         ("nbgrader log", course.log),
     ]
 
@@ -114,7 +129,9 @@ def main(args: argparse.Namespace) -> int:
         print(f"  {label:<38} {path}")
     print(
         "Next: hand-grade the inline questions (jupyter lab, then Nbgrader > Formgrader > Manual Grading), "
-        f"then `nbgrader generate_feedback {ASSIGNMENT}` and `nbgrader export --to grades.csv`."
+        f"then `nbgrader generate_feedback {ASSIGNMENT}` and `nbgrader export --to grades.csv`. The class report "
+        f"with the hand grades: python -m autograder report {results.class_report.parent / 'journal.jsonl'} "
+        f"-o {results.class_report} --gradebook {course.root / 'gradebook.db'}"
     )
     return 0
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from autograder.course.items import ITEMS, item_points
 from autograder.grading.results import SubmissionResult
 
 from . import gradescope
-from .canvas import export
+from .canvas import from_results
 from .grades_csv import grades_csv
 from .json_report import json_report
 from .text import text
@@ -23,12 +22,16 @@ def write(
     output: str | None = None,
     csv: str | None = None,
     canvas: str | None = None,
+    canvas_column: str | None = None,
+    gradebook: str | None = None,
     details: bool = True,
     footer: str = "",
 ) -> int:
     """Write the report (``format`` text, json or gradescope; into ``output``, else standard output)
-    and the grades ``csv`` (matched to a Canvas roster where ``canvas`` names one). 0, or 2 where
-    the report cannot be made (Gradescope's is of one notebook)."""
+    and the grades ``csv``: where ``canvas`` names a roster exported from Canvas, that roster with the
+    assignment's own column (``canvas_column``, or found by name) filled, with the points graded by
+    hand in nbgrader's ``gradebook`` where one is given. 0, or 2 where the report cannot be made
+    (Gradescope's is of one notebook)."""
     if format == "text":
         out = text(results, details=details) + (f"{footer}\n" if footer else "")
     elif format == "json":
@@ -43,12 +46,11 @@ def write(
     else:
         sys.stdout.write(out)
     if csv and canvas:
-        scores = {r.student: r.score if r.graded else None for r in results}
-        autograded = sum(item_points(i.name) for i in ITEMS if not i.by_hand)
-        matched = export(scores, Path(canvas), next((r.max_score for r in results if r.graded), autograded))
+        matched = from_results(
+            results, Path(canvas), column=canvas_column, gradebook=Path(gradebook) if gradebook else None
+        )
         Path(csv).write_text(matched.text)
-        if matched.report():
-            print(matched.report(), file=sys.stderr)
+        print(matched.report(), file=sys.stderr)
     elif csv:
         Path(csv).write_text(grades_csv(results))
     return 0

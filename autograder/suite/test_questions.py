@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import pytest
 
+from autograder.course.items import CHOICE_OPTIONS
 from twolayer.checks import questions as K
 from twolayer.checks.findings import Finding
 from twolayer.checks.visible import VisibleCheck
 
 from .marks import hidden
 
-#: The options each question offers.
-CHOICE_OPTIONS = {"inline_question_1_choices": (1, 2, 3), "inline_question_2_choices": (1, 2, 3, 4)}
 WRONG_SET = (
     "the set of options is not right: reread the question and your explanation; each option that "
     "applies must be in the set, and only those"
@@ -37,10 +36,11 @@ def visible() -> dict[str, list[VisibleCheck]]:
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=hidden(n), id=n) for n in CHOICE_OPTIONS])
-def test_choices(student, reference, expect, name):
+def test_choices(student, reference, grading, expect, name):
     found = K.check_choices_format(student, name, CHOICE_OPTIONS[name])
     if found[0].passed:
         got = {int(v) for v in student.get(None, name)}
+        grading.choices[name] = sorted(got)  # for the class report
         ok = got == set(getattr(reference, name))
         found.append(Finding(ok, f"{name} is the right set of options", "" if ok else WRONG_SET))
     expect(found)

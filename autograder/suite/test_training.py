@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.course.items import ITEMS_BY_NAME
 from twolayer.checks.compare import describe, is_array
 from twolayer.checks.findings import Finding
 
@@ -75,9 +76,10 @@ def check_trained(item: str, params: Any, data: dict, threshold: float, grading:
 
 @hidden("solver")
 def test_solver_validation_accuracy(model, data, thresholds, grading, expect):
-    expect(check_trained("solver", model, data, thresholds["solver_val_acc"], grading))
+    expect(check_trained("solver", model, data, thresholds[ITEMS_BY_NAME["solver"].threshold], grading))
 
 
 @hidden("hyperparameter_search")
 def test_search_validation_accuracy(model, data, thresholds, grading, expect):
-    expect(check_trained("hyperparameter_search", model, data, thresholds["search_val_acc"], grading))
+    item = "hyperparameter_search"
+    expect(check_trained(item, model, data, thresholds[ITEMS_BY_NAME[item].threshold], grading))

@@ -2,7 +2,8 @@
 suite module, the check functions it calls, and ``assignment.toml``; and ``docs/architecture.md``
 shows the table this computes.
 
-A file is part of an item's grading when it names the item: a string of the item's name, of one of
+A file is part of an item's grading when its tests are marked as grading the item (the suite
+module), or when it names the item: a string of the item's name, of one of
 its grade cells (``<item>_check``, ``<item>_hidden``) or of the name its code defines
 (``TwoLayerNet``), or, in ``assignment.toml``, a key or value that is one of those; and so are the
 check functions of ``twolayer/checks/`` that its suite module alone calls. The grading
@@ -75,6 +76,26 @@ def check_modules(path: Path) -> set[Path]:
     return {f for f in used if f.is_file()}
 
 
+def graded_in() -> dict[str, set[Path]]:
+    """item -> the suite modules with a test marked as grading it (read from the tests' marks)."""
+    import importlib
+
+    from _pytest.mark.structures import ParameterSet
+
+    found: dict[str, set[Path]] = {}
+    for path in sorted((ROOT / "autograder" / "suite").glob("test_*.py")):
+        module = importlib.import_module(f"autograder.suite.{path.stem}")
+        for test in vars(module).values():
+            marks = list(getattr(test, "pytestmark", []))
+            for mark in list(marks):
+                if mark.name == "parametrize":
+                    marks += [m for p in mark.args[1] if isinstance(p, ParameterSet) for m in p.marks]
+            for mark in marks:
+                if mark.name == "grades":
+                    found.setdefault(mark.args[0], set()).add(path)
+    return found
+
+
 def files_per_item() -> dict[str, list[str]]:
     strings = {path: strings_in(path) for path in grading_files()}
     used = {path: check_modules(path) for path in grading_files() if path.suffix == ".py"}
@@ -85,11 +106,12 @@ def files_per_item() -> dict[str, list[str]]:
         for path, found in used.items()
         if path.name.startswith("test_")
     }
+    marked = graded_in()
     table = {}
     for item in ITEMS:
         if item.by_hand:
             continue
-        files = {path for path, found in strings.items() if found & names_of(item)}
+        files = {path for path, found in strings.items() if found & names_of(item)} | marked.get(item.name, set())
         for module in [f for f in files if f in own]:
             files |= own[module]
         table[item.name] = sorted(str(path.relative_to(ROOT)) for path in files)
