@@ -25,7 +25,6 @@ grader itself could not run (bad arguments, missing dataset, ...).
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import time
@@ -38,7 +37,7 @@ from . import report
 from .classes import NOTEBOOK, find_notebooks, grade_many, one_blas_thread
 from .cluster import ClusterUnavailable
 from .course import NbgraderError
-from .grading import Options, blas_threads
+from .grading import Options
 from .items import ITEMS, item_points
 from .journal import DEFAULT as DEFAULT_JOURNAL
 from .journal import Journal
@@ -58,7 +57,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         items=tuple(args.item) or None,
         item_timeout=args.timeout,
         cell_timeout=args.cell_timeout,
-        threads=blas_threads(dataset, (os.cpu_count() or 1) // max(1, args.jobs)),
+        threads=args.blas_threads,  # None: chosen for each notebook (twolayer/cpus.py)
+        jobs=args.jobs,
     )
     on_cluster = bool(args.scheduler or args.scheduler_file)
     if on_cluster and args.jobs != 1:
@@ -237,6 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g.add_argument("--dataset", choices=DATASETS, help="default: the course setting (twolayer/assignment.toml)")
     g.add_argument("--jobs", "-j", type=int, default=1, help="notebooks graded at once (default 1)")
+    g.add_argument(
+        "--blas-threads",
+        type=int,
+        metavar="N",
+        help="BLAS threads of each notebook's training (default: chosen as each notebook's grading starts, from "
+        "the CPUs its job may use: affinity, cgroup quota, --jobs, and the other processes running then)",
+    )
     g.add_argument(
         "--item", action="append", default=[], choices=[i.name for i in ITEMS], help="grade only this item (repeatable)"
     )

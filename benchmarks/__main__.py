@@ -20,7 +20,7 @@ from typing import Any
 
 from .common import REPO, Stopwatch, code_state, f, find_cifar10, loadavg, log, machine, pct, table
 
-SECTIONS = ("training", "grading", "student", "similarity", "worst_case", "cluster")
+SECTIONS = ("training", "grading", "student", "similarity", "worst_case", "cluster", "contention")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -46,6 +46,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--baseline", metavar="REV", help="also grade the class with the grader of git commit REV")
     p.add_argument("--skip-digits-grading", action="store_true", help="with --cifar10-grading: grade on CIFAR-10 only")
     p.add_argument("--render", metavar="JSON", help="print the tables of a results file, measure nothing")
+    p.add_argument(
+        "--contention-repeats",
+        type=int,
+        default=1,
+        help="runs of each contention measurement, median shown (default 1)",
+    )
     p.add_argument(
         "--cifar10-grading",
         type=int,
@@ -396,6 +402,10 @@ def render(results: dict[str, Any]) -> str:
         from .cluster import tables as cluster_tables
 
         parts.append(cluster_tables(results["cluster"]))
+    if "contention" in results:
+        from .contention import tables as contention_tables
+
+        parts.append(contention_tables(results["contention"]))
     return "\n".join(parts)
 
 
@@ -496,6 +506,14 @@ def main(argv: list[str] | None = None) -> int:
 
         results["cluster"] = cluster.benchmark(count=args.submissions, cifar10_dir=cifar10_dir)
         print(cluster.tables(results["cluster"]), flush=True)
+        save()
+    if "contention" in args.sections:
+        from . import contention
+
+        results["contention"] = contention.benchmark(
+            cifar10_dir, repeats=args.contention_repeats, submissions=min(args.submissions, 10)
+        )
+        print(contention.tables(results["contention"]), flush=True)
         save()
     m = results["machine"]
     blas = m["blas"][0] if isinstance(m.get("blas"), list) and m["blas"] else {}

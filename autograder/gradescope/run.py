@@ -24,7 +24,7 @@ from twolayer.config import dataset_name
 
 from .. import remote
 from ..classes import grade_safely, one_blas_thread
-from ..grading import Options, blas_threads
+from ..grading import Options
 from ..sandbox import bubblewrap
 from . import metadata, results, schema
 from .settings import Settings
@@ -135,17 +135,6 @@ def arm_deadline(layout: Layout, budget: int, started: float) -> None:
     signal.alarm(budget)
 
 
-def cpu_quota() -> int:
-    """CPUs this container may use (its cgroup's quota; os.cpu_count() is the host's)."""
-    try:
-        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
-        if quota != "max":
-            return max(1, int(int(quota) / int(period)))
-    except (OSError, ValueError):
-        pass
-    return os.cpu_count() or 1
-
-
 def grade(layout: Layout, settings: Settings, started: float) -> dict[str, Any]:
     """results.json of the upload in ``layout.submission``."""
     try:
@@ -169,7 +158,8 @@ def grade(layout: Layout, settings: Settings, started: float) -> dict[str, Any]:
     # The training cells get the course's time budgets (assignment.toml [budgets]); the deadline armed
     # in main() stops the whole run before Gradescope's timeout.
     dataset = dataset_name()
-    options = Options(dataset=dataset, params=params, threads=blas_threads(dataset, cpu_quota()))
+    # BLAS threads chosen as the grading starts, from the container's CPU quota (twolayer/cpus.py).
+    options = Options(dataset=dataset, params=params, threads=None)
     print(f"dataset: {options.dataset}; sandbox: {'bubblewrap' if bubblewrap() else 'NO bubblewrap'}")
     result = grade_safely(notebook, options)
     print(f"status: {result.status}; score {result.score:g} / {result.max_score:g}; {result.seconds:.1f} s")
