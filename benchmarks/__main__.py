@@ -20,7 +20,7 @@ from typing import Any
 
 from .common import REPO, Stopwatch, code_state, f, find_cifar10, loadavg, log, machine, pct, table
 
-SECTIONS = ("training", "grading", "student", "similarity", "worst_case", "cluster", "contention")
+SECTIONS = ("training", "grading", "student", "similarity", "worst_case", "cluster", "contention", "notebook_cost")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -78,6 +78,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 NAMES = {
     "solver": "course Solver + reference layers (float32)",
     "numpy_float32": "hand-written numpy loop, float32",
+    "loop_with_model": "hand-written loop training the reference TwoLayerNet (no Solver)",
     "torch": "PyTorch CPU, float32, 2 threads",
     "numpy_float64": "hand-written numpy loop, float64",
     "torch_1_thread": "PyTorch CPU, float32, 1 thread (extra)",
@@ -202,6 +203,7 @@ def training_tables(t: dict[str, Any]) -> str:
         if ratios:
             out += ["", f"Solver time / PyTorch time, pair by pair: {', '.join(f'{x:.2f}' for x in ratios)}"]
         out.append("")
+    out += solver_against_loop(t)
     for entry in t["configs"]:
         res = entry["results"]
         s, tor = res.get("solver"), res.get("torch")
@@ -238,6 +240,23 @@ def training_tables(t: dict[str, Any]) -> str:
             )
         )
     return "\n".join(out) + "\n"
+
+
+def solver_against_loop(t: dict[str, Any]) -> list[str]:
+    """The course Solver's time over the loops', run by run (they alternate, so that each pair sees
+    the same load), on every configuration and with one thread (issue 24: within 5%)."""
+    lines = []
+    runs = [(e["config"]["name"] + ", 2 threads, wall", e.get("ratios")) for e in t["configs"]]
+    runs.append(("exercise, 1 thread, CPU", (t.get("single_thread") or {}).get("ratios")))
+    for label, by_loop in runs:
+        for loop, ratios in (by_loop or {}).items():
+            if ratios:
+                median = sorted(ratios)[len(ratios) // 2]
+                lines.append(
+                    f"- Solver / {NAMES[loop]} ({label}): {', '.join(f'{x:.3f}' for x in ratios)} run by run, "
+                    f"median {median:.3f} ({'within' if median <= 1.05 else 'NOT within'} 5%)"
+                )
+    return lines + [""] if lines else []
 
 
 def grading_tables(g: dict[str, Any]) -> str:
@@ -406,6 +425,10 @@ def render(results: dict[str, Any]) -> str:
         from .contention import tables as contention_tables
 
         parts.append(contention_tables(results["contention"]))
+    if "notebook_cost" in results:
+        from .notebook_cost import tables as cost_tables
+
+        parts.append(cost_tables(results["notebook_cost"]))
     return "\n".join(parts)
 
 
@@ -514,6 +537,12 @@ def main(argv: list[str] | None = None) -> int:
             cifar10_dir, repeats=args.contention_repeats, submissions=min(args.submissions, 10)
         )
         print(contention.tables(results["contention"]), flush=True)
+        save()
+    if "notebook_cost" in args.sections and cifar10_dir is not None:
+        from . import notebook_cost
+
+        results["notebook_cost"] = notebook_cost.benchmark(cifar10_dir)
+        print(notebook_cost.tables(results["notebook_cost"]), flush=True)
         save()
     m = results["machine"]
     blas = m["blas"][0] if isinstance(m.get("blas"), list) and m["blas"] else {}

@@ -17,6 +17,8 @@ MODULES = (
     "benchmarks.similarity",
     "benchmarks.worst_case",
     "benchmarks.cluster",
+    "benchmarks.contention",
+    "benchmarks.notebook_cost",
 )
 
 
