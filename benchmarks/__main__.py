@@ -534,7 +534,10 @@ def main(argv: list[str] | None = None) -> int:
         from . import contention
 
         results["contention"] = contention.benchmark(
-            cifar10_dir, repeats=args.contention_repeats, submissions=min(args.submissions, 10)
+            cifar10_dir,
+            repeats=args.contention_repeats,
+            submissions=min(args.submissions, 10),
+            workloads=tuple(args.contention_workloads.split(",")),
         )
         print(contention.tables(results["contention"]), flush=True)
         save()
