@@ -53,6 +53,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="runs of each contention measurement, median shown (default 1)",
     )
     p.add_argument(
+        "--contention-workloads",
+        default="digits,cifar10,student",
+        help="what the contention benchmark runs beside its competitors (default: digits,cifar10,student)",
+    )
+    p.add_argument(
         "--cifar10-grading",
         type=int,
         default=0,
