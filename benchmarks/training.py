@@ -603,6 +603,13 @@ def torch_runs(
     return results, stopped
 
 
+def rotated(impls: dict[str, Any], r: int) -> list[tuple[str, Any]]:
+    """The implementations in the order of round ``r``: each starts a round in turn (the first run
+    of a round was slower, so a fixed order would always handicap the same one)."""
+    items = list(impls.items())
+    return items[r % len(items) :] + items[: r % len(items)]
+
+
 def ratios(runs: dict[str, list], key: str) -> dict[str, list[float]]:
     """The Solver's time over each loop's (the hand-written float32 loop, the loop that trains the
     reference model), run by run: they alternate, so each pair saw the same load."""
@@ -652,7 +659,7 @@ def benchmark(
         gemm_times: dict[tuple, float] = {}
         for r in range(reps):  # interleaved, so that the machine's load hits every one alike
             gemm_times = time_gemms(num_train, num_val, D, cfg, gemm_times)
-            for name, fn in impls.items():
+            for name, fn in rotated(impls, r):
                 log(f"training {cfg['name']} ({iterations} iterations) with {name}, run {r + 1}/{reps}")
                 runs[name].append(fn())
         gemm_times = time_gemms(num_train, num_val, D, cfg, gemm_times)
@@ -679,10 +686,14 @@ def benchmark(
         for r in range(repeats):
             single_gemm = time_gemms(num_train, num_val, D, cfg, single_gemm, clock=time.process_time)
             log(f"training {cfg['name']} with 1 BLAS thread (CPU time), run {r + 1}/{repeats}")
-            single["solver"].append(run_solver(data, cfg))
-            single["numpy_float32"].append(run_numpy(data, cfg))
-            single["loop_with_model"].append(run_loop_with_model(data, cfg))
-            single["solver_with_dx"].append(run_solver(data, cfg, model_cls=with_dx_model()))
+            one_thread = {
+                "solver": lambda: run_solver(data, cfg),
+                "numpy_float32": lambda: run_numpy(data, cfg),
+                "loop_with_model": lambda: run_loop_with_model(data, cfg),
+                "solver_with_dx": lambda: run_solver(data, cfg, model_cls=with_dx_model()),
+            }
+            for name, fn in rotated(one_thread, r):
+                single[name].append(fn())
         single_bound = gemm_bound(
             num_train, num_val, D, cfg, time_gemms(num_train, num_val, D, cfg, single_gemm, clock=time.process_time)
         )
