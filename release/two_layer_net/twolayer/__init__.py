@@ -7,6 +7,7 @@
   ``twolayer.optim``, its checks of the model in ``twolayer.solver_checks``)
 - ``twolayer.tuning``: the record of a hyperparameter search
 - ``twolayer.plots``: training curves, first-layer weights, the tuning heatmap
+- ``twolayer.cpus``: the CPUs this process can use, and numpy's BLAS threads for them
 - ``twolayer.checks``: the self-checks that the notebook's check cells call, on visible inputs
 - ``twolayer.item_checks``: the checks of every item (the grader runs them too, on hidden inputs),
   with ``twolayer.findings`` (what a check says), ``twolayer.compare`` (comparing numbers) and
