@@ -136,7 +136,7 @@ distclean: clean  ## clean, and also remove .venv and data/
 demo: setup  ## The main job: a throwaway course graded by nbgrader and the autograder (digits)
 	$(PY) -m autograder demo --dir demo-course
 
-bench: setup  ## Benchmarks: training vs PyTorch CPU and the sgemm bound, grading vs nbgrader (docs/benchmarks.md)
+bench: setup  ## Benchmarks: training vs PyTorch CPU and the sgemm bound, grading vs nbgrader, grading on a busy machine (docs/benchmarks.md)
 	@$(PY) -c "import torch" 2>/dev/null || { echo "Installing $(TORCH_SPEC) (the PyTorch baseline) ..."; \
 	  $(PY) -m pip install --disable-pip-version-check --quiet $(TORCH_PIP_ARGS) "$(TORCH_SPEC)" \
 	  || echo "PyTorch could not be installed: the benchmark runs without its rows"; }

@@ -33,7 +33,7 @@ c.CourseDirectory.course_id = "two_layer_net"
 # A fresh clone has release/ (committed) but no gradebook: nbgrader autograde and
 # generate_feedback would then fail for every student with "No assignment with ID
 # 'two_layer_net' exists in the database". Stop them at once with what to run instead (`make
-# register` or `make autograde`; autograder/gradebook.py).
+# register` or `make autograde`; autograder/nbgrader/gradebook.py).
 try:
     from autograder.nbgrader.gradebook import stop_if_unregistered
 except ImportError:  # not this course's environment: nbgrader's own error will do
@@ -56,7 +56,7 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # --------------------------------------------------------------------------------------------
 # What replaces a `### BEGIN SOLUTION ... ### END SOLUTION` region: nbgrader's own stubs, spelled
 # out so that they cannot change under us: the checks' hint for an unanswered cell
-# (twolayer/findings.py, "Replace `raise NotImplementedError()` ...") and tests/test_release.py
+# (twolayer/checks/findings.py, "Replace `raise NotImplementedError()` ...") and tests/test_release.py
 # quote them.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
@@ -93,7 +93,7 @@ if "TWO_LAYER_NET_CELL_TIMEOUT" not in os.environ:
 
 # The sandbox. nbgrader executes a submission in a Jupyter kernel with the rights of whoever
 # runs nbgrader. So it executes it (autograde, and the instructor's validate) in the kernel
-# `two_layer_net_sandbox` instead (autograder/kernel/): an unprivileged user, no network,
+# `two_layer_net_sandbox` instead (autograder/nbgrader/kernel/): an unprivileged user, no network,
 # read-only system and Python, writable only the submission's own folder and a private /tmp,
 # CPU, memory and process limits (a cgroup, or RLIMIT_NPROC of its own user: the same on every
 # kind of host, docs/security.md); the hidden test cells have their items graded outside the
@@ -105,7 +105,7 @@ if "TWO_LAYER_NET_CELL_TIMEOUT" not in os.environ:
 #     (unix sockets), at an absolute address in a private folder of this nbgrader process
 #     (jupyter_client's default, "kernel-ipc", is relative: nbgrader and the kernel have
 #     different working folders);
-#   - SandboxedExecute (autograde's Execute; autograder/preprocessors/sandboxedexecute.py) then
+#   - SandboxedExecute (autograde's Execute; autograder/nbgrader/preprocessors/sandboxedexecute.py) then
 #     makes sure nothing of the sandbox still runs, removes links and special files the notebook
 #     left in its folder (nbgrader writes the graded notebook there, unconfined), and fails each
 #     hidden test cell whose item the launcher's grader did not pass, and each visible test cell
@@ -149,7 +149,7 @@ except Exception as exc:  # noqa: BLE001 - said, and nothing runs: the kernel na
 # with add_missing_cells, which defaults to False: without it the deleted test never runs and
 # the cell is left "needing manual grading". Its implementation in nbgrader 0.9.6 fails on this
 # notebook, so autograde's first pass uses the fixed subclass RestoreDeletedCells
-# (autograder/preprocessors/restoredeletedcells.py); the rest of the list is nbgrader's default.
+# (autograder/nbgrader/preprocessors/restoredeletedcells.py); the rest of the list is nbgrader's default.
 c.OverwriteCells.add_missing_cells = True  # read by RestoreDeletedCells too (a subclass)
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
@@ -190,7 +190,7 @@ c.IgnorePattern.pattern = r"(?m)^.*:\d+: \w*Warning: |\d+%\|.*\| *\d+/\d+ \["
 # feedback shows them as they are: it has no option of its own to hide them. So add nbgrader's
 # ClearHiddenTests -- the preprocessor that strips them from the release -- to the feedback's
 # preprocessors (after GetGrades, which reads the scores), and shorten the tracebacks of those
-# cells first (HideHiddenTestTracebacks, autograder/preprocessors/hidehiddentesttracebacks.py).
+# cells first (HideHiddenTestTracebacks, autograder/nbgrader/preprocessors/hidehiddentesttracebacks.py).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "autograder.nbgrader.preprocessors.HideHiddenTestTracebacks",
@@ -202,9 +202,9 @@ c.GenerateFeedback.preprocessors = [
 # default) and nbgrader then drops the whole submission: on a busy machine a correct notebook
 # with a lot of output got 0/92 (docs/benchmarks.md). Wait a minute instead. (The course's kernel
 # also has no ZeroMQ high-water mark on its output, so that a flood of prints is queued, not
-# dropped with the final "idle" message: autograder/kernel/confinement.py, KERNEL_BOOT.)
+# dropped with the final "idle" message: autograder/nbgrader/kernel/confinement.py, KERNEL_BOOT.)
 c.Execute.iopub_timeout = 60
 
-# Late work: the course's late policy ([late] in twolayer/assignment.toml; autograder/late.py),
+# Late work: the course's late policy ([late] in twolayer/assignment.toml; autograder/course/late.py),
 # the same one Gradescope's runner applies. nbgrader takes the points off at autograde.
 c.AssignLatePenalties.plugin_class = "autograder.nbgrader.late_penalty.LatePenalty"

@@ -192,6 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--dataset", choices=DATASETS, help="default: the course setting (twolayer/assignment.toml)")
     g.add_argument("--jobs", "-j", type=int, default=1, help="notebooks graded at once (default 1)")
     g.add_argument(
+        "--blas-threads",
+        type=int,
+        metavar="N",
+        help="BLAS threads of each notebook's training (default: chosen as each notebook's grading starts, from "
+        "the CPUs its job may use: affinity, cgroup quota, --jobs, and the other processes running then)",
+    )
+    g.add_argument(
         "--item", action="append", default=[], choices=[i.name for i in ITEMS], help="grade only this item (repeatable)"
     )
     g.add_argument("--seed", type=int, help="seed of the hidden random inputs (default: fresh, recorded in the report)")

@@ -20,7 +20,7 @@ from typing import Any
 
 from .common import REPO, Stopwatch, code_state, f, find_cifar10, loadavg, log, machine, pct, table
 
-SECTIONS = ("training", "grading", "student", "similarity", "worst_case", "cluster")
+SECTIONS = ("training", "grading", "student", "similarity", "worst_case", "cluster", "contention", "notebook_cost")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -47,6 +47,17 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--skip-digits-grading", action="store_true", help="with --cifar10-grading: grade on CIFAR-10 only")
     p.add_argument("--render", metavar="JSON", help="print the tables of a results file, measure nothing")
     p.add_argument(
+        "--contention-repeats",
+        type=int,
+        default=1,
+        help="runs of each contention measurement, median shown (default 1)",
+    )
+    p.add_argument(
+        "--contention-workloads",
+        default="digits,cifar10,student",
+        help="what the contention benchmark runs beside its competitors (default: digits,cifar10,student)",
+    )
+    p.add_argument(
         "--cifar10-grading",
         type=int,
         default=0,
@@ -72,6 +83,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 NAMES = {
     "solver": "course Solver + reference layers (float32)",
     "numpy_float32": "hand-written numpy loop, float32",
+    "loop_with_model": "hand-written loop training the reference TwoLayerNet (no Solver)",
     "torch": "PyTorch CPU, float32, 2 threads",
     "numpy_float64": "hand-written numpy loop, float64",
     "torch_1_thread": "PyTorch CPU, float32, 1 thread (extra)",
@@ -196,6 +208,7 @@ def training_tables(t: dict[str, Any]) -> str:
         if ratios:
             out += ["", f"Solver time / PyTorch time, pair by pair: {', '.join(f'{x:.2f}' for x in ratios)}"]
         out.append("")
+    out += solver_against_loop(t)
     for entry in t["configs"]:
         res = entry["results"]
         s, tor = res.get("solver"), res.get("torch")
@@ -232,6 +245,23 @@ def training_tables(t: dict[str, Any]) -> str:
             )
         )
     return "\n".join(out) + "\n"
+
+
+def solver_against_loop(t: dict[str, Any]) -> list[str]:
+    """The course Solver's time over the loops', run by run (they alternate, so that each pair sees
+    the same load), on every configuration and with one thread (issue 24: within 5%)."""
+    lines = []
+    runs = [(e["config"]["name"] + ", 2 threads, wall", e.get("ratios")) for e in t["configs"]]
+    runs.append(("exercise, 1 thread, CPU", (t.get("single_thread") or {}).get("ratios")))
+    for label, by_loop in runs:
+        for loop, ratios in (by_loop or {}).items():
+            if ratios:
+                median = sorted(ratios)[len(ratios) // 2]
+                lines.append(
+                    f"- Solver / {NAMES[loop]} ({label}): {', '.join(f'{x:.3f}' for x in ratios)} run by run, "
+                    f"median {median:.3f} ({'within' if median <= 1.05 else 'NOT within'} 5%)"
+                )
+    return lines + [""] if lines else []
 
 
 def grading_tables(g: dict[str, Any]) -> str:
@@ -396,6 +426,14 @@ def render(results: dict[str, Any]) -> str:
         from .cluster import tables as cluster_tables
 
         parts.append(cluster_tables(results["cluster"]))
+    if "contention" in results:
+        from .contention import tables as contention_tables
+
+        parts.append(contention_tables(results["contention"]))
+    if "notebook_cost" in results:
+        from .notebook_cost import tables as cost_tables
+
+        parts.append(cost_tables(results["notebook_cost"]))
     return "\n".join(parts)
 
 
@@ -496,6 +534,23 @@ def main(argv: list[str] | None = None) -> int:
 
         results["cluster"] = cluster.benchmark(count=args.submissions, cifar10_dir=cifar10_dir)
         print(cluster.tables(results["cluster"]), flush=True)
+        save()
+    if "contention" in args.sections:
+        from . import contention
+
+        results["contention"] = contention.benchmark(
+            cifar10_dir,
+            repeats=args.contention_repeats,
+            submissions=min(args.submissions, 10),
+            workloads=tuple(args.contention_workloads.split(",")),
+        )
+        print(contention.tables(results["contention"]), flush=True)
+        save()
+    if "notebook_cost" in args.sections and cifar10_dir is not None:
+        from . import notebook_cost
+
+        results["notebook_cost"] = notebook_cost.benchmark(cifar10_dir)
+        print(notebook_cost.tables(results["notebook_cost"]), flush=True)
         save()
     m = results["machine"]
     blas = m["blas"][0] if isinstance(m.get("blas"), list) and m["blas"] else {}

@@ -98,6 +98,49 @@ def run_solver(data: dict, cfg: dict, seed: int = 0, *, model_cls: Any = None, p
     }
 
 
+def run_loop_with_model(data: dict, cfg: dict, seed: int = 0) -> dict:
+    """The reference ``TwoLayerNet`` trained by a hand-written loop instead of the Solver: the same
+    minibatches, updates and checks, so that the Solver's own cost is this run's difference."""
+    from autograder.course.reference import reference
+
+    X, y, Xv, yv = data["X_train"], data["y_train"], data["X_val"], data["y_val"]
+    np.random.seed(seed)
+    model = reference().TwoLayerNet(input_dim=_rows(X).shape[1], hidden_dim=cfg["hidden_dim"], reg=cfg["reg"])
+    params = model.params
+    for k, v in params.items():
+        params[k] = v.astype(X.dtype)
+    per_epoch, iterations, checks = schedule(len(X), cfg)
+    checks_at = set(checks)
+    lr = cfg["learning_rate"]
+
+    def accuracy(Xs: np.ndarray, ys: np.ndarray, samples: int | None) -> float:
+        if samples is not None and len(Xs) > samples:
+            mask = np.random.choice(len(Xs), samples)
+            Xs, ys = Xs[mask], ys[mask]
+        pred = [model.loss(Xs[i : i + CHECK_BATCH]).argmax(1) for i in range(0, len(Xs), CHECK_BATCH)]
+        return float(np.mean(np.hstack(pred) == ys))
+
+    best, loss = 0.0, float("nan")
+    with Stopwatch() as sw:
+        for t in range(iterations):
+            idx = np.random.choice(len(X), cfg["batch_size"])
+            loss, grads = model.loss(X[idx], y[idx])
+            for k, w in params.items():
+                w -= lr * grads[k]
+            if (t + 1) % per_epoch == 0:
+                lr *= cfg["lr_decay"]
+            if t in checks_at:
+                accuracy(X, y, CHECK_TRAIN_SAMPLES)
+                best = max(best, accuracy(Xv, yv, None))
+    return {
+        "seconds": sw.seconds,
+        "cpu_seconds": sw.cpu_seconds,
+        "val_acc": best,
+        "final_loss": float(loss),
+        "dtype": str(params["W1"].dtype),
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # 2. The same math written inline in numpy (no Solver, no layer functions)
 
@@ -560,6 +603,22 @@ def torch_runs(
     return results, stopped
 
 
+def rotated(impls: dict[str, Any], r: int) -> list[tuple[str, Any]]:
+    """The implementations in the order of round ``r``: each starts a round in turn (the first run
+    of a round was slower, so a fixed order would always handicap the same one)."""
+    items = list(impls.items())
+    return items[r % len(items) :] + items[: r % len(items)]
+
+
+def ratios(runs: dict[str, list], key: str) -> dict[str, list[float]]:
+    """The Solver's time over each loop's (the hand-written float32 loop, the loop that trains the
+    reference model), run by run: they alternate, so each pair saw the same load."""
+    return {
+        loop: [round(a[key] / b[key], 3) for a, b in zip(runs.get("solver", []), runs.get(loop, []), strict=False)]
+        for loop in ("numpy_float32", "loop_with_model")
+    }
+
+
 def benchmark(
     data: dict, *, quick: bool, repeats: int, with_torch: bool = True, cifar10_dir: str | None = None
 ) -> dict:
@@ -589,6 +648,7 @@ def benchmark(
         impls: dict[str, Any] = {
             "solver": lambda c=cfg: run_solver(data, c),
             "numpy_float32": lambda c=cfg: run_numpy(data, c),
+            "loop_with_model": lambda c=cfg: run_loop_with_model(data, c),
         }
         if cfg["name"] == "exercise":  # the extras on the short run only (the budget of `make bench`)
             impls["numpy_float64"] = lambda c=cfg: run_numpy(data, c, dtype=np.float64)
@@ -599,7 +659,7 @@ def benchmark(
         gemm_times: dict[tuple, float] = {}
         for r in range(reps):  # interleaved, so that the machine's load hits every one alike
             gemm_times = time_gemms(num_train, num_val, D, cfg, gemm_times)
-            for name, fn in impls.items():
+            for name, fn in rotated(impls, r):
                 log(f"training {cfg['name']} ({iterations} iterations) with {name}, run {r + 1}/{reps}")
                 runs[name].append(fn())
         gemm_times = time_gemms(num_train, num_val, D, cfg, gemm_times)
@@ -620,15 +680,20 @@ def benchmark(
     from threadpoolctl import threadpool_limits
 
     cfg = configs[0]
-    single: dict[str, list] = {"solver": [], "numpy_float32": [], "solver_with_dx": []}
+    single: dict[str, list] = {"solver": [], "numpy_float32": [], "loop_with_model": [], "solver_with_dx": []}
     single_gemm: dict[tuple, float] = {}
     with threadpool_limits(1):
         for r in range(repeats):
             single_gemm = time_gemms(num_train, num_val, D, cfg, single_gemm, clock=time.process_time)
             log(f"training {cfg['name']} with 1 BLAS thread (CPU time), run {r + 1}/{repeats}")
-            single["solver"].append(run_solver(data, cfg))
-            single["numpy_float32"].append(run_numpy(data, cfg))
-            single["solver_with_dx"].append(run_solver(data, cfg, model_cls=with_dx_model()))
+            one_thread = {
+                "solver": lambda: run_solver(data, cfg),
+                "numpy_float32": lambda: run_numpy(data, cfg),
+                "loop_with_model": lambda: run_loop_with_model(data, cfg),
+                "solver_with_dx": lambda: run_solver(data, cfg, model_cls=with_dx_model()),
+            }
+            for name, fn in rotated(one_thread, r):
+                single[name].append(fn())
         single_bound = gemm_bound(
             num_train, num_val, D, cfg, time_gemms(num_train, num_val, D, cfg, single_gemm, clock=time.process_time)
         )
@@ -681,6 +746,7 @@ def benchmark(
     for entry in out["configs"]:
         bound = entry["bound"]
         entry["results"] = {}
+        entry["ratios"] = ratios(entry["runs"], "seconds")
         for name, results in entry.pop("runs").items():
             secs = [res["seconds"] for res in results]
             if not secs:
@@ -716,6 +782,7 @@ def benchmark(
         pr["solver_over_torch"] = [round(a["seconds"] / b["seconds"], 3) for a, b in pairs]
     st = out["single_thread"]
     st["results"] = {}
+    st["ratios"] = ratios(st["runs"], "cpu_seconds")
     for name, results in st.pop("runs").items():
         cpus = [res["cpu_seconds"] for res in results]
         st["results"][name] = {

@@ -17,6 +17,8 @@ MODULES = (
     "benchmarks.similarity",
     "benchmarks.worst_case",
     "benchmarks.cluster",
+    "benchmarks.contention",
+    "benchmarks.notebook_cost",
 )
 
 
@@ -33,6 +35,8 @@ def test_the_benchmarks_import_and_render_the_committed_results():
         ("results.json", "Grading"),
         ("results-worst-case.json", "The worst case"),
         ("results-similarity.json", "Similarity report on a synthetic class"),
+        ("results-contention.json", "Grading on a busy machine"),
+        ("results-notebook-cost.json", "What a CIFAR-10 notebook costs"),
     ):
         render = subprocess.run(
             [sys.executable, "-m", "benchmarks", "--render", str(REPO / "benchmarks" / results)],

@@ -4,7 +4,6 @@ in the journal as it arrives), and the reports written."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -13,7 +12,7 @@ from autograder.batch.cluster import ClusterUnavailable
 from autograder.batch.jobs import find_notebooks, grade_many
 from autograder.batch.journal import Journal
 from autograder.course.names import NOTEBOOK_FILE
-from autograder.grading.options import Options, blas_threads
+from autograder.grading.options import Options
 from autograder.reports.canvas import assignment_column, read_roster
 from autograder.reports.writer import write
 from autograder.sandbox import announce
@@ -36,7 +35,8 @@ def main(args: argparse.Namespace) -> int:
         items=tuple(args.item) or None,
         item_timeout=args.timeout,
         cell_timeout=args.cell_timeout,
-        threads=blas_threads(dataset, (os.cpu_count() or 1) // max(1, args.jobs)),
+        threads=args.blas_threads,  # None: chosen for each notebook (twolayer/cpus.py)
+        jobs=args.jobs,
     )
     on_cluster = bool(args.scheduler or args.scheduler_file)
     if on_cluster and args.jobs != 1:

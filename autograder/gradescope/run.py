@@ -25,7 +25,7 @@ from autograder.batch.jobs import grade_safely, one_blas_thread
 from autograder.course.gradescope_settings import Settings
 from autograder.course.items import saved_as
 from autograder.execution import remote
-from autograder.grading.options import Options, blas_threads
+from autograder.grading.options import Options
 from autograder.reports import gradescope as results
 from autograder.sandbox.reaper import reap
 from autograder.sandbox.watchdog import die_with_parent
@@ -139,17 +139,6 @@ def arm_deadline(layout: Layout, budget: int, started: float) -> None:
     signal.alarm(budget)
 
 
-def cpu_quota() -> int:
-    """CPUs this container may use (its cgroup's quota; os.cpu_count() is the host's)."""
-    try:
-        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
-        if quota != "max":
-            return max(1, int(int(quota) / int(period)))
-    except (OSError, ValueError):
-        pass
-    return os.cpu_count() or 1
-
-
 def grade(layout: Layout, settings: Settings, started: float) -> dict[str, Any]:
     """results.json of the upload in ``layout.submission``."""
     try:
@@ -174,7 +163,8 @@ def grade(layout: Layout, settings: Settings, started: float) -> dict[str, Any]:
     # The training cells get the course's time budgets (assignment.toml [budgets]); the deadline armed
     # in main() stops the whole run before Gradescope's timeout.
     dataset = dataset_name()
-    options = Options(dataset=dataset, params=params, threads=blas_threads(dataset, cpu_quota()))
+    # BLAS threads chosen as the grading starts, from the container's CPU quota (twolayer/cpus.py).
+    options = Options(dataset=dataset, params=params, threads=None)
     try:
         contained = sandbox.announce(sys.stdout).summary()
     except sandbox.SandboxUnavailable as err:  # the notebook is not run: its results.json says why

@@ -1,11 +1,15 @@
 """What a grading is asked for: the dataset, the seed of the hidden inputs, the items, the time
-limits, the trained parameters handed over, and the BLAS threads of the training worker."""
+limits, the trained parameters handed over, and the BLAS threads of the training worker (chosen
+from the CPUs it may use, ``twolayer.cpus``, where not given)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+
+from twolayer.config import dataset_name
+from twolayer.cpus import blas_threads
 
 
 @dataclass
@@ -16,13 +20,14 @@ class Options:
     cell_timeout: float | None = None  # every training cell (default: the course's budgets, assignment.toml)
     items: tuple[str, ...] | None = None  # grade only these items
     params: dict[str, dict[str, np.ndarray]] | None = None  # trained params given by nbgrader's kernel
-    threads: int = 1
+    # BLAS threads of the training worker; None: chosen when the grading starts, from the CPUs
+    # this job may use then (twolayer.cpus.blas_threads: affinity, cgroup quota, jobs, others' load)
+    threads: int | None = 1
+    jobs: int = 1  # gradings that share this machine's CPUs at once (--jobs, a Dask worker's slots)
 
 
-def blas_threads(dataset: str, cores: int) -> int:
-    """BLAS threads for the training worker of a job that has ``cores`` cores: all of them on
-    CIFAR-10, one on digits. Digits' products (64 features) are too small for a second thread to
-    pay, yet OpenBLAS still splits them, and on a loaded machine the thread that waits holds the
-    other one up: the solution graded in 13.3-17.3 s with two threads, 6.4-7.7 s with one
-    (load average 7 on 2 cores, the same run)."""
-    return 1 if dataset == "digits" else max(1, cores)
+def with_threads(options: Options) -> Options:
+    """``options`` with the training worker's BLAS threads chosen now, if they were left open."""
+    if options.threads is not None:
+        return options
+    return replace(options, threads=blas_threads(dataset_name(options.dataset), options.jobs))

@@ -14,7 +14,7 @@ import pytest
 
 from autograder import sandbox
 
-from .options import Options
+from .options import Options, with_threads
 from .plugin import Grading
 from .results import Status, SubmissionResult
 
@@ -51,7 +51,7 @@ def grade_submission(path: str | Path, options: Options | None = None) -> Submis
     """Grade one notebook with the suite; *ungraded*, its code not run, where the sandbox this host
     must give it cannot be had (``sandbox.policy``: fail closed)."""
     start = time.monotonic()
-    grading = Grading(Path(path), options or Options())
+    grading = Grading(Path(path), with_threads(options or Options()))
     try:
         grading.containment = sandbox.mechanisms().summary()
     except sandbox.SandboxUnavailable as err:

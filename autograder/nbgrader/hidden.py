@@ -9,10 +9,10 @@ For the training items the kernel hands over the trained parameters only (``.npz
 other items are graded together by one background process started on the first call and
 handed out one by one (the saved notebook is what is graded; when it changes, they are graded
 again); an item whose answer is not there within ``BATCH_WAIT`` is graded on its own
-(``autograder/kernel/hidden_checks.py`` runs the grader, the batch included, for this module and
+(``autograder/nbgrader/kernel/hidden_checks.py`` runs the grader, the batch included, for this module and
 for the sandboxed kernel's launcher alike).
 
-In the sandboxed kernel (``autograder/kernel/``) neither the reference nor the grader
+In the sandboxed kernel (``autograder/nbgrader/kernel/``) neither the reference nor the grader
 is visible, so ``check_hidden`` asks the kernel's launcher, outside the sandbox, over the unix
 socket named by ``$TWO_LAYER_NET_GRADER_SOCKET``; the launcher grades the item the same way and
 answers with the output and exit status. This module must import nothing else of ``autograder``:

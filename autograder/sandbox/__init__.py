@@ -21,7 +21,7 @@ differ from host to host (:mod:`.mechanisms` establishes them by the rule of :mo
 =================  ==================================================================================
 
 Both users of the sandbox build on :class:`Confined`: the grader's worker (``remote.py``) and
-nbgrader's kernel (``autograder/kernel/launcher.py``).
+nbgrader's kernel (``autograder/nbgrader/kernel/launcher.py``).
 """
 
 from __future__ import annotations

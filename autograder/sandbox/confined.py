@@ -1,7 +1,7 @@
 """One sandboxed Python process: how it starts and what holds it until it is gone.
 
 Both users of the sandbox build their process with :class:`Confined`: the grader's worker
-(``autograder/remote.py``) and nbgrader's kernel (``autograder/kernel/launcher.py``). They name
+(``autograder/execution/remote.py``) and nbgrader's kernel (``autograder/nbgrader/kernel/launcher.py``). They name
 paths as the process sees them inside bubblewrap (``/home/student``, ``/run/...``);
 :meth:`Confined.path` gives the path the process really uses, the same inside bubblewrap and
 the host's without it.

@@ -7,7 +7,7 @@ is removed from every cell before anything is compared: a student who keeps it c
 It is read from the release notebook itself, never written out here, so a changed starter cell
 changes the boilerplate with it.
 
-The *reference solution* (the source notebook's solution cells, ``autograder/reference.py``)
+The *reference solution* (the source notebook's solution cells, ``autograder/course/reference.py``)
 is the idiomatic answer many honest students arrive at on a small cell; its fingerprints count
 ``REFERENCE_WEIGHT`` of a fingerprint of their own (see ``calibration.py``).
 """

@@ -7,7 +7,7 @@ and the missing cells are listed with it.
 
 A ``.py`` file has no cells: it is cut at the top-level definitions of the names the answer
 cells define (``def affine_forward``, ``class TwoLayerNet``, ``best_model = ...``; from
-``autograder/items.py``). What stands before a definition (imports, helper functions) goes to
+``autograder/course/items.py``). What stands before a definition (imports, helper functions) goes to
 the cell of the definition that follows it.
 """
 
@@ -22,7 +22,7 @@ from autograder.course.items import ITEMS, Kind
 from autograder.course.notebook import MAX_NOTEBOOK_BYTES, read_submission
 from autograder.grading.results import student_name
 
-#: The answer cells compared: the code cells students write (from ``autograder/items.py``).
+#: The answer cells compared: the code cells students write (from ``autograder/course/items.py``).
 COMPARED = tuple(item.name for item in ITEMS if item.kind is Kind.CODE)
 #: The written answers (markdown) compared as text (``written.py``).
 WRITTEN_ANSWERS = tuple(item.name for item in ITEMS if item.kind is Kind.MARKDOWN)

@@ -25,7 +25,7 @@ from .fingerprints import Fingerprints, all_kgrams, fingerprint
 from .sources import WRITTEN_ANSWERS
 from .tokens import Token
 
-#: The markdown answer cells compared (from ``autograder/items.py``).
+#: The markdown answer cells compared (from ``autograder/course/items.py``).
 WRITTEN = WRITTEN_ANSWERS
 
 SHINGLE = 3  # words per shingle: "relu has zero" is a phrase, "relu has" is not

@@ -457,9 +457,11 @@ def test_correct_float32_code_passes_the_numerical_checks_whatever_the_seed():
         assert np.abs(margins).min() > inputs.KINK_MARGIN
 
 
-def test_training_on_digits_uses_one_blas_thread_and_cifar10_the_jobs_cores():
-    from autograder.grading.options import blas_threads
+def test_training_threads_are_chosen_as_a_grading_starts_unless_given():
+    """The choice itself: tests/test_twolayer/test_cpus.py."""
+    from autograder.grading.options import Options, with_threads
 
-    assert blas_threads("digits", 2) == 1
-    assert blas_threads("cifar10", 2) == 2
-    assert blas_threads("cifar10", 0) == 1
+    assert with_threads(Options(dataset="digits", threads=None)).threads == 1
+    assert with_threads(Options(dataset="cifar10", threads=3)).threads == 3
+    chosen = with_threads(Options(dataset="cifar10", threads=None, jobs=2)).threads
+    assert 1 <= chosen <= max(1, len(os.sched_getaffinity(0)) // 2)

@@ -1,4 +1,4 @@
-"""The frames between the grader and the worker that runs student code (autograder/worker.py):
+"""The frames between the grader and the worker that runs student code (autograder/execution/worker.py):
 values come back exactly, and the grader reads nothing but numeric arrays, whatever the other
 side (student code that writes into the pipe) sends."""
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-import os
 import tempfile
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -32,7 +31,7 @@ from typing import Any
 
 from autograder.batch.jobs import _start_job, grade_safely
 from autograder.course.names import ASSIGNMENT, NOTEBOOK_FILE
-from autograder.grading.options import Options, blas_threads
+from autograder.grading.options import Options
 
 from . import compatibility
 
@@ -98,13 +97,6 @@ def _forget(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def threads_here(slots: int) -> int:
-    """The cores of one grading on this worker: its cores shared by its task slots (as ``--jobs``
-    shares the instructor's cores by jobs; ``grading.blas_threads`` makes BLAS threads of them)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, cores // max(1, slots))
-
-
 def grade_task(task: Task) -> dict[str, Any]:
     """On a worker: the result of grading ``task``'s notebook, as plain data. Raises
     :class:`compatibility.WorkerRefused` on a worker that would grade differently, and
@@ -115,7 +107,7 @@ def grade_task(task: Task) -> dict[str, Any]:
         raise ValueError(f"the notebook of {task.student} arrived changed (its SHA-256 differs): not graded here")
     pool = _pool()
     options = Options(**{**task.options, "items": tuple(task.options["items"]) if task.options["items"] else None})
-    options.threads = blas_threads(options.dataset or "", threads_here(_SLOTS))
+    options.jobs = _SLOTS  # this worker's CPUs are shared by its task slots (twolayer/cpus.py)
     with tempfile.TemporaryDirectory(prefix="autograder-task-") as folder:
         safe = task.student if task.student not in ("", ".", "..") and "/" not in task.student else "student"
         path = Path(folder) / safe / ASSIGNMENT / NOTEBOOK_FILE

@@ -27,6 +27,8 @@ from autograder import sandbox
 from autograder.execution.worker import one_blas_thread_after_fork
 from autograder.sandbox import users
 from autograder.sandbox.confined import unreachable
+from twolayer.config import dataset_name
+from twolayer.cpus import blas_threads
 
 from .hidden_checks import SOCKET_ENV
 
@@ -93,7 +95,8 @@ def kernel_limits() -> sandbox.Limits:
         cpu_seconds=int(env.get("TWO_LAYER_NET_KERNEL_CPU_SECONDS", "3600")),
         file_bytes=64 * 1024**2,
         processes=int(env.get("TWO_LAYER_NET_KERNEL_PROCESSES", "128")),
-        threads=max(1, min(os.cpu_count() or 1, 16)),
+        # BLAS threads (the kernel's OMP/OPENBLAS_NUM_THREADS) for the CPUs it may use as it starts
+        threads=min(blas_threads(dataset_name()), 16),
     )
 
 

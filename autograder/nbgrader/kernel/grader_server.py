@@ -1,5 +1,5 @@
 """The grading service of the sandboxed kernel: its launcher, outside the sandbox, grades the
-hidden checks that ``check_hidden`` (``autograder/nbgrader_hidden.py``) asks for over a unix
+hidden checks that ``check_hidden`` (``autograder/nbgrader/hidden.py``) asks for over a unix
 socket (``$TWO_LAYER_NET_GRADER_SOCKET``, read-only inside the sandbox).
 
 The launcher grades item X with ``python -I -m autograder check <snapshot> --item X``

@@ -2,7 +2,7 @@
 check NOTEBOOK --item X`` in a fresh process, one item at a time or as a *batch*.
 
 Used by both ways a hidden test cell is graded: ``check_hidden`` in a plain kernel
-(``autograder/nbgrader_hidden.py``, which imports this lazily: inside the sandbox it cannot) and
+(``autograder/nbgrader/hidden.py``, which imports this lazily: inside the sandbox it cannot) and
 the sandboxed kernel's launcher (:mod:`autograder.nbgrader.kernel.grader_server`).
 
 The batch: the nine items that need no trained model are graded by one process

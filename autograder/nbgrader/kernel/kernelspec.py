@@ -24,7 +24,7 @@ def kernelspec() -> dict[str, Any]:
         "display_name": DISPLAY_NAME,
         "language": "python",
         "interrupt_mode": "signal",
-        "metadata": {"debugger": False, "sandbox": "bubblewrap (autograder/kernel/)"},
+        "metadata": {"debugger": False, "sandbox": "bubblewrap (autograder/nbgrader/kernel/)"},
     }
 
 

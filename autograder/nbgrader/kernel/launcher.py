@@ -354,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         return REFUSED
     parser = argparse.ArgumentParser(
         prog=f"python -I -m {LAUNCHER_MODULE}",
-        description="Start an ipykernel confined by the course's sandbox (see autograder/kernel/).",
+        description="Start an ipykernel confined by the course's sandbox (see autograder/nbgrader/kernel/).",
     )
     parser.add_argument("-f", dest="connection_file", required=True, help="the kernel's connection file")
     args, extra = parser.parse_known_args(argv)

@@ -3,7 +3,7 @@
 The launcher records, outside the sandbox (``<connection file name>.sandbox`` in the folder of
 the ipc address, a private folder of the nbgrader process), the verdicts of the hidden checks it
 ran and of the visible checks (the grader runs those too when it grades the items that need no
-model). ``SandboxedExecute`` (``autograder/preprocessors/sandboxedexecute.py``) calls
+model). ``SandboxedExecute`` (``autograder/nbgrader/preprocessors/sandboxedexecute.py``) calls
 :func:`after_execution`: a hidden test cell whose item the grader did not pass counts as failed,
 whatever the kernel printed, and so does a visible test cell (``self_check``) whose checks failed
 in the grader's run; so replacing ``check_hidden`` or ``self_check`` inside the kernel gains nothing.

@@ -1,4 +1,4 @@
-"""A worker's fingerprint, and what makes it refused (autograder/cluster/compatibility.py)."""
+"""A worker's fingerprint, and what makes it refused (autograder/batch/cluster/compatibility.py)."""
 
 from __future__ import annotations
 

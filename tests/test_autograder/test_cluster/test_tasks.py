@@ -1,4 +1,4 @@
-"""What a worker is sent and does with it (autograder/cluster/tasks.py), run here without Dask's worker."""
+"""What a worker is sent and does with it (autograder/batch/cluster/tasks.py), run here without Dask's worker."""
 
 from __future__ import annotations
 

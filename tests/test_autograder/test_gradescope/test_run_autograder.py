@@ -219,7 +219,7 @@ leaked = []
 paths = glob.glob(ROOT + "/source/**/*", recursive=True) + [
     ROOT + "/source/source/two_layer_net/two_layer_net.ipynb",
     ROOT + "/source/autograder/suite/test_layers.py",
-    ROOT + "/source/autograder/reference.py",
+    ROOT + "/source/autograder/course/reference.py",
     ROOT + "/submission_metadata.json",
     ROOT + "/results/results.json",
 ]
@@ -295,6 +295,6 @@ def test_protect_leaves_others_only_the_worker_and_the_student_library(gradescop
     assert mode("source/two_layer_net/two_layer_net.ipynb") == 0o600
     assert mode("autograder/suite/test_layers.py") == 0o600 and mode("autograder/suite") == 0o700
     assert mode(".") == mode("autograder") == 0o711  # crossed, not listed
-    assert mode("autograder/worker.py") == 0o644 and mode("source/two_layer_net/twolayer/solver.py") == 0o644
+    assert mode("autograder/execution/worker.py") == 0o644 and mode("source/two_layer_net/twolayer/solver.py") == 0o644
     assert (gradescope.root / "results").stat().st_mode & 0o777 == 0o700
     assert np.all([mode(p) & 0o077 == 0 for p in ("course.env", "GRADER_COMMIT", "requirements.lock")])

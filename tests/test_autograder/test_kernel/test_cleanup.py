@@ -1,4 +1,4 @@
-"""What the sandboxed kernel leaves behind (autograder/kernel/cleanup.py)."""
+"""What the sandboxed kernel leaves behind (autograder/nbgrader/kernel/cleanup.py)."""
 
 import os
 

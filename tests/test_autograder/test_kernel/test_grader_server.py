@@ -1,5 +1,5 @@
-"""The grading service of the sandboxed kernel (autograder/kernel/grader_server.py), with the
-batch of autograder/kernel/hidden_checks.py: requests are validated, each item answered once,
+"""The grading service of the sandboxed kernel (autograder/nbgrader/kernel/grader_server.py), with the
+batch of autograder/nbgrader/kernel/hidden_checks.py: requests are validated, each item answered once,
 the untrained items graded by one process, one by one when that fails or is late."""
 
 from __future__ import annotations

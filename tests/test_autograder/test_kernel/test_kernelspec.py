@@ -1,4 +1,4 @@
-"""The kernel specification (autograder/kernel/kernelspec.py)."""
+"""The kernel specification (autograder/nbgrader/kernel/kernelspec.py)."""
 
 import json
 import subprocess

@@ -1,4 +1,4 @@
-"""The sandboxed kernel of `nbgrader autograde` (autograder/kernel/), end to end.
+"""The sandboxed kernel of `nbgrader autograde` (autograder/nbgrader/kernel/), end to end.
 
 On a temporary nbgrader course, twice: in bubblewrap with this machine's control groups, and with
 both taken away (Landlock and a user of its own, RLIMIT_NPROC: what nbgrader's kernel gets on a

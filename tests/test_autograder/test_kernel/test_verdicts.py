@@ -1,4 +1,4 @@
-"""What nbgrader makes of the launcher's record after the execution (autograder/kernel/verdicts.py)."""
+"""What nbgrader makes of the launcher's record after the execution (autograder/nbgrader/kernel/verdicts.py)."""
 
 import types
 

@@ -1,4 +1,4 @@
-"""HideHiddenTestTracebacks (autograder/preprocessors/hidehiddentesttracebacks.py)."""
+"""HideHiddenTestTracebacks (autograder/nbgrader/preprocessors/hidehiddentesttracebacks.py)."""
 
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 

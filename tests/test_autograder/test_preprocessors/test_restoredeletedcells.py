@@ -1,4 +1,4 @@
-"""RestoreDeletedCells (autograder/preprocessors/restoredeletedcells.py): a grade cell the student
+"""RestoreDeletedCells (autograder/nbgrader/preprocessors/restoredeletedcells.py): a grade cell the student
 deleted is put back after the nearest earlier source cell the submission still has, also when that
 is a read-only cell (where nbgrader 0.9's OverwriteCells stops on a KeyError)."""
 

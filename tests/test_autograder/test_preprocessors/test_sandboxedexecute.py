@@ -1,4 +1,4 @@
-"""SandboxedExecute (autograder/preprocessors/sandboxedexecute.py): nbgrader's Execute in the
+"""SandboxedExecute (autograder/nbgrader/preprocessors/sandboxedexecute.py): nbgrader's Execute in the
 sandboxed kernel, then the launcher's verdicts: a hidden test cell that "passed" only because the
 kernel's check_hidden was replaced fails."""
 

@@ -32,7 +32,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def demo_class(tmp_path_factory) -> Path:
-    """The demo class of `make demo` (autograder/demo.py), in nbgrader's layout."""
+    """The demo class of `make demo` (autograder/maintenance/demo.py), in nbgrader's layout."""
     root = tmp_path_factory.mktemp("demo")
     submitted = root / "submitted"
 
