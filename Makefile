@@ -168,16 +168,19 @@ solutions: setup  ## Execute the solution notebook into solutions/ (notebook + H
 # --------------------------------------------------------------------------------------------
 # The course on a JupyterHub (docs/jupyterhub.md): JupyterHub and configurable-http-proxy on
 # 127.0.0.1, students as Unix users of their own (tln-<name>), the grading service. As root.
-# The hub's Python must be one every user can run: a venv of its own in build/hub-venv, made with the
-# course's locks and requirements-hub.lock from HUB_PYTHON, or from a copy of it in build/hub-python
-# when other users cannot reach it (pyenv's, under /root: tools/hub_python.py).
+# Everything of the hub lives outside the repository, in HUB_ROOT: students may not read the course
+# folder (the reference solution is in source/), and `make hub` refuses to start while they could.
+# Its Python must be one every user can run: a venv of its own (HUB_VENV), made with the course's
+# locks and requirements-hub.lock from HUB_PYTHON, or from a copy of it when other users cannot
+# reach it (pyenv's, under /root: tools/hub_python.py). Its state (HUB_DIR) survives hub-stop.
 .PHONY: hub hub-stop hub-setup hub-remove-users test-hub
 HUB_LOCK   := requirements-hub.lock
-HUB_DIR    ?= $(CURDIR)/hub-state
+HUB_ROOT   ?= /srv/two_layer_net-hub
+HUB_DIR    ?= $(HUB_ROOT)/state
+HUB_VENV   ?= $(HUB_ROOT)/venv
 HUB_PORT   ?= 8000
 HUB_JOBS   ?= 1
 HUB_PYTHON ?= $(PYTHON)
-HUB_VENV   ?= build/hub-venv
 HUB_PY     := $(HUB_VENV)/bin/python
 HUB_PROXY  := hub/proxy/node_modules/.bin/configurable-http-proxy
 HUB_ENV    := TWO_LAYER_NET_HUB_DIR=$(HUB_DIR)
@@ -185,8 +188,8 @@ HUB_ENV    := TWO_LAYER_NET_HUB_DIR=$(HUB_DIR)
 hub-setup: $(HUB_VENV)/.installed $(HUB_PROXY) sandbox  ## Install the hub: its venv (requirements-hub.lock) and configurable-http-proxy (npm ci)
 
 $(HUB_VENV)/.installed: pyproject.toml $(LOCK) $(CLUSTER_LOCK) $(HUB_LOCK)
-	@test -x $(HUB_PY) || { $(HUB_PYTHON) tools/lock.py --path >/dev/null \
-	  && $$($(HUB_PYTHON) tools/hub_python.py $(HUB_PYTHON) build/hub-python) -m venv $(HUB_VENV); }
+	@test -x $(HUB_PY) || { $(HUB_PYTHON) tools/lock.py --path >/dev/null && mkdir -p $(HUB_ROOT) && chmod 755 $(HUB_ROOT) \
+	  && $$($(HUB_PYTHON) tools/hub_python.py $(HUB_PYTHON) $(HUB_ROOT)/python) -m venv $(HUB_VENV); }
 	$(HUB_PY) -m pip install --disable-pip-version-check --quiet -r $(LOCK) -r $(CLUSTER_LOCK) -r $(HUB_LOCK)
 	$(HUB_PY) -m pip install --disable-pip-version-check --quiet --no-deps -e .
 	@touch $@

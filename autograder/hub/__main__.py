@@ -2,7 +2,9 @@
 
   start [--port 8000] [--jobs 1]   lay the hub out and start it in the background (make hub)
   stop                             stop it; its state stays (make hub-stop)
-  serve [--jobs 1]                 the grading service (the hub starts it)
+  serve [--jobs 1] [--scheduler tcp://HOST:8786]
+                                   the grading service (the hub starts it); --scheduler grades
+                                   on a Dask cluster (docs/cluster.md, docs/jupyterhub.md)
   password NAME                    set a person's hub password (read from standard input)
   publish                          release the hidden checks' details now (visibility after_published)
   remove-users [--homes]           remove the tln- Unix users and groups the hub made (make hub-remove-users)
@@ -24,7 +26,7 @@ from .layout import HubLayout
 PEOPLE = REPO / "hub" / "people.toml"
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m autograder.hub", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -36,12 +38,17 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("stop")
     serve = sub.add_parser("serve")
     serve.add_argument("--jobs", type=int, default=1)
+    serve.add_argument("--scheduler", help="grade on this Dask scheduler instead of in a sandbox here")
     password = sub.add_parser("password")
     password.add_argument("name")
     sub.add_parser("publish")
     remove = sub.add_parser("remove-users")
     remove.add_argument("--homes", action="store_true", help="remove their home folders too")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     layout = HubLayout.from_env()
 
     if args.command == "start":
@@ -61,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         from .service import serve as serve_forever
 
         logging.basicConfig(level=logging.INFO, format="[autograder %(asctime)s] %(message)s")
-        return serve_forever(layout, args.people, jobs=args.jobs)
+        options = ("--scheduler", args.scheduler) if args.scheduler else ()
+        return serve_forever(layout, args.people, jobs=args.jobs, grader_options=options)
     if args.command == "password":
         from . import passwords
 

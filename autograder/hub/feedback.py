@@ -20,6 +20,8 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
+from nbgrader.utils import notebook_hash
+
 from ..feedback import grouped
 from ..gradescope.settings import Settings
 from ..late import Lateness
@@ -43,8 +45,6 @@ def shown_now(setting: str, *, due: datetime | None, now: datetime, published: b
 
 
 def path_for(outbound: Path, secret: str) -> Path:
-    from nbgrader.utils import notebook_hash
-
     return outbound / f"{notebook_hash(secret=secret, notebook_id=NOTEBOOK_ID)}.html"
 
 

@@ -27,15 +27,17 @@ class GraderFailed(RuntimeError):
     """The course grader could not run (exit 2 or worse); the message ends with its output."""
 
 
-def grade(folder: Path, workdir: Path, *, jobs_env: dict[str, str] | None = None) -> SubmissionResult:
-    """Grade ``folder``/two_layer_net.ipynb (with its best_model.npz); results and logs in ``workdir``."""
+def grade(folder: Path, workdir: Path, *, options: tuple[str, ...] = ()) -> SubmissionResult:
+    """Grade ``folder``/two_layer_net.ipynb (with its best_model.npz); results and logs in ``workdir``.
+    ``options``: more of the grader's options, e.g. ``("--scheduler", "tcp://HOST:8786")`` to grade
+    on a Dask cluster (docs/cluster.md) instead of in a sandbox on this machine."""
     workdir.mkdir(parents=True, exist_ok=True)
     output, journal, log = workdir / "result.json", workdir / "grader-journal.jsonl", workdir / "grader.log"
     command = [
         sys.executable, "-m", "autograder", "grade", str(folder),
-        "--format", "json", "--output", str(output), "--journal", str(journal), "--resume", "--quiet",
+        "--format", "json", "--output", str(output), "--journal", str(journal), "--resume", "--quiet", *options,
     ]  # fmt: skip
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", **(jobs_env or {})}
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     with open(log, "a") as f:
         done = subprocess.run(
             command, stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT, env=env, timeout=TIMEOUT_SECONDS

@@ -49,7 +49,13 @@ c.CourseDirectory.groupshared = True
 
 STUDENT_NBGRADER_CONFIG = '''"""Written by `make hub` (autograder/hub/install.py): what a student's nbgrader needs."""
 
+import os
+
 c = get_config()  # noqa: F821
+# nbgrader would name submissions after the Unix user (tln-<name>); the course knows each student by
+# their hub name. A student who changes it submits in another's name in vain: the grading service
+# takes a submission only from the Unix user of the student it names.
+c.CourseDirectory.student_id = os.environ.get("JUPYTERHUB_USER", "*")
 c.CourseDirectory.course_id = {course!r}
 c.Exchange.root = {exchange!r}
 c.CourseDirectory.max_file_size = {max_file}
@@ -67,9 +73,20 @@ class HubSetupError(RuntimeError):
     """The hub cannot be laid out here; the message says what to do."""
 
 
+def readable_by_others(path: Path) -> bool:
+    """Whether a user other than its owner and group can read the file at ``path``."""
+    return not unreachable_ancestors(path) and bool(os.stat(path).st_mode & 0o004)
+
+
 def check_host(layout: HubLayout) -> None:
     if os.geteuid() != 0:
         raise HubSetupError("the hub runs each user's JupyterLab as their own Unix user: run it as root")
+    reference = SOURCE / f"{ASSIGNMENT}.ipynb"
+    if readable_by_others(reference):
+        raise HubSetupError(
+            f"every user of this machine can read the reference solution ({reference}): the hub's students "
+            f"would too. Close the repository to others first: chmod o-rwx {REPO}"
+        )
     pythons = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent}
     for what, path in [("the hub's folder", layout.root), *(("the hub's Python", p) for p in sorted(pythons))]:
         blocked = unreachable_ancestors(path)

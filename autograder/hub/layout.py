@@ -34,7 +34,9 @@ ASSIGNMENT = "two_layer_net"
 NOTEBOOK = "two_layer_net.ipynb"
 #: What the environment variable names when the hub's folders are elsewhere than HUB_DIR's default.
 ENV_VAR = "TWO_LAYER_NET_HUB_DIR"
-DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "hub-state"
+#: Outside the repository (Makefile: HUB_ROOT): the students may enter the hub's folder, and must not
+#: reach the course repository, whose source/ holds the reference solution.
+DEFAULT_ROOT = Path("/srv/two_layer_net-hub/state")
 
 
 @dataclass(frozen=True)

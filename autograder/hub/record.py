@@ -17,6 +17,9 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+
 from ..late import Lateness
 from ..results import SubmissionResult
 from .layout import ASSIGNMENT, NOTEBOOK, HubLayout
@@ -33,8 +36,6 @@ def utc(epoch: float) -> datetime:
 
 def due_date(layout: HubLayout, student: str) -> datetime | None:
     """The assignment's due date in the gradebook, with the student's extension if they have one."""
-    from nbgrader.api import Gradebook, MissingEntry
-
     with Gradebook(layout.gradebook_url) as gb:
         try:
             due = gb.find_submission(ASSIGNMENT, student).duedate
@@ -58,8 +59,6 @@ def write_submitted(layout: HubLayout, student: str, data: dict[str, bytes], sub
 def write_gradebook(
     layout: HubLayout, person: Person, result: SubmissionResult, submitted_at: float, lateness: Lateness | None
 ) -> None:
-    from nbgrader.api import Gradebook
-
     with Gradebook(layout.gradebook_url) as gb:
         gb.update_or_create_student(
             person.name, first_name=person.first_name, last_name=person.last_name, email=person.email
@@ -110,8 +109,6 @@ def student_answers(raw: bytes) -> dict[str, str]:
 
 def write_ta_copy(layout: HubLayout, student: str, raw: bytes, result: SubmissionResult) -> Path:
     """autograded/<student>/two_layer_net/two_layer_net.ipynb, for formgrader."""
-    import nbformat
-
     nb = nbformat.read(layout.course / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
     answers, verdicts = student_answers(raw), _grader_output(result)
     for cell in nb.cells:

@@ -37,8 +37,8 @@ RECHECK_SECONDS = 30.0
 
 
 class Service:
-    def __init__(self, layout: HubLayout, people_file: Path, *, jobs: int = 1):
-        self.layout, self.people_file = layout, Path(people_file)
+    def __init__(self, layout: HubLayout, people_file: Path, *, jobs: int = 1, grader_options: tuple[str, ...] = ()):
+        self.layout, self.people_file, self.grader_options = layout, Path(people_file), grader_options
         self.journal = Journal(layout.journal)
         self.settings, self.policy = Settings.from_settings(), LatePolicy.from_settings()
         self.pool = ThreadPoolExecutor(max(1, jobs), thread_name_prefix="grading")
@@ -130,7 +130,7 @@ class Service:
                 (folder / name).write_bytes(files.data[name])
         started = time.monotonic()
         try:
-            result = grade(folder, workdir)
+            result = grade(folder, workdir, options=self.grader_options)
         except (GraderFailed, OSError) as exc:
             log.error("grading %s failed: %s", entry.key, exc)
             result = SubmissionResult(
@@ -199,9 +199,11 @@ class Service:
         self.stopping.set()
 
 
-def serve(layout: HubLayout, people_file: Path, *, jobs: int = 1, poll: float = 1.0) -> int:
+def serve(
+    layout: HubLayout, people_file: Path, *, jobs: int = 1, poll: float = 1.0, grader_options: tuple[str, ...] = ()
+) -> int:
     os.umask(0o007)  # the course folder's files stay the staff group's (layout)
-    service = Service(layout, people_file, jobs=jobs)
+    service = Service(layout, people_file, jobs=jobs, grader_options=grader_options)
 
     def on_term(signum, frame):  # the hub stops its services with SIGTERM: stop the graders too
         service.stop()
