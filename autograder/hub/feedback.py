@@ -132,11 +132,10 @@ def page(
         if lateness and lateness.seconds_late > 0:
             body.append(f"<p class='note'>{html.escape(lateness.text(result.score, result.max_score))}</p>")
     else:
-        when = (
-            f"after the due date ({due:%Y-%m-%d %H:%M %Z})"
-            if due and settings.hidden_checks == "after_due_date"
-            else ("when your instructor publishes them")
-        )
+        when = {
+            "after_due_date": f"after the due date ({due:%Y-%m-%d %H:%M %Z})" if due else "after the due date",
+            "after_published": "when your instructor publishes them",
+        }.get(settings.hidden_checks, "by your instructor only")
         body.append(f"<p class='note'>The hidden checks' results, and with them your total, are shown {when}.</p>")
     for visibility in (Visibility.VISIBLE, Visibility.HIDDEN):
         if not shown[visibility]:
