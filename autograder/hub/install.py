@@ -117,10 +117,28 @@ def lay_out(layout: HubLayout) -> None:
     _folder(layout.exchange, 0o2777, STAFF_GROUP)
 
 
+#: JupyterLab's "get notified about official Jupyter news?" toast: the hub's machine fetches no news.
+NOTIFICATION_SETTINGS = Path("@jupyterlab/apputils-extension/notification.jupyterlab-settings")
+
+
+def quiet_news(home: Path, uid: int, gid: int) -> None:
+    """A new user's JupyterLab settings: no news toast (their own file, which they may change)."""
+    path = home / ".jupyter" / "lab" / "user-settings" / NOTIFICATION_SETTINGS
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    for made in [path, *path.parents]:
+        if made == home:
+            break
+        os.chown(made, uid, gid)
+
+
 def make_users(layout: HubLayout, people: People) -> list[str]:
     """The Unix users, and a first password for each person who has none; returns their names."""
     for person in people:
-        users.ensure_user(person, layout.home(person.unix))
+        entry = users.ensure_user(person, layout.home(person.unix))
+        quiet_news(Path(entry.pw_dir), entry.pw_uid, entry.pw_gid)
     known = passwords.read(layout.passwords)
     new = {p.name: passwords.new_password() for p in people if p.name not in known}
     if new:
