@@ -41,7 +41,16 @@ NBGRADER_EXTENSIONS = (
 HUB_NBGRADER_CONFIG = '''"""Written by `make hub` (autograder/hub/install.py): the course's settings, then the hub's."""
 
 c = get_config()  # noqa: F821
-load_subconfig("course_nbgrader_config.py")  # noqa: F821 - a copy of the repository's nbgrader_config.py
+try:
+    # The course's own settings (a copy of the repository's nbgrader_config.py: its sandboxed kernel,
+    # late policy, feedback preprocessors). They import the repository's autograder, which only root
+    # can read on the hub: a TA's formgrader, manual grading and export need none of it (the grading
+    # service grades, as root), so for them these settings are left out.
+    load_subconfig("course_nbgrader_config.py")  # noqa: F821
+except OSError:
+    pass
+c.CourseDirectory.root = {course!r}
+c.CourseDirectory.course_id = {course_id!r}
 c.Exchange.root = {exchange!r}
 # An instructor team shares this folder through the group {group}: nbgrader keeps its files group-writable.
 c.CourseDirectory.groupshared = True
@@ -155,7 +164,9 @@ def make_course(layout: HubLayout, people: People) -> Course:
     shutil.copytree(REPO / "release" / ASSIGNMENT, course_dir / "release" / ASSIGNMENT, dirs_exist_ok=True)
     shutil.copyfile(CONFIG, course_dir / "course_nbgrader_config.py")
     (course_dir / "nbgrader_config.py").write_text(
-        HUB_NBGRADER_CONFIG.format(exchange=str(layout.exchange), group=STAFF_GROUP)
+        HUB_NBGRADER_CONFIG.format(
+            course=str(course_dir), course_id=COURSE_ID, exchange=str(layout.exchange), group=STAFF_GROUP
+        )
     )
     course = Course(course_dir, cell_timeout=None)
     if not course.registered:
@@ -186,9 +197,14 @@ def write_settings(layout: HubLayout) -> None:
     }
     for role, (extensions, disabled) in roles.items():
         folder = layout.config(role)
-        (folder / "jupyter_server_config.json").write_text(
-            json.dumps({"ServerApp": {"jpserver_extensions": extensions}}, indent=1)
-        )
+        server = {"jpserver_extensions": extensions}
+        if role == "staff":  # JupyterLab shows formgrader in an iframe of the same origin; JupyterHub's
+            # single-user servers forbid every frame by default (frame-ancestors 'none')
+            server["tornado_settings"] = {"headers": {"Content-Security-Policy": "frame-ancestors 'self'"}}
+        (folder / "jupyter_server_config.json").write_text(json.dumps({"ServerApp": server}, indent=1))
+        # jupyter_core writes this marker into the config folder at a user's first start (a migration
+        # from IPython 3), which fails in a folder the users cannot write: there is nothing to migrate.
+        (folder / "migrated").touch()
         (folder / "labconfig").mkdir(exist_ok=True)
         (folder / "labconfig" / "page_config.json").write_text(
             json.dumps({"disabledExtensions": {p: True for p in disabled}}, indent=1)

@@ -34,6 +34,8 @@ from .queue import Entry, Journal
 
 log = logging.getLogger("autograder.hub")
 RECHECK_SECONDS = 30.0
+#: A submission whose steps fail this often (in one run of the service) is refused, with the reason.
+MAX_FAILURES = 3
 
 
 class Service:
@@ -46,6 +48,7 @@ class Service:
         self.busy_lock, self.gradebook_lock = threading.Lock(), threading.Lock()
         self.stopping = threading.Event()
         self.last_recheck = 0.0
+        self.failures: dict[str, int] = {}
 
     # ---- the loop ------------------------------------------------------------------------------
     def run(self, poll: float = 1.0) -> None:
@@ -87,12 +90,17 @@ class Service:
             self.pool.submit(self._work, student, [e for e in entries if not e.pending] + pending[-1:])
 
     def _work(self, student: str, entries: list[Entry]) -> None:
+        entry = None
         try:
             for entry in entries:
                 if not self.stopping.is_set():
                     self.advance(entry)
-        except Exception:  # deliberate: one submission's failure must not stop the service
-            log.exception("while handling %s's submission", student)
+        except Exception as exc:  # deliberate: one submission's failure must not stop the service
+            log.exception("while handling %s", entry.key if entry else student)
+            self.failures[entry.key] = self.failures.get(entry.key, 0) + 1
+            if self.failures[entry.key] >= MAX_FAILURES and entry.state != "released":
+                # Tried often enough: say so to the student, rather than trying forever.
+                self.journal.write("refused", entry.key, reason=f"the grading service failed on it ({exc!r})")
         finally:
             with self.busy_lock:
                 self.busy.discard(student)
@@ -103,7 +111,6 @@ class Service:
         if entry.state in ("refused", "superseded"):
             self.release_notice(entry)
             return
-        files = None
         if entry.state == "seen":
             try:
                 files = inbound.read(self.layout.inbound, entry.key)
@@ -115,10 +122,14 @@ class Service:
             self.journal.write("graded", entry.key, result=result.to_dict())
         result = SubmissionResult.from_dict(entry.result)
         if entry.state == "graded":
-            files = files or inbound.read(self.layout.inbound, entry.key)
-            self.record(entry, files, result)
+            self.record(entry, self.graded_files(entry), result)
         if entry.state == "recorded":
             self.release(entry, result)
+
+    def graded_files(self, entry: Entry) -> dict[str, bytes]:
+        """The files that were graded (the grader's copy: the student may have removed theirs since)."""
+        folder = self.layout.scratch / entry.key / "two_layer_net"
+        return {name: (folder / name).read_bytes() for name in record.KEPT if (folder / name).is_file()}
 
     def grade(self, entry: Entry, files: inbound.Files) -> SubmissionResult:
         workdir = self.layout.scratch / entry.key
@@ -143,14 +154,14 @@ class Service:
         due = record.due_date(self.layout, student)
         return (self.policy.apply(submitted_at - due.timestamp()) if due else None), due
 
-    def record(self, entry: Entry, files: inbound.Files, result: SubmissionResult) -> None:
+    def record(self, entry: Entry, files: dict[str, bytes], result: SubmissionResult) -> None:
         newest = self.journal.newest_counted(entry.student)
         counted = newest is None or (newest.submitted_at, newest.key) <= (entry.submitted_at, entry.key)
         if counted:
             person = People.read(self.people_file).get(entry.student) or Person(entry.student, "student")
             with self.gradebook_lock:
                 lateness, _ = self._lateness(entry.student, entry.submitted_at)
-                record.record(self.layout, person, files.data, result, entry.submitted_at, lateness)
+                record.record(self.layout, person, files, result, entry.submitted_at, lateness)
         self.journal.write("recorded", entry.key, counted=counted)
 
     def shown(self, due: datetime | None) -> dict[Visibility, bool]:

@@ -48,6 +48,12 @@ def make_spawner_class():
 
             return preexec
 
+        def get_env(self):
+            # formgrader works only on a course folder under the server's root: the staff's is the course's.
+            if self.person().staff:
+                self.notebook_dir = str(HubLayout(Path(self.hub_dir)).course)
+            return super().get_env()
+
         def user_env(self, env):
             person = self.person()
             entry = pwd.getpwnam(person.unix)
