@@ -218,6 +218,12 @@ class HubUnderTest:
 
         return self.wait_for(f"the feedback of {key}", released, timeout)
 
+    def latency(self, key: str) -> float:
+        """Seconds from the submission (its files' ctime) to the release of its feedback (the journal's)."""
+        events = [e for e in map(json.loads, self.layout.journal.read_text().splitlines()) if e["key"] == key]
+        released = min(e["time"] for e in events if e["step"] == "released")
+        return released - next(e["submitted_at"] for e in events if e["step"] == "seen")
+
     def events(self, key: str) -> list[str]:
         return [e["step"] for e in map(json.loads, self.layout.journal.read_text().splitlines()) if e["key"] == key]
 

@@ -155,11 +155,15 @@ def test_three_students_and_an_instructor_on_the_hub(hub, filled, page, artifact
     for student in filled:
         log_in(page, hub, student)
         waited, texts[student] = see_feedback(page, steps, student, submitted[student])
-        steps.lines.append(f"{student}: submit to feedback in the Assignments tab {waited:.1f} s")
+        (key,) = hub.inbound_keys(student)
+        steps.lines.append(
+            f"{student}: submit to feedback released {hub.latency(key):.1f} s (the service's journal); "
+            f"shown in the Assignments tab when the test came back to {student}, {waited:.1f} s after the submit"
+        )
         log_out(page, hub)
     assert "PASS out on the fixed inputs of the exercise" in texts["tamy"]
     assert "FAIL" in texts["tbob"] and "Reshape x into rows" not in texts["tbob"], "hidden hints wait (policy)"
-    assert "FAIL affine_forward" in texts["tcat"], "monkeypatching the checks gains nothing"
+    assert re.search(r"affine_forward\s+failed", texts["tcat"]), "monkeypatching the checks gains nothing"
     for student, text in texts.items():
         others = [o for o in filled if o != student]
         assert not any(o in text for o in others), f"{student}'s feedback names another student"
