@@ -176,9 +176,12 @@ def test_three_students_and_an_instructor_on_the_hub(hub, filled, page, artifact
     expect(frame.get_by_role("link", name="Manual Grading").first).to_be_visible(timeout=60_000)
     expect(frame.locator("tr", has_text="two_layer_net")).to_contain_text("released")
     steps.shot("hub-instructor-01-assignments")
+    # Manual Grading, the assignment, its notebook: each page's table header says where we are.
     frame.get_by_role("link", name="Manual Grading").first.click()
-    frame.get_by_role("link", name="two_layer_net").first.click()
-    frame.get_by_role("link", name="two_layer_net").first.click()
+    for header in ("Assignment ID", "Notebook ID"):
+        expect(frame.locator("table th").first).to_have_text(header)
+        frame.locator("table a", has_text="two_layer_net").first.click()
+    expect(frame.locator("table th", has_text="Submission ID")).to_be_visible()
     frame.get_by_text("Show All Names").click()
     for student in filled:
         expect(frame.locator("table")).to_contain_text(re.compile(student, re.I))
