@@ -174,3 +174,50 @@ gradescope: setup  ## Build dist/gradescope/autograder.zip, the autograder to up
 
 solutions: setup  ## Execute the solution notebook into solutions/ (notebook + HTML)
 	$(PY) -m autograder solutions
+
+# --------------------------------------------------------------------------------------------
+# The course on a JupyterHub (docs/jupyterhub.md): JupyterHub and configurable-http-proxy on
+# 127.0.0.1, students as Unix users of their own (tln-<name>), the grading service. As root.
+# Everything of the hub lives outside the repository, in HUB_ROOT: students may not read the course
+# folder (the reference solution is in source/), and `make hub` refuses to start while they could.
+# Its Python must be one every user can run: a venv of its own (HUB_VENV), made with the course's
+# locks and requirements-hub.lock from HUB_PYTHON, or from a copy of it when other users cannot
+# reach it (pyenv's, under /root: tools/hub_python.py). Its state (HUB_DIR) survives hub-stop.
+.PHONY: hub hub-stop hub-setup hub-remove-users test-hub
+HUB_LOCK   := requirements-hub.lock
+HUB_ROOT   ?= /srv/two_layer_net-hub
+HUB_DIR    ?= $(HUB_ROOT)/state
+HUB_VENV   ?= $(HUB_ROOT)/venv
+HUB_PORT   ?= 8000
+HUB_JOBS   ?= 1
+HUB_PYTHON ?= $(PYTHON)
+HUB_PY     := $(HUB_VENV)/bin/python
+HUB_PROXY  := hub/proxy/node_modules/.bin/configurable-http-proxy
+HUB_ENV    := TWO_LAYER_NET_HUB_DIR=$(HUB_DIR)
+
+hub-setup: $(HUB_VENV)/.installed $(HUB_PROXY) sandbox  ## Install the hub: its venv (requirements-hub.lock) and configurable-http-proxy (npm ci)
+
+$(HUB_VENV)/.installed: pyproject.toml $(LOCK) $(CLUSTER_LOCK) $(HUB_LOCK)
+	@test -x $(HUB_PY) || { $(HUB_PYTHON) tools/lock.py --path >/dev/null && mkdir -p $(HUB_ROOT) && chmod 755 $(HUB_ROOT) \
+	  && $$($(HUB_PYTHON) tools/hub_python.py $(HUB_PYTHON) $(HUB_ROOT)/python) -m venv $(HUB_VENV); }
+	$(HUB_PY) -m pip install --disable-pip-version-check --quiet -r $(LOCK) -r $(CLUSTER_LOCK) -r $(HUB_LOCK)
+	$(HUB_PY) -m pip install --disable-pip-version-check --quiet --no-deps -e .
+	@touch $@
+
+$(HUB_PROXY): hub/proxy/package.json hub/proxy/package-lock.json
+	npm ci --prefix hub/proxy --no-audit --no-fund --loglevel=error
+	@touch $@
+
+hub: hub-setup  ## Start the course's JupyterHub on 127.0.0.1:$(HUB_PORT) (HUB_DIR=..., HUB_JOBS=...; people in hub/people.toml)
+	$(HUB_ENV) $(HUB_PY) -m autograder.hub start --port $(HUB_PORT) --jobs $(HUB_JOBS)
+
+hub-stop:  ## Stop the hub; its state (gradebook, exchange, users' work) stays in HUB_DIR
+	@if [ -x $(HUB_PY) ]; then $(HUB_ENV) $(HUB_PY) -m autograder.hub stop; else echo "The hub is not installed."; fi
+
+hub-remove-users:  ## Remove the tln- Unix users and groups the hub made (HUB_DIR stays; delete it by hand)
+	$(HUB_ENV) $(HUB_PY) -m autograder.hub remove-users
+
+# The hub's tests: the service, the attacks, and three students and an instructor in a real browser.
+test-hub: hub-setup  ## The hub's tests: real JupyterHub, users, exchange, grading service, browser (screenshots in test-artifacts/browser/)
+	PYTHON=$(CURDIR)/$(HUB_PY) bash tools/browser_setup.sh
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(HUB_PY) -m pytest -p no:xdist -m hub tests/test_autograder/test_hub tests/browser/test_hub.py $(PYTEST_ARGS)
