@@ -149,9 +149,9 @@ def solver_cell(policy: str, env: dict[str, str], cifar10_dir: Path) -> dict[str
 
 def _solver_cell_child(policy: str, cifar10_dir: str) -> dict[str, Any]:
     import numpy as np
-    from autograder.course.reference import reference
     from threadpoolctl import threadpool_info
 
+    from autograder.course.reference import reference
     from twolayer.cpus import use_available_cpus
     from twolayer.data import load_dataset
     from twolayer.solver import Solver

@@ -20,7 +20,8 @@ import logging
 import sys
 from pathlib import Path
 
-from ..reference import REPO
+from autograder.course.reference import REPO
+
 from .layout import HubLayout
 
 PEOPLE = REPO / "hub" / "people.toml"

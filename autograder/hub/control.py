@@ -18,7 +18,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from ..reference import REPO
+from autograder.course.reference import REPO
+
 from .install import install
 from .layout import ENV_VAR, HubLayout
 from .people import People

@@ -1,7 +1,7 @@
 """The student's feedback on one submission, released through nbgrader's exchange.
 
 What is shown follows the course's visibility policy, the one Gradescope's results use
-(``[gradescope]`` in twolayer/assignment.toml, `autograder.gradescope.settings`): the visible
+(``[gradescope]`` in twolayer/assignment.toml, `autograder.course.gradescope_settings`): the visible
 checks' details per ``visible_checks``, the hidden checks' per ``hidden_checks`` (``visible``: at
 once; ``after_due_date``: once the gradebook's due date has passed; ``after_published``: once the
 instructor publishes, `python -m autograder.hub publish`; ``hidden``: never). As on Gradescope,
@@ -22,12 +22,13 @@ from pathlib import Path
 
 from nbgrader.utils import notebook_hash
 
-from ..feedback import grouped
-from ..gradescope.settings import Settings
-from ..late import Lateness
-from ..results import SubmissionResult, Visibility
+from autograder.course.gradescope_settings import Settings
+from autograder.course.late import Lateness
+from autograder.course.names import ASSIGNMENT, NOTEBOOK
+from autograder.grading.results import SubmissionResult, Visibility
+from autograder.reports.feedback import grouped
 
-NOTEBOOK_ID = "two_layer_net"
+NOTEBOOK_ID = NOTEBOOK  # nbgrader's notebook id
 STYLE = """body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left}
 .pass{color:#1a7f37}.fail{color:#cf222e}.note{background:#fff8c5;padding:.5em}"""
@@ -75,7 +76,7 @@ def _when(epoch: float) -> str:
 def notice(submitted_at: float, message: str) -> str:
     """A page that says why a submission was not graded (refused, or replaced by a newer one)."""
     return _page(
-        "two_layer_net: your submission was not graded",
+        f"{ASSIGNMENT}: your submission was not graded",
         [f"<p>Submitted {_when(submitted_at)}.</p>", f"<p class='note'>{html.escape(message)}</p>"],
     )
 
@@ -125,7 +126,7 @@ def page(
     body = [f"<p>Submitted {_when(submitted_at)}; graded on {html.escape(result.dataset)}.</p>"]
     if not result.graded:
         body.append(f"<p class='note'>This submission could not be graded: {html.escape(result.reason)}</p>")
-        return _page("two_layer_net: feedback", body)
+        return _page(f"{ASSIGNMENT}: feedback", body)
     if all(shown.values()):
         score = lateness.score(result.score) if lateness else result.score
         body.append(f"<p><strong>Autograded score: {score:g} / {result.max_score:g}</strong></p>")
@@ -147,4 +148,4 @@ def page(
         body += _cell_rows(result, visibility) + ["</table>"]
         body += _details(result, visibility)
     body.append(f"<p>Inline questions 1 and 2 ({result.manual_points:g} points) are graded by hand.</p>")
-    return _page("two_layer_net: feedback", body)
+    return _page(f"{ASSIGNMENT}: feedback", body)

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..results import SubmissionResult
+from autograder.grading.results import SubmissionResult
 
 #: The grader's own limit for one submission, beyond its per-cell budgets (digits: seconds;
 #: CIFAR-10's training cells: minutes).

@@ -4,7 +4,7 @@
 2. the Unix users and groups (`users`), a first password for each new person (`passwords`);
 3. the course folder: the assignment's source and release from this repository, the course's
    nbgrader_config.py with the hub's settings on top, the assignment recorded in the gradebook
-   (`autograder.course.Course.register`) and the roster's students in it;
+   (`autograder.nbgrader.course.Course.register`) and the roster's students in it;
 4. the exchange: ``nbgrader release_assignment`` (once; ``--force`` by hand to release again),
    which sets the modes nbgrader documents (inbound writable but not listable by students);
 5. each role's Jupyter settings (`spawner` points each server at its role's).
@@ -19,10 +19,11 @@ import shutil
 import sys
 from pathlib import Path
 
+from autograder.course.reference import REPO
+from autograder.course.release import SOURCE, copy_assignment
+from autograder.nbgrader.course import CONFIG, Course
 from twolayer.jupyter_setup import INSTRUCTOR_PLUGINS, INSTRUCTOR_SERVER_EXTENSIONS
 
-from ..course import CONFIG, SOURCE, Course, copy_assignment
-from ..reference import REPO
 from . import passwords, users
 from .layout import ASSIGNMENT, COURSE_ID, STAFF_GROUP, HubLayout, unreachable_ancestors
 from .people import People

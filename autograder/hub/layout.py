@@ -22,6 +22,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.course.names import ASSIGNMENT, NOTEBOOK_FILE
+
 #: Every Unix user and group the hub makes starts with this, so that none is taken for the
 #: machine's own (and `python -m autograder.hub remove-users` finds exactly the hub's).
 PREFIX = "tln-"
@@ -29,9 +31,8 @@ PREFIX = "tln-"
 STAFF_GROUP = f"{PREFIX}staff"
 #: Every student's Unix user is in this group (it owns nothing; it names them).
 STUDENT_GROUP = f"{PREFIX}students"
-COURSE_ID = "two_layer_net"
-ASSIGNMENT = "two_layer_net"
-NOTEBOOK = "two_layer_net.ipynb"
+COURSE_ID = ASSIGNMENT  # nbgrader_config.py's course id
+NOTEBOOK = NOTEBOOK_FILE
 #: What the environment variable names when the hub's folders are elsewhere than HUB_DIR's default.
 ENV_VAR = "TWO_LAYER_NET_HUB_DIR"
 #: Outside the repository (Makefile: HUB_ROOT): the students may enter the hub's folder, and must not

@@ -20,8 +20,9 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from ..late import Lateness
-from ..results import SubmissionResult
+from autograder.course.late import Lateness
+from autograder.grading.results import SubmissionResult
+
 from .layout import ASSIGNMENT, NOTEBOOK, HubLayout
 from .people import Person
 

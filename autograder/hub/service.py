@@ -23,9 +23,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..gradescope.settings import Settings
-from ..late import LatePolicy
-from ..results import Status, SubmissionResult, Visibility
+from autograder.course.gradescope_settings import Settings
+from autograder.course.late import LatePolicy
+from autograder.course.names import ASSIGNMENT
+from autograder.grading.results import Status, SubmissionResult, Visibility
+
 from . import feedback, inbound, record
 from .grader import GraderFailed, grade
 from .layout import NOTEBOOK, HubLayout
@@ -128,12 +130,12 @@ class Service:
 
     def graded_files(self, entry: Entry) -> dict[str, bytes]:
         """The files that were graded (the grader's copy: the student may have removed theirs since)."""
-        folder = self.layout.scratch / entry.key / "two_layer_net"
+        folder = self.layout.scratch / entry.key / ASSIGNMENT
         return {name: (folder / name).read_bytes() for name in record.KEPT if (folder / name).is_file()}
 
     def grade(self, entry: Entry, files: inbound.Files) -> SubmissionResult:
         workdir = self.layout.scratch / entry.key
-        folder = workdir / "two_layer_net"
+        folder = workdir / ASSIGNMENT
         folder.mkdir(parents=True, exist_ok=True)
         os.chmod(workdir, 0o711)
         for name in record.KEPT:

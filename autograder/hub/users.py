@@ -17,10 +17,12 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
+from autograder.course.names import ASSIGNMENT
+
 from .layout import PREFIX, STAFF_GROUP, STUDENT_GROUP
 from .people import Person
 
-MARK = "two_layer_net hub user"
+MARK = f"{ASSIGNMENT} hub user"
 NOLOGIN = next((p for p in ("/usr/sbin/nologin", "/sbin/nologin") if os.path.exists(p)), "/bin/false")
 
 

@@ -20,6 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("__main__",),
     ("cli",),  # the command line: maps options to one call each
     ("maintenance",),  # the course's upkeep: demo, solutions, the visible values, the sandbox check
+    ("hub",),  # the course on a JupyterHub: users, the exchange, grading on submit (over nbgrader's glue)
     ("nbgrader", "gradescope"),  # the front ends: nbgrader's glue, Gradescope's bundle and run
     ("batch",),  # many notebooks: local jobs, the journal, a Dask cluster
     ("suite",),  # the checks, a pytest suite

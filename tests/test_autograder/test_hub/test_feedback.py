@@ -8,11 +8,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from autograder.gradescope.settings import Settings
+from autograder.course.gradescope_settings import Settings
+from autograder.course.late import LatePolicy
+from autograder.grading.results import CellResult, SubmissionResult, Visibility
 from autograder.hub import feedback
-from autograder.late import LatePolicy
-from autograder.results import CellResult, SubmissionResult, Visibility
-from twolayer.findings import Finding
+from twolayer.checks.findings import Finding
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=timezone.utc)
 
