@@ -150,6 +150,12 @@ def test_no_circles_between_modules():
     assert not circles, f"circles of imports: {circles}"
 
 
+def test_the_architecture_page_shows_these_layers():
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text()
+    rows = [f"| {rank} | {', '.join(f'`{name}`' for name in names)} |" for rank, names in enumerate(LAYERS)]
+    assert "\n".join(rows) in page, "docs/architecture.md: the table of layers is not LAYERS:\n" + "\n".join(rows)
+
+
 def depth() -> tuple[int, list[str]]:
     """The longest chain of imports (modules), and one such chain (the graph has no circles)."""
     graph = imports()
