@@ -18,6 +18,8 @@ STAMP  := $(VENV)/.installed
 
 # `make test PYTEST_ARGS="-k softmax -x"` passes arguments through to pytest.
 PYTEST_ARGS ?=
+# The slowest tests, listed at the end of each run (what CI's time is spent on).
+DURATIONS ?= --durations=15
 # `make bench BENCH_ARGS="--quick"` passes arguments through to python -m benchmarks.
 BENCH_ARGS ?=
 # The PyTorch baseline of `make bench` (optional; the "bench" extra of pyproject.toml). Plain pip
@@ -97,8 +99,8 @@ sandbox: $(STAMP)
 # two cores, and oversubscribed OpenBLAS threads spin (measured: the CIFAR-10 search 112 s with one
 # thread, 695 s with two, on a loaded machine; docs/thresholds.md).
 test: setup  ## Run the test suite (PYTEST_ARGS=... passed to pytest)
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest $(XDIST) -m "not alone" $(PYTEST_ARGS)
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -p no:xdist -m alone $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest $(XDIST) -m "not alone" $(DURATIONS) $(PYTEST_ARGS)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -p no:xdist -m alone $(DURATIONS) $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # mkdocs.yml: the pages of docs/ by role; strict, so that a link to a missing page or anchor, a page
 # left out of the navigation or any other warning fails the build (CI runs it).
