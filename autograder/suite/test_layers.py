@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from twolayer.checks import layers as K
-from twolayer.checks.cases import Case, guarded
+from twolayer.checks.cases import FIXED_INPUTS, Case, guarded
 from twolayer.checks.compare import gradient_agrees, is_array
 from twolayer.checks.findings import Finding
 from twolayer.checks.targets import StudentCodeError
@@ -51,7 +51,6 @@ def affine_inputs(rng: np.random.Generator, shape: tuple[int, ...], M: int, dtyp
 
 # --- visible checks: the notebook's check cells ---------------------------------------------------
 
-FIXED = "the fixed inputs of the exercise"
 # The values the original exercise states; the reference meets them (its visible checks pass:
 # tests/test_autograder/test_grading.py::test_solution_gets_every_autograded_point).
 AFFINE_FIXED_OUT = np.array([[1.49834967, 1.70660132, 1.91485297], [3.25553199, 3.5141327, 3.77273342]])
@@ -80,11 +79,13 @@ def visible() -> dict[str, list[VisibleCheck]]:
     random_affine = "random inputs x (10, 2, 3), w (6, 5), b (5,)"
     cases = {
         "affine_forward": [
-            Case(FIXED, _affine_fixed(), {"out": AFFINE_FIXED_OUT}),
+            Case(FIXED_INPUTS, _affine_fixed(), {"out": AFFINE_FIXED_OUT}),
             Case(random_affine, {"x": xb, "w": wb, "b": bb}),
         ],
         "affine_backward": [Case(random_affine, {"x": xb, "w": wb, "b": bb, "dout": rng.standard_normal((10, 5))})],
-        "relu_forward": [Case(FIXED, {"x": np.linspace(-0.5, 0.5, num=12).reshape(3, 4)}, {"out": RELU_FIXED_OUT})],
+        "relu_forward": [
+            Case(FIXED_INPUTS, {"x": np.linspace(-0.5, 0.5, num=12).reshape(3, 4)}, {"out": RELU_FIXED_OUT})
+        ],
         "relu_backward": [
             Case("random inputs of shape (10, 10)", {"x": relu_x, "dout": rng.standard_normal(relu_x.shape)})
         ],

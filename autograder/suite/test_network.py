@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from twolayer.checks import network as K
-from twolayer.checks.cases import Case
+from twolayer.checks.cases import FIXED_INPUTS, Case
 from twolayer.checks.visible import VisibleCheck
 
 from .hints import Mistakes, recognise
@@ -147,7 +147,6 @@ EXPECTED = {"two_layer_net": net_values}
 
 # --- visible checks: the notebook's check cells ---------------------------------------------------
 
-FIXED = "the fixed inputs of the exercise"
 # The values the original exercise states; the reference meets them.
 NET_FIXED_SCORES = np.asarray(
     [
@@ -186,11 +185,11 @@ def visible() -> dict[str, list[VisibleCheck]]:
     X, y = rng.standard_normal((5, 4)), rng.integers(3, size=5)
     fixed = {"params": net_fixed_params(), "X": net_fixed_X(), "y": np.asarray([0, 5, 1])}
     cases = [
-        Case(FIXED, {**fixed, "reg": 0.0}, {"scores": NET_FIXED_SCORES, "loss": NET_FIXED_LOSS[0.0]}),
-        Case(FIXED, {**fixed, "reg": 1.0}, {"loss": NET_FIXED_LOSS[1.0]}),
+        Case(FIXED_INPUTS, {**fixed, "reg": 0.0}, {"scores": NET_FIXED_SCORES, "loss": NET_FIXED_LOSS[0.0]}),
+        Case(FIXED_INPUTS, {**fixed, "reg": 1.0}, {"loss": NET_FIXED_LOSS[1.0]}),
         Case("random inputs (5, 4) where some hidden units are off", {"params": net, "X": X, "y": y, "reg": 0.3}),
     ]
-    init = {"D": 5, "H": 50, "C": 7, "weight_scale": 1e-3, "on": FIXED}
+    init = {"D": 5, "H": 50, "C": 7, "weight_scale": 1e-3, "on": FIXED_INPUTS}
     checks = [VisibleCheck("TwoLayerNet() parameters", "network.check_net_init", init)]
     checks += [
         VisibleCheck(

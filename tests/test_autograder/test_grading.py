@@ -277,7 +277,7 @@ def test_hostile_code_touched_nothing_outside(hostile_results):
     ):
         assert not os.path.exists(path)
     assert (REPO / "source" / "two_layer_net" / "two_layer_net.ipynb").exists()
-    assert (REPO / "autograder" / "items.py").exists()
+    assert (REPO / "autograder" / "course" / "items.py").exists()
 
 
 @pytest.mark.skipif(isolation() != "bubblewrap", reason="no bubblewrap: the files are confined otherwise")
@@ -420,7 +420,7 @@ def test_correct_float32_code_passes_the_numerical_checks_whatever_the_seed():
     The suite's tests are plain functions: here they run on the code in this process."""
     import numpy as np
 
-    from autograder.suite import inputs, test_losses, test_network
+    from autograder.suite import test_losses, test_network
     from twolayer.checks.findings import CheckFailed
     from twolayer.checks.targets import LocalTarget
 
@@ -448,13 +448,13 @@ def test_correct_float32_code_passes_the_numerical_checks_whatever_the_seed():
         test_losses.test_dx_numerically(student, np.random.default_rng(seed), expect, "svm_loss")
     for seed in range(200):
         rng = np.random.default_rng(seed)
-        params, X, _ = inputs.away_from_relu_kinks(rng)
+        params, X, _ = test_network.away_from_relu_kinks(rng)
         pre = X @ params["W1"] + params["b1"]
-        assert np.abs(pre).min() > inputs.KINK_MARGIN and (pre > 0).any() and (pre < 0).any()
-        x, y = inputs.away_from_hinge_kinks(rng)
+        assert np.abs(pre).min() > test_network.KINK_MARGIN and (pre > 0).any() and (pre < 0).any()
+        x, y = test_losses.away_from_hinge_kinks(rng)
         margins = x - x[np.arange(len(y)), y][:, None] + 1
         margins[np.arange(len(y)), y] = 1
-        assert np.abs(margins).min() > inputs.KINK_MARGIN
+        assert np.abs(margins).min() > test_losses.KINK_MARGIN
 
 
 def test_training_threads_are_chosen_as_a_grading_starts_unless_given():

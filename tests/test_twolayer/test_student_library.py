@@ -27,20 +27,28 @@ GRADER_NAMES = (
 
 
 def library_sources() -> dict[str, str]:
-    files = sorted(RELEASED.glob("*.py"))
+    files = sorted(RELEASED.rglob("*.py"))
     assert files, f"no helper library in {RELEASED}"
-    return {f.name: f.read_text() for f in files}
+    return {f.relative_to(RELEASED).as_posix(): f.read_text() for f in files}
 
 
 def grader_hints() -> list[str]:
-    """The hints the grader's tests give: every module-level string constant of the suite."""
+    """The hints the grader's tests give: every module-level string constant the suite defines
+    (not those it imports from the student library)."""
     hints = []
     for path in SUITE.glob("test_*.py"):
         module = importlib.import_module(f"autograder.suite.{path.stem}")
+        defined = {
+            target.id
+            for node in ast.parse(path.read_text()).body
+            if isinstance(node, ast.Assign | ast.AnnAssign)
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            if isinstance(target, ast.Name)
+        }
         hints += [
             value
             for name, value in vars(module).items()
-            if name.isupper() and isinstance(value, str) and len(value) > 30
+            if name in defined and name.isupper() and isinstance(value, str) and len(value) > 30
         ]
     assert len(hints) >= 15, hints
     return hints
@@ -67,7 +75,7 @@ def test_no_hint_that_only_the_grader_gives_ships_to_students():
 def test_every_hint_of_the_library_is_given_by_the_library_itself():
     from twolayer.checks.findings import HINTS
 
-    uses = "\n".join(text for name, text in library_sources().items() if name != "findings.py")
+    uses = "\n".join(text for name, text in library_sources().items() if name != "checks/findings.py")
     unused = [key for key in HINTS if f'HINTS["{key}"]' not in uses]
     assert unused == [], f"hints the student library never gives: {unused}"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -76,6 +77,10 @@ def _kernel_history() -> list[str] | None:
     return list(shell.user_ns.get("In", [])) if shell is not None else None
 
 
+#: nbgrader's markers around the solution and the hidden tests: only the source notebook has them.
+INSTRUCTOR_MARKER = re.compile(r"^\s*### BEGIN (?:SOLUTION|HIDDEN TESTS)", re.MULTILINE)
+
+
 def not_a_students_run(nb: dict) -> str:
     """Why no zip is written for this run ("" when one is): nbgrader executing the notebook
     (autograde, validate), or the instructor's source version, which holds the solution: its zip
@@ -85,7 +90,7 @@ def not_a_students_run(nb: dict) -> str:
     for cell in nb["cells"]:
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
-        if "### BEGIN SOLUTION" in source or "### BEGIN HIDDEN TESTS" in source:
+        if INSTRUCTOR_MARKER.search(source):
             return "this is the instructor's version of the notebook (it holds the solution)"
     return ""
 

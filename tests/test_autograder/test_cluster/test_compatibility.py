@@ -49,7 +49,7 @@ def test_one_edited_file_of_the_grader_changes_its_hash(tmp_path, monkeypatch):
     monkeypatch.setattr(compatibility, "GRADER_DIR", copy)
     before = compatibility.code_hash()
     assert before == compatibility.code_hash()
-    items = copy / "items.py"
+    items = copy / "course" / "items.py"
     items.write_text(items.read_text() + "\n# edited\n")
     assert compatibility.code_hash() != before
 

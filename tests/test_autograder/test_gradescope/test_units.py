@@ -74,7 +74,7 @@ def _result(**kw) -> SubmissionResult:
 
 
 def test_results_document_uses_the_spec_fields_and_is_valid():
-    settings = Settings(visible_checks="visible", hidden_checks="after_due_date")
+    settings = Settings(visible_checks="visible", hidden_checks="after_due_date", leaderboard="hyperparameter_search")
     late = LatePolicy(0.1, 0.5, 0).apply(30 * HOUR)
     doc = results.document(_result(), settings, lateness=late)
     assert schema.problems(doc) == []

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import report
 from autograder.batch.journal import Journal
+from autograder.reports import json_report as report
 from autograder.reports.load import NotResults, load_results
 from class_results import graded, synthetic_class
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from autograder import report
+from autograder.reports import json_report as report
 from class_results import SYNTHETIC_HAND, synthetic_class
 from gradebooks import write_gradebook
 

@@ -19,12 +19,15 @@ from .compare import (
 from .findings import HINTS, Finding
 from .targets import StudentCodeError
 
+#: What the checks on the exercise's own inputs (those the original exercise states) say they ran on.
+FIXED_INPUTS = "the fixed inputs of the exercise"
+
 
 @dataclass
 class Case:
     """Inputs of one check and the expected results (``None`` where not known)."""
 
-    on: str  # "the fixed inputs of the exercise", "random inputs of shape (4, 3, 5)"
+    on: str  # FIXED_INPUTS, or "random inputs of shape (4, 3, 5)"
     inputs: dict[str, Any]
     expected: dict[str, Any] = field(default_factory=dict)
     # Optional: (what, wrong value) -> a hint for it, or "" (the grader recognises known mistakes).
