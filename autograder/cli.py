@@ -257,9 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--json",
         action="store_true",
-        help='print {"items": {item: {"stdout", "returncode", "visible"}}} ("visible": the '
-        "item's visible checks passed, or null) and exit 0; an ungradable notebook "
-        "shows as failed items",
+        help='print {"items": {item: {"stdout", "returncode", "visible", "points", "visible_points"}}} '
+        '("visible": the item\'s visible checks passed, or null; "points": its hidden cell\'s, '
+        '"visible_points": its visible cell\'s) and exit 0; an ungradable notebook shows as failed items',
     )
     c.add_argument("--part", choices=("visible", "hidden"), default="hidden")
     c.add_argument("--params", help="trained parameters (.npz) to evaluate instead of training")

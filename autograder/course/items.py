@@ -33,8 +33,9 @@ class Item:
     visible: bool = True  # graded visible checks in a cell `<name>_check`
     model: str | None = None  # the variable holding the trained model (training items)
     threshold: str | None = None  # its validation accuracy threshold in assignment.toml (training items)
-    depends: tuple[str, ...] = ()  # items whose code this item's code calls
+    depends: tuple[str, ...] = ()  # items whose code this item's code calls (earlier items)
     options: tuple[int, ...] = ()  # the options an inline question's choices are taken from
+    all_or_nothing: bool = False  # a grade cell earns its points only when every check passes
 
     @property
     def test_cells(self) -> tuple[str, ...]:
@@ -65,12 +66,25 @@ def _declared() -> tuple[Item, ...]:
             threshold=spec.get("threshold"),
             options=tuple(spec.get("options", ())),
             depends=tuple(spec.get("depends", ())),
+            all_or_nothing=bool(spec.get("all_or_nothing", False)),
         )
         for name, spec in section("items").items()
     )
 
 
-ITEMS: tuple[Item, ...] = _declared()
+def _checked(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """``items``, if each depends only on items before it (their checks run first: an item is
+    checked with stand-ins for those that failed theirs)."""
+    seen: set[str] = set()
+    for item in items:
+        later = [d for d in item.depends if d not in seen]
+        if later:
+            raise ValueError(f"[items] {item.name} depends on {', '.join(later)}, which must come before it")
+        seen.add(item.name)
+    return items
+
+
+ITEMS: tuple[Item, ...] = _checked(_declared())
 ITEMS_BY_NAME = {item.name: item for item in ITEMS}
 #: inline question's choices -> the options it offers
 CHOICE_OPTIONS = {item.name: item.options for item in ITEMS if item.options}
@@ -86,6 +100,34 @@ def item_points(item: str) -> float:
     if item in MANUAL_ITEMS:
         return pts[item]
     return sum(pts[cell] for cell in ITEMS_BY_NAME[item].test_cells)
+
+
+def replaces_failed_dependencies() -> bool:
+    """``[grading] replace_failed_dependencies``: whether an item is checked with the grader's correct
+    versions of the items it calls that fail their own checks (default true)."""
+    return bool(section("grading").get("replace_failed_dependencies", True))
+
+
+def with_dependencies(items: tuple[str, ...]) -> tuple[str, ...]:
+    """``items`` and every item they call, directly or not, in the order of ``ITEMS``."""
+    wanted, todo = set(), list(items)
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted.add(name)
+            todo += ITEMS_BY_NAME[name].depends
+    return tuple(item.name for item in ITEMS if item.name in wanted)
+
+
+def replaced_dependencies(item: str, failed: set[str]) -> tuple[str, ...]:
+    """The items to check ``item`` with correct versions of, in place of the student's: those it
+    calls that ``failed`` their own checks, and, through those it calls that did not, theirs."""
+    found: list[str] = []
+    for dep in ITEMS_BY_NAME[item].depends:
+        for name in (dep,) if dep in failed else replaced_dependencies(dep, failed):
+            if name not in found:
+                found.append(name)
+    return tuple(found)
 
 
 def saved_as(filename: str) -> str:

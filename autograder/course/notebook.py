@@ -119,6 +119,13 @@ def seeding_cell(item: str, seed: int) -> tuple[str, str]:
     return f"{item}_seed", f"__import__('numpy').random.seed({seed})\n__import__('random').seed({seed})\n"
 
 
+def first_training_cell(cells: list[tuple[str, str]]) -> str | None:
+    """The id of the first cell of ``cells`` (a :func:`program`) that belongs to a training item:
+    its seeding cell, or its answer cell."""
+    seeds = {seeding_cell(item, 0)[0] for item in TRAINING_ITEMS}
+    return next((cell for cell, _ in cells if cell in TRAINING_ITEMS or cell in seeds), None)
+
+
 def program(
     sub: Submission, items: tuple[str, ...], *, with_data: bool, seed: int | None = None
 ) -> list[tuple[str, str]]:

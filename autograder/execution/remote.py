@@ -15,7 +15,7 @@ import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,7 +23,11 @@ import twolayer
 from autograder import sandbox
 from twolayer.checks.targets import StudentCodeError
 
+from .stand_ins import CallRefused, StandInsUnavailable
 from .worker import unpack_arrays, write_frame
+
+if TYPE_CHECKING:
+    from .stand_ins import StandIns
 
 OUTPUT_TAIL = 4000
 MAX_HEADER = 16 * 1024**2
@@ -73,6 +77,7 @@ class WorkerProcess:
             else Path(tempfile.mkstemp(prefix="tln-output-")[1])
         )
         self.dead: str | None = None
+        self.stand_ins: StandIns | None = None  # what answers its callbacks (stand_ins.py)
         self._serial = 0
         self._processes: int | None = None
         self._out = open(self.output_path, "wb")
@@ -174,15 +179,19 @@ class WorkerProcess:
             self._died("stopped before it could be asked anything")
         deadline = time.monotonic() + timeout
         try:
-            head = self._read(16, deadline, timeout)
-            nh, npay = struct.unpack("<QQ", head)
-            if nh > MAX_HEADER or npay > MAX_PAYLOAD:
-                raise ValueError("oversized frame")
-            header = json.loads(self._read(nh, deadline, timeout))
+            while True:  # callbacks of stand-ins, answered, then the reply
+                head = self._read(16, deadline, timeout)
+                nh, npay = struct.unpack("<QQ", head)
+                if nh > MAX_HEADER or npay > MAX_PAYLOAD:
+                    raise ValueError("oversized frame")
+                header = json.loads(self._read(nh, deadline, timeout))
+                if not (isinstance(header, dict) and "callback" in header):
+                    break
+                self._answer(header, nh, npay, deadline, timeout)
             arrays = unpack_arrays(self._read(npay, deadline, timeout) if npay else b"")
             if not isinstance(header, dict):
                 raise ValueError("malformed reply")
-        except WorkerDied:
+        except (WorkerDied, StandInsUnavailable):
             raise
         except Exception:  # EOF, a malformed frame: the process is gone, or student code wrote into the pipe
             self._died(
@@ -200,6 +209,50 @@ class WorkerProcess:
             self._processes = len(self.confined.pids())
         reply = header
         return reply, arrays
+
+    def _answer(self, header: dict, nh: int, npay: int, deadline: float, timeout: float) -> None:
+        """A stand-in's call, answered while the request it came in waits; a call no stand-in sends
+        (an unknown name, more than a stand-in sends, one too many) stops the worker."""
+        why = (
+            self.stand_ins.refusal(header, nh, npay)
+            if self.stand_ins is not None
+            else "called the grader back, which nothing installed in it does"
+        )
+        if not why:
+            payload = self._read(npay, deadline, timeout)
+            try:
+                frame = self.stand_ins.answer(header, payload, deadline)
+            except CallRefused as refused:
+                why = str(refused)
+        if why:
+            self.kill()
+            self.dead = why
+            raise WorkerDied(why, "crash")
+        self._write(frame, deadline, timeout)
+
+    def _write(self, data: bytes, deadline: float, timeout: float) -> None:
+        """Write to the worker before the deadline (student code that stops reading must not hang the grader)."""
+        fd, view = self._w.fileno(), memoryview(data)
+        os.set_blocking(fd, False)
+        try:
+            while view:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self.kill()
+                    self.dead = f"did not finish within {timeout:.0f} s (an infinite loop?)"
+                    raise WorkerDied(self.dead, "timeout")
+                if not select.select([], [fd], [], min(remaining, 0.5))[1]:
+                    if self.proc.poll() is not None:
+                        self._died()
+                    continue
+                try:
+                    view = view[os.write(fd, view[: 1 << 20]) :]
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    self._died()
+        finally:
+            os.set_blocking(fd, True)
 
     def _read(self, n: int, deadline: float, timeout: float) -> bytes:
         """Read exactly n bytes before the deadline (a half-written frame must not hang the grader)."""

@@ -19,6 +19,7 @@ from twolayer.checks.targets import StudentCodeError
 from twolayer.data import find_cifar10
 
 from .remote import WorkerDied, WorkerProcess
+from .stand_ins import StandIns
 from .target import RemoteTarget
 
 ITEM_OF_FUNCTION = {item.defines: item.name for item in ITEMS if item.defines}
@@ -46,6 +47,15 @@ class Session:
         self.skip: set[str] = set()  # cells that killed or hung the worker
         self.worker: WorkerProcess | None = None
         self.target: RemoteTarget | None = None
+        # The grader's correct versions in place of the student's: installed before the cell
+        # ``stand_ins_at`` (None: after the last cell, or at once in a worker already running).
+        self.stand_ins: StandIns | None = None
+        self.stand_ins_at: str | None = None
+
+    def use_stand_ins(self, stand_ins: StandIns, at: str | None = None) -> None:
+        self.stand_ins, self.stand_ins_at = stand_ins, at
+        if at is None and self.worker is not None and not self.worker.dead:
+            self.target.install_stand_ins(stand_ins)
 
     def start(self, after: Callable[[str], None] | None = None) -> None:
         """Start a worker and run the cells; ``after(cell_id)`` is called after each one."""
@@ -61,6 +71,8 @@ class Session:
         skipped from then on."""
         todo = [(cell_id, source) for cell_id, source in self.cells if cell_id not in self.skip]
         for i, (cell_id, source) in enumerate(todo):
+            if self.stand_ins is not None and cell_id == self.stand_ins_at:
+                self.target.install_stand_ins(self.stand_ins)
             budget = self.budgets.get(cell_id, self.cell_timeout)
             started = time.monotonic()
             try:
@@ -75,6 +87,8 @@ class Session:
                 self.cell_errors[cell_id] = reply.get("error", "failed")
             if after is not None:
                 after(cell_id)
+        if self.stand_ins is not None and self.stand_ins_at is None:
+            self.target.install_stand_ins(self.stand_ins)
         return True
 
     def _died_in(self, cell_id: str, err: WorkerDied, budget: float) -> str:

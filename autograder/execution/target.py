@@ -17,6 +17,7 @@ from .worker import Codec, decode
 
 if TYPE_CHECKING:
     from .remote import WorkerProcess
+    from .stand_ins import StandIns
 
 
 class Handle:
@@ -105,6 +106,11 @@ class RemoteTarget:
     def set(self, obj: Handle, name: str, value: Any, key: str | None = None) -> None:
         payload, arrays = self._encode(value)
         self._ask({"op": "set", "obj": obj.ref, "name": name, "key": key, "value": payload}, arrays)
+
+    def install_stand_ins(self, stand_ins: StandIns) -> None:
+        """Put the grader's correct versions of ``stand_ins.items`` in place of the student's code."""
+        self.worker.stand_ins = stand_ins
+        self._ask(stand_ins.install_header(), {})
 
     def exec_cell(self, cell_id: str, source: str, timeout: float | None = None) -> dict:
         reply, _ = self.worker.request({"op": "exec", "id": cell_id, "source": source}, {}, timeout=timeout)

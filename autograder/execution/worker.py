@@ -5,7 +5,10 @@ standard library and numpy) and answers the grader's requests over two pipes:
 
 - ``exec``: run cells (the course's locked cells and the student's answer cells);
 - ``call``/``get``/``set``/``has``: call a function or method of the student's code,
-  read or change an attribute.
+  read or change an attribute;
+- ``stand_in``: put the grader's correct versions of items in place of the student's: functions
+  (and classes) that send their arguments back to the grader in the middle of a request and
+  return its answer (``autograder/execution/stand_ins.py``; nothing of the reference is here).
 
 Values travel as JSON plus the raw bytes of numeric arrays (:func:`pack_arrays`; never pickles):
 only arrays, numbers, strings and containers of them. Anything else (a cache, a model) stays here
@@ -175,6 +178,53 @@ def decode(value: Any, arrays: dict[str, np.ndarray], resolve: Any) -> Any:
     raise ValueError(f"unknown tag {tag!r}")
 
 
+# ---------------------------------------------------------------------- stand-ins ---
+
+SENT = "sent:"  # in a stand-in's answer: the array the worker sent under that key (the caller's own)
+STANDING_IN = "the grader's correct version of {} (standing in for yours, which fails its own checks)"
+
+
+class StandInError(RuntimeError):
+    """The grader's correct version of an item, standing in for the student's, could not answer."""
+
+
+class _Values(Codec):
+    """A stand-in's arguments: numbers, strings, arrays and containers of them, never objects."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+
+    def _handle(self, value: Any) -> dict:
+        raise StandInError(f"{STANDING_IN.format(self.name)} takes numbers and arrays, not a {type(value).__name__}")
+
+
+def _stand_in(call_back: Any, name: str, spec: dict) -> Any:
+    """A function, or a class whose methods are such functions, that calls the grader back."""
+    if spec["kind"] != "class":
+
+        def stand_in(*args: Any, **kwargs: Any) -> Any:
+            return call_back(name, None, None, args, kwargs)[0]
+
+        stand_in.__name__ = stand_in.__qualname__ = name
+        return stand_in
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        seed = int(np.random.randint(2**31))  # its random draws follow the student's seeded state
+        vars(self).update(call_back(name, "__init__", None, args, kwargs, seed)[1])
+
+    def method(m: str) -> Any:
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            value, changed = call_back(name, m, vars(self), args, kwargs)
+            vars(self).update(changed)
+            return value
+
+        call.__name__ = call.__qualname__ = m
+        return call
+
+    return type(name, (), {"__init__": __init__, **{m: method(m) for m in spec["methods"]}})
+
+
 # ------------------------------------------------------------------------ the worker ---
 
 
@@ -216,6 +266,7 @@ class Worker:
         self.ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
         self.handles: dict[int, Any] = {}
         self.pid = os.getpid()
+        self.call_limits = (0, 0)  # a stand-in's most bytes of arrays and of header in one call
 
     def resolve(self, ref: int, type_name: str = "") -> Any:
         if ref not in self.handles:
@@ -303,6 +354,35 @@ class Worker:
         except AttributeError:
             return {"ok": False, "kind": "missing", "error": f"has no attribute `{header['name']}`"}
         return {"ok": True, "value": codec.encode(value)}
+
+    def op_stand_in(self, header: dict, arrays: dict, codec: Codec) -> dict:
+        """Put the grader's correct versions of some items in place of the student's (``stand_ins.py``)."""
+        self.call_limits = (int(header["max_bytes"]), int(header["max_header"]))
+        for name, spec in header["names"].items():
+            self.ns[name] = _stand_in(self.call_back, name, spec)
+        return {"ok": True}
+
+    def call_back(self, name: str, method: str | None, state: Any, args: tuple, kwargs: dict, seed: int = 0) -> tuple:
+        """A stand-in's answer, asked of the grader in the middle of a request: (value, changed attributes)."""
+        codec = _Values(name)
+        call = {"callback": name, "method": method, "state": None if state is None else codec.encode(dict(state))}
+        call.update(args=codec.encode(tuple(args)), kwargs=codec.encode(dict(kwargs)), seed=seed)
+        head = json.dumps(call).encode()
+        size, (max_bytes, max_header) = sum(a.nbytes for a in codec.arrays.values()), self.call_limits
+        if size > max_bytes or len(head) > max_header:
+            raise StandInError(
+                f"{STANDING_IN.format(name)} answers for at most {max_bytes // 1024**2} MB of arrays per call; "
+                f"this call sends {size / 1024**2:.0f} MB"
+            )
+        payload = pack_arrays(codec.arrays)
+        self.wfile.write(struct.pack("<QQ", len(head), len(payload)) + head + payload)
+        reply, answer = read_frame(self.rfile)
+        if not reply.get("ok"):
+            raise StandInError(f"{STANDING_IN.format(name)} {reply.get('error', 'failed')}")
+        answer.update({SENT + key: value for key, value in codec.arrays.items()})
+        return decode(reply.get("value"), answer, self.resolve), decode(
+            reply.get("state") or {"dict": {}}, answer, self.resolve
+        )
 
     def op_set(self, header: dict, arrays: dict, codec: Codec) -> dict:
         obj = self.resolve(header["obj"])

@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pytest
 
-from autograder.course.items import ITEMS
+from autograder.course.items import (
+    ITEMS,
+    ITEMS_BY_NAME,
+    replaced_dependencies,
+    replaces_failed_dependencies,
+    with_dependencies,
+)
 from autograder.course.notebook import read_submission
 from autograder.sandbox import SandboxUnavailable
 from twolayer.checks.findings import Finding
@@ -56,22 +62,68 @@ def registered(config: pytest.Config) -> Grading | None:
     return found[0] if found else None
 
 
-def grades(node: pytest.Item) -> tuple[str, Visibility]:
-    """The item and visibility a test is declared to grade (``autograder.suite.marks``)."""
+def _mark(node: pytest.Item) -> pytest.Mark:
     mark = node.get_closest_marker(MARKER)
     if mark is None:
         raise pytest.UsageError(f"{node.nodeid} grades no item: mark it with @visible(...) or @hidden(...)")
+    return mark
+
+
+def grades(node: pytest.Item) -> tuple[str, Visibility]:
+    """The item and visibility a test is declared to grade (``autograder.suite.marks``)."""
+    mark = _mark(node)
     return mark.args[0], mark.args[1]
+
+
+def weight(node: pytest.Item) -> float:
+    """The weight of a test within its grade cell (1 unless its mark says otherwise)."""
+    return float(_mark(node).kwargs.get("weight", 1.0))
 
 
 @dataclass
 class Record:
-    """One test's outcome."""
+    """One test's outcome: one check of a grade cell."""
 
     item: str
     visibility: Visibility
     findings: list[Finding] = field(default_factory=list)
     grader_error: str = ""
+    weight: float = 1.0
+    name: str = ""  # the test's name, for a check that found nothing to say
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.findings) and all(f.passed for f in self.findings) and not self.grader_error
+
+    def label(self) -> str:
+        """What the check checked, as its findings say it: "dx, dw, db on random inputs x (6, 10)"
+        when they share what they were checked on, else the first one's and how many more."""
+        checks = list(dict.fromkeys(f.check for f in self.findings))
+        if not checks:
+            return self.name
+        parts = [c.partition(" on ") for c in checks]
+        if len(checks) > 1 and all(sep and on == parts[0][2] for _, sep, on in parts):
+            words = [what.split(" ") for what, _, _ in parts]
+            same = 0  # words all of them end with ("dx against ... of X", "dw against ... of X")
+            while same < min(map(len, words)) - 1 and len({tuple(w[len(w) - same - 1 :]) for w in words}) == 1:
+                same += 1
+            heads = ", ".join(" ".join(w[: len(w) - same]) for w in words)
+            return " ".join([heads, *words[0][len(words[0]) - same :], "on", parts[0][2]])
+        return checks[0] + (f" (and {len(checks) - 1} more)" if len(checks) > 1 else "")
+
+
+def _calls_checked_first(order: list[str]) -> bool:
+    """Whether every check of an item comes after every check of the items it calls (the suite's
+    modules run so: layers, losses, network, questions, training)."""
+    last = {item: i for i, item in enumerate(order)}
+    first = {item: i for i, item in reversed(list(enumerate(order)))}
+    return all(last.get(dep, -1) < first[item] for item in first for dep in ITEMS_BY_NAME[item].depends)
+
+
+def _depth(item: str) -> int:
+    """0 for an item that calls no other, else one more than the deepest item it calls."""
+    depends = ITEMS_BY_NAME[item].depends
+    return 1 + max(map(_depth, depends)) if depends else 0
 
 
 class Grading:
@@ -83,7 +135,13 @@ class Grading:
         self.seed = options.seed if options.seed is not None else secrets.randbits(32)
         self.sub = read_submission(self.path)
         self.wanted = tuple(options.items or (i.name for i in ITEMS))
-        self.student = StudentRuns(self.sub, options, self.dataset, self.wanted, self.seed)
+        # With stand-ins, the items the wanted ones call are checked too (not reported): whether they
+        # fail their own checks says what stands in for them.
+        self.stand_ins_on = replaces_failed_dependencies()
+        self.checked = with_dependencies(self.wanted) if self.stand_ins_on else self.wanted
+        self.student = StudentRuns(self.sub, options, self.dataset, self.checked, self.seed)
+        self.student.replaced = self.replaced
+        self.stand_ins: dict[str, tuple[str, ...]] = {}  # item -> the items checked with correct versions
         self.records: list[Record] = []
         self.accuracies: dict[str, dict[str, float]] = {}
         self.choices: dict[str, list[int]] = {}  # inline question -> the options the student chose
@@ -103,6 +161,17 @@ class Grading:
         """The student's code (a sandboxed worker) for the checks of ``item``."""
         return self.student.target(item)
 
+    def replaced(self, item: str) -> tuple[str, ...]:
+        """The items ``item`` is checked with correct versions of: those it calls that failed their
+        own checks earlier in this grading (none when the course turned stand-ins off)."""
+        if not self.stand_ins_on:
+            return ()
+        failed = {r.item for r in self.records if not r.passed}
+        found = replaced_dependencies(item, failed)
+        if found:
+            self.stand_ins[item] = found
+        return found
+
     def model_params(self, item: str) -> dict[str, np.ndarray]:
         """The parameters of the model that ``item``'s cell trained."""
         return self.student.model_params(item)
@@ -110,10 +179,12 @@ class Grading:
     # --- pytest hooks ---------------------------------------------------------------------------
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
-        keep = [node for node in items if grades(node)[0] in self.wanted]
+        keep = [node for node in items if grades(node)[0] in self.checked]
         if len(keep) != len(items):
             config.hook.pytest_deselected(items=[node for node in items if node not in keep])
             items[:] = keep
+        if not _calls_checked_first([grades(node)[0] for node in items]):
+            items.sort(key=lambda node: _depth(grades(node)[0]))
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
         # pytest stops on collection errors with an exception of this hook's kind too.
@@ -133,7 +204,7 @@ class Grading:
         if call.when == "teardown" or (call.when == "setup" and call.excinfo is None):
             return
         graded, visibility = grades(item)
-        record = Record(graded, visibility, list(item.stash.get(FINDINGS, [])))
+        record = Record(graded, visibility, list(item.stash.get(FINDINGS, [])), weight=weight(item), name=item.name)
         error = call.excinfo.value if call.excinfo is not None else None
         if isinstance(error, ChecksFailed):
             record.findings = list(error.findings)

@@ -1,11 +1,13 @@
 """What grading a submission produces, typed until a report writes it.
 
-Points are per nbgrader grade cell (``<item>_check`` visible, ``<item>_hidden`` hidden), all or
-nothing, exactly as nbgrader scores a test cell, so that both graders agree.
+Points are per nbgrader grade cell (``<item>_check`` visible, ``<item>_hidden`` hidden): the share
+of its points that its passed checks carry (:class:`CheckResult`), which nbgrader's test cell reports
+as its value, so that both graders agree.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -32,15 +34,28 @@ class Status(_Named):
 
 
 @dataclass
+class CheckResult:
+    """One check of a grade cell (a test of the suite): what it checked, its weight, its share of the
+    cell's points and, when it failed, why."""
+
+    check: str
+    weight: float
+    worth: float  # its share of the cell's points
+    passed: bool
+    failures: list[Finding] = field(default_factory=list)
+
+
+@dataclass
 class CellResult:
     grade_id: str
     item: str
     visibility: Visibility
     max_points: float
-    points: float | None  # None: graded by hand
-    passed: bool | None
+    points: float | None  # None: graded by hand; else the share its passed checks carry
+    passed: bool | None  # every check passed
     findings: list[Finding] = field(default_factory=list)
     output: str = ""
+    checks: list[CheckResult] = field(default_factory=list)
 
     @property
     def failures(self) -> list[Finding]:
@@ -64,6 +79,7 @@ class SubmissionResult:
     training_seeds: dict[str, int] = field(default_factory=dict)  # item -> seed of the random state its cell began with
     choices: dict[str, list[int]] = field(default_factory=dict)  # inline question -> the options chosen
     notes: list[str] = field(default_factory=list)
+    stand_ins: dict[str, list[str]] = field(default_factory=dict)  # item -> the items checked with correct versions
     sandbox: str = ""  # what contained the student's code (or that nothing did, by the instructor's choice)
     grader_failed: bool = False  # ungraded by a failure of the grader or its host, not of the submission
 
@@ -73,7 +89,7 @@ class SubmissionResult:
 
     @property
     def score(self) -> float:
-        return float(sum(c.points or 0 for c in self.cells if c.visibility is not Visibility.MANUAL))
+        return round(math.fsum(c.points or 0 for c in self.cells if c.visibility is not Visibility.MANUAL), 2)
 
     @property
     def max_score(self) -> float:
@@ -94,8 +110,20 @@ class SubmissionResult:
             if cell.points is None:
                 scores[cell.item] = (None, total + cell.max_points)
             else:
-                scores[cell.item] = ((got or 0.0) + cell.points, total + cell.max_points)
+                scores[cell.item] = (round((got or 0.0) + cell.points, 2), total + cell.max_points)
         return scores
+
+    def stand_in_note(self, item: str) -> str:
+        """What the student reads when ``item`` was checked with correct versions of items it calls ("")."""
+        replaced = self.stand_ins.get(item)
+        if not replaced:
+            return ""
+        which = ", ".join(replaced)
+        fails = "fails its own checks" if len(replaced) == 1 else "fail their own checks"
+        return (
+            f"{item} was checked with correct versions of {which}, which {fails}: {item}'s points are its own, "
+            f"and {which} cost{'s' * (len(replaced) == 1)} only {'its' if len(replaced) == 1 else 'their'} own"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -108,7 +136,15 @@ class SubmissionResult:
         fields = {k: v for k, v in d.items() if k not in ("score", "max_score", "cells", "status")}
         cells = [
             CellResult(
-                **{**c, "visibility": Visibility(c["visibility"]), "findings": [Finding(**f) for f in c["findings"]]}
+                **{
+                    **c,
+                    "visibility": Visibility(c["visibility"]),
+                    "findings": [Finding(**f) for f in c["findings"]],
+                    "checks": [
+                        CheckResult(**{**k, "failures": [Finding(**f) for f in k["failures"]]})
+                        for k in c.get("checks", [])
+                    ],
+                }
             )
             for c in d["cells"]
         ]

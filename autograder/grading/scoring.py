@@ -1,6 +1,8 @@
 """A grading's records made into its typed result: one :class:`CellResult` per nbgrader grade cell,
-all or nothing, points from ``assignment.toml``, and notes (an item that fails while an item its
-code calls fails too; a kernel named other than the course's)."""
+the share of its points (``assignment.toml``) its passed checks carry, each check with its weight
+(:func:`cell_points`), and notes (an item checked with correct versions of items it calls; with the
+course's stand-ins off, an item that fails while an item its code calls fails too; a kernel named
+other than the course's)."""
 
 from __future__ import annotations
 
@@ -12,10 +14,10 @@ from autograder.course.notebook import training_seeds
 from twolayer.checks.findings import Finding
 from twolayer.config import points
 
-from .results import CellResult, Status, SubmissionResult, Visibility, not_run, student_name
+from .results import CellResult, CheckResult, Status, SubmissionResult, Visibility, not_run, student_name
 
 if TYPE_CHECKING:
-    from .plugin import Grading
+    from .plugin import Grading, Record
 
 
 def score(grading: Grading) -> SubmissionResult:
@@ -50,15 +52,8 @@ def score(grading: Grading) -> SubmissionResult:
             continue
         for grade_id in item.test_cells:
             visibility = Visibility.VISIBLE if grade_id.endswith("_check") else Visibility.HIDDEN
-            found = _distinct(
-                f for r in grading.records if (r.item, r.visibility) == (item.name, visibility) for f in r.findings
-            )
-            passed = bool(found) and all(f.passed for f in found)
-            result.cells.append(
-                CellResult(
-                    grade_id, item.name, visibility, pts[grade_id], pts[grade_id] if passed else 0.0, passed, found
-                )
-            )
+            records = [r for r in grading.records if (r.item, r.visibility) == (item.name, visibility)]
+            result.cells.append(_cell(grade_id, item.name, visibility, pts[grade_id], records, item.all_or_nothing))
     result.accuracies = dict(grading.accuracies)
     result.cell_seconds.update(grading.student.cell_seconds())
     if grading.student.training is not None:
@@ -66,8 +61,46 @@ def score(grading: Grading) -> SubmissionResult:
         result.training_seeds = training_seeds(grading.seed, (cell for cell, _ in grading.student.training.cells))
     result.choices = dict(grading.choices)
     result.notes += grading.student.notes
-    _explain_dependencies(result)
+    result.stand_ins = {item: list(found) for item, found in grading.stand_ins.items() if item in grading.wanted}
+    result.notes += [result.stand_in_note(item) for item in result.stand_ins]
+    if not grading.stand_ins_on:
+        _explain_dependencies(result)
     return result
+
+
+def _cell(
+    grade_id: str, item: str, visibility: Visibility, max_points: float, records: list[Record], all_or_nothing: bool
+) -> CellResult:
+    """A grade cell from the records of its checks."""
+    total = sum(r.weight for r in records)
+    checks = [
+        CheckResult(
+            r.label(),
+            r.weight,
+            round(max_points * r.weight / total, 2),
+            r.passed,
+            [f for f in r.findings if not f.passed],
+        )
+        for r in records
+    ]
+    points = cell_points(max_points, checks, all_or_nothing)
+    found = _distinct(f for r in records for f in r.findings)
+    return CellResult(
+        grade_id, item, visibility, max_points, points, bool(checks) and points == max_points, found, checks=checks
+    )
+
+
+def cell_points(max_points: float, checks: list[CheckResult], all_or_nothing: bool = False) -> float:
+    """The points a grade cell earns: the share its passed checks carry by weight (rounded to
+    hundredths, as nbgrader shows a test cell's value), or, ``all_or_nothing``, all or none."""
+    total = sum(c.weight for c in checks)
+    if not checks or total <= 0:
+        return 0.0
+    if all(c.passed for c in checks):
+        return float(max_points)
+    if all_or_nothing:
+        return 0.0
+    return round(max_points * sum(c.weight for c in checks if c.passed) / total, 2)
 
 
 def _distinct(findings: Any) -> list[Finding]:
@@ -83,7 +116,8 @@ def _distinct(findings: Any) -> list[Finding]:
 
 
 def _explain_dependencies(result: SubmissionResult) -> None:
-    """An item that fails while an item its code calls fails too: say so (each is graded on its own)."""
+    """With the course's stand-ins off: an item that fails while an item its code calls fails too
+    says so (each is graded with the student's own code)."""
     failed_items = {c.item for c in result.cells if c.passed is False}
     for item in failed_items:
         broken = [d for d in ITEMS_BY_NAME[item].depends if d in failed_items]

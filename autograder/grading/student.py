@@ -1,19 +1,24 @@
 """The submission as the suite's checks get it: its code in a sandboxed worker (one for the items
 graded by calling code, started again when student code kills it) and the models its training
-cells trained (a second worker, on the dataset, within the course's time budgets).
+cells trained (a second worker, on the dataset, within the course's time budgets). An item that
+calls earlier items which failed their own checks gets the grader's correct versions of those in
+their place (``execution.stand_ins``), and a training item trains with them rather than take the
+model it was given.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
 
 from autograder.course.items import CODE_ITEMS, ITEMS, ITEMS_BY_NAME, TRAINING_ITEMS
-from autograder.course.notebook import Submission, program
+from autograder.course.notebook import Submission, first_training_cell, program
 from autograder.execution.remote import WorkerDied
 from autograder.execution.session import Session, StudentCode, dataset_env, not_implemented
+from autograder.execution.stand_ins import ReferenceProcess, StandIns
 from autograder.execution.target import Handle
 from autograder.sandbox import GiB, Limits
 from twolayer.checks.findings import HINTS, Finding
@@ -46,6 +51,10 @@ class StudentRuns:
         self.code: Session | None = None  # the items graded by calling code
         self.training: Session | None = None  # the training cells, on the dataset
         self._models: dict[str, Any] | None = None
+        # item -> the items it is checked with correct versions of (set by the grading, which knows
+        # which failed); the correct versions' process, started at their first call
+        self.replaced: Callable[[str], tuple[str, ...]] = lambda item: ()
+        self.reference = ReferenceProcess()
 
     def target(self, item: str) -> Any:
         """The student's code (a sandboxed worker) for the checks of ``item``."""
@@ -69,7 +78,15 @@ class StudentRuns:
         if not defined:
             self.broken[item] = self._undefined(item, defines).finding
             raise ItemUnavailable(self.broken[item])
+        self._stand_ins(self.code, self.replaced(item))
         return StudentCode(self.code, self.broken)
+
+    def _stand_ins(self, session: Session, items: tuple[str, ...], at: str | None = None) -> None:
+        """The correct versions of ``items`` (and of those already there) in the session's worker."""
+        have = session.stand_ins.items if session.stand_ins is not None else ()
+        wanted = tuple(dict.fromkeys((*have, *items)))
+        if wanted != have:
+            session.use_stand_ins(StandIns(wanted, self.reference), at)
 
     def _undefined(self, item: str, defines: str) -> ItemUnavailable:
         err = self.code.cell_errors.get(item)
@@ -128,7 +145,10 @@ class StudentRuns:
 
     def _train(self) -> dict[str, Any]:
         """Run the training cells once for every training item asked for: item -> params or a problem."""
-        given = dict(self.options.params or {})
+        # A model given (uploaded best_model.npz, nbgrader's kernel) was trained with the student's
+        # code: where that calls an item which failed its own checks, the item trains again here.
+        replaced = {i: self.replaced(i) for i in TRAINING_ITEMS if i in self.wanted}
+        given = {i: p for i, p in (self.options.params or {}).items() if not replaced.get(i)}
         models: dict[str, Any] = {i: given[i] for i in TRAINING_ITEMS if i in given}
         todo = [i for i in TRAINING_ITEMS if i in self.wanted and i not in given]
         models.update({i: self.sub.problems[i] for i in todo if i in self.sub.problems})
@@ -136,7 +156,12 @@ class StudentRuns:
         if not todo:
             return models
         # A model given (uploaded best_model.npz, nbgrader's kernel) is not trained again.
-        everything = tuple(i.name for i in ITEMS if i.kind == "code" and i.name not in given)
+        last = max(TRAINING_ITEMS.index(i) for i in todo)  # the cells after the last one wanted need not run
+        everything = tuple(
+            i.name
+            for i in ITEMS
+            if i.kind == "code" and i.name not in given and i.name not in TRAINING_ITEMS[last + 1 :]
+        )
         budgets = self.budgets()
         session = self._session(
             everything,
@@ -149,6 +174,9 @@ class StudentRuns:
             budgets=budgets,
         )
         self.training = session
+        self._stand_ins(
+            session, tuple(dict.fromkeys(d for i in todo for d in replaced[i])), first_training_cell(session.cells)
+        )
 
         def collect(cell_id: str) -> None:
             if cell_id in todo:
@@ -176,6 +204,7 @@ class StudentRuns:
     def close(self) -> None:
         if self.code is not None:
             self.code.close()
+        self.reference.close()
 
     def cell_seconds(self) -> dict[str, float]:
         """How long each cell ran, by cell id (both workers)."""

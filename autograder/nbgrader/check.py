@@ -2,7 +2,9 @@
 
 One process grades all the items asked for (the nbgrader notebook's nine hidden cells that need
 no trained model cost one start-up, about 1 s, instead of nine), and says for each item what its
-cell prints and whether it passed.
+cell prints, whether it passed and the points of its cells: the hidden cell's, which the cell
+gives as its value (nbgrader reads a test cell's number as its points), and the visible cell's,
+which nbgrader's kernel launcher records for the check cell (``kernel.verdicts``).
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from .kernel.hidden_checks import GRADER_FAILED
 
 @dataclass
 class Verdict:
-    """What one item's test cell prints, and whether the cell passes."""
+    """What one item's test cell prints, whether the cell passes, and the points of its cells."""
 
     lines: list[str]
     passed: bool
     visible_passed: bool | None  # the item's visible checks, as the grader ran them (None: it has none)
+    points: float = 0.0  # of the item's cells of the part asked for
+    visible_points: float | None = None  # of its visible cell (None: it has none)
 
     @property
     def stdout(self) -> str:
@@ -40,14 +44,19 @@ def verdict(result: SubmissionResult, item: str, part: Visibility) -> Verdict:
         return Verdict([f"{item}: could not be graded: {result.reason}"], False, False)
     visible = result.cells_of(item, Visibility.VISIBLE)
     visible_passed = all(bool(c.passed) for c in visible) if visible else None
+    visible_points = round(sum(c.points or 0.0 for c in visible), 2) if visible else None
     cells = result.cells_of(item, part)
     passed = all(c.passed for c in cells)
+    points, most = round(sum(c.points or 0.0 for c in cells), 2), sum(c.max_points for c in cells)
     lines = [line for failure in grouped(cells) for line in failure.lines(indent="")]
     if item in result.accuracies:
         acc = result.accuracies[item]
         lines.append(f"{item}: validation accuracy {acc['val_acc']:.3f}, test accuracy {acc['test_acc']:.3f}")
-    lines.append(f"{item}: {'all hidden checks passed' if passed else 'hidden checks failed'}")
-    return Verdict(lines, passed, visible_passed)
+    if result.stand_in_note(item):
+        lines.append(f"{item}: note: {result.stand_in_note(item)}")
+    said = "all hidden checks passed" if passed else "hidden checks failed"
+    lines.append(f"{item}: {said} ({points:g} of {most:g} points)")
+    return Verdict(lines, passed, visible_passed, points, visible_points)
 
 
 def main(
@@ -80,6 +89,8 @@ def main(
                         "stdout": v.stdout,
                         "returncode": 0 if v.passed else failed,
                         "visible": None if result.grader_failed else v.visible_passed,
+                        "points": v.points,
+                        "visible_points": None if result.grader_failed else v.visible_points,
                     }
                     for item, v in verdicts.items()
                 }

@@ -2,7 +2,9 @@
 
 ``check_hidden("affine_forward")`` grades that item in a *fresh* grader process, on the
 notebook file being autograded, exactly as ``python -m autograder grade`` does: student
-code runs in the sandboxed worker, the reference and comparisons in that fresh process.
+code runs in the sandboxed worker, the reference and comparisons in that fresh process. Its
+value is the points the grader gives the item's hidden cell (the last expression of the cell:
+nbgrader reads a test cell's number as its points); it raises when that is none.
 Nothing of the reference enters the student's kernel, and what the student's code did to
 this kernel (monkeypatching numpy, the checks, builtins) cannot reach the verdict.
 For the training items the kernel hands over the trained parameters only (``.npz``). The
@@ -26,7 +28,6 @@ import json
 import os
 import socket
 import struct
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,8 @@ def _params(item: str, model: Any) -> dict[str, np.ndarray]:
     return {str(k): np.asarray(v) for k, v in params.items()}
 
 
-def _ask_launcher(path: str, item: str, objects: dict[str, Any]) -> tuple[str, str, int]:
-    """(stdout, stderr, exit status) of the hidden checks of ``item``, graded by the launcher."""
+def _ask_launcher(path: str, item: str, objects: dict[str, Any]) -> tuple[str, str, int, float | None]:
+    """(stdout, stderr, exit status, points) of the hidden checks of ``item``, graded by the launcher."""
     payload = b""
     for model in objects.values():  # as the command line's --params: the last model counts
         buffer = io.BytesIO()
@@ -71,7 +72,16 @@ def _ask_launcher(path: str, item: str, objects: dict[str, Any]) -> tuple[str, s
             raise HiddenChecksFailed(
                 f"{item}: the hidden checks could not run: the grader did not answer ({type(exc).__name__}: {exc})"
             ) from None
-    return str(answer.get("stdout", "")), str(answer.get("stderr", "")), int(answer.get("returncode", 1))
+    return (
+        str(answer.get("stdout", "")),
+        str(answer.get("stderr", "")),
+        int(answer.get("returncode", 1)),
+        _points(answer.get("points")),
+    )
+
+
+def _points(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _recv(sock: socket.socket, n: int) -> bytes:
@@ -101,18 +111,25 @@ def _start_batch(notebook: Path, items: list[str]) -> Any:
     return Batch(notebook, items)
 
 
-def _run_check(args: list[str]) -> subprocess.CompletedProcess:
-    """One grader process, to its end (killed if the cell is interrupted)."""
-    from autograder.nbgrader.kernel.hidden_checks import run_check
+def _run_check(args: list[str], item: str) -> tuple[str, str, int, float | None]:
+    """One grader process (``check ... --json``), to its end (killed if the cell is interrupted):
+    (stdout, stderr, exit status, points) of ``item``."""
+    from autograder.nbgrader.kernel.hidden_checks import parse_answers, run_check
 
-    ran = run_check(args)
+    ran = run_check([*args, "--json"])
     if not isinstance(ran, tuple):
-        return subprocess.CompletedProcess(args, 1, "", f"they did not finish within {TIMEOUT:.0f} s")
+        return "", f"they did not finish within {TIMEOUT:.0f} s", 1, None
     stdout, stderr, returncode = ran
-    return subprocess.CompletedProcess(args, returncode, stdout, stderr)
+    if returncode != 0:
+        return "", stderr, returncode, None
+    try:
+        answer = parse_answers(stdout, [item])[item]
+    except ValueError as exc:
+        return "", str(exc), 1, None
+    return answer["stdout"], stderr, answer["returncode"], answer["points"]
 
 
-def _batched(notebook: Path, item: str) -> tuple[str, str, int] | None:
+def _batched(notebook: Path, item: str) -> tuple[str, str, int, float | None] | None:
     """The answer for ``item`` from the batch (hidden_checks.Batch) of the saved notebook, started
     by the first cell that asks and kept for as long as the notebook is unchanged; None when the
     item is not one of the batch's, or the batch failed or is late: the item is graded alone."""
@@ -133,21 +150,19 @@ def _batched(notebook: Path, item: str) -> tuple[str, str, int] | None:
     answer = batch.answer(item)
     if not isinstance(answer, dict):
         return None
-    return str(answer.get("stdout", "")), "", int(answer.get("returncode", 1))
+    return str(answer.get("stdout", "")), "", int(answer.get("returncode", 1)), _points(answer.get("points"))
 
 
-def check_hidden(item: str, **objects: Any) -> None:
+def check_hidden(item: str, **objects: Any) -> float | None:
+    """The points the grader gives ``item``'s hidden cell (see the module's doc)."""
     launcher = os.environ.get("TWO_LAYER_NET_GRADER_SOCKET")
     if launcher:
-        stdout, stderr, returncode = _ask_launcher(launcher, item, objects)
-        _report(item, stdout, stderr, returncode)
-        return
+        return _report(item, *_ask_launcher(launcher, item, objects))
     notebook = Path.cwd() / NOTEBOOK
     if not objects:
         answer = _batched(notebook, item)
         if answer is not None:
-            _report(item, *answer)
-            return
+            return _report(item, *answer)
     args = [str(notebook), "--item", item]
     tmp = None
     try:
@@ -157,18 +172,20 @@ def check_hidden(item: str, **objects: Any) -> None:
             with os.fdopen(fd, "wb") as f:
                 np.savez(f, **params)
             args += ["--params", tmp]
-        proc = _run_check(args)
+        ran = _run_check(args, item)
     finally:
         if tmp:
             os.unlink(tmp)
-    _report(item, proc.stdout, proc.stderr, proc.returncode)
+    return _report(item, *ran)
 
 
-def _report(item: str, stdout: str, stderr: str, returncode: int) -> None:
+def _report(item: str, stdout: str, stderr: str, returncode: int, points: float | None) -> float | None:
+    """Print what the grader said; the points it gave, or raise when it gave none."""
     print(stdout.strip())
-    if returncode != 0:
+    if returncode != 0 and not points:
         raise HiddenChecksFailed(
             stdout.strip().splitlines()[-1]
             if stdout.strip()
             else f"{item}: the hidden checks could not run: {stderr.strip()[-500:]}"
         )
+    return points

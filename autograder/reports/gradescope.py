@@ -1,7 +1,8 @@
 """Gradescope's results.json, from a typed :class:`~autograder.grading.results.SubmissionResult`.
 
-One test per autograded nbgrader grade cell (visible checks, hidden checks), all or nothing as in
-nbgrader; the inline questions are graded by hand and not listed. ``tags`` holds the item (the
+One test per autograded nbgrader grade cell (visible checks, hidden checks), with the points it
+earned as in nbgrader (its passed checks' share), and a line per check with its share; the inline
+questions are graded by hand and not listed. ``tags`` holds the item (the
 grade_id of its answer cell), ``number`` the grade cell's grade_id. What students see of each
 test follows ``[gradescope]`` in assignment.toml; the leaderboard shows the validation accuracy
 of the search's best model.
@@ -20,15 +21,24 @@ from autograder.grading.results import CellResult, SubmissionResult, Visibility
 from .json_report import plain
 
 
-def test_output(cell: CellResult) -> str:
-    """A test's output in Markdown: each check, and for a failure what is wrong and the hint."""
-    lines = []
-    for f in cell.findings:
-        lines.append(f"- {'PASS' if f.passed else '**FAIL**'} {f.check}")
-        if not f.passed and f.message:
-            lines.append(f"  {f.message}")
-        if not f.passed and f.hint:
-            lines.append(f"  *Hint:* {f.hint}")
+def test_output(cell: CellResult, note: str = "") -> str:
+    """A test's output in Markdown: the cell's points, each check with its share of them, and for
+    a failed one what is wrong and the hint (each hint once); ``note``, what the student must know first."""
+    lines = [f"*{note}.*", ""] if note else []
+    if cell.checks:
+        lines.append(f"{cell.points or 0:g} of {cell.max_points:g} points: each check passed earns its share.")
+    hinted: set[str] = set()
+    for check in cell.checks:
+        worth = f"({check.worth:g} points)" if check.passed else f"(0 of {check.worth:g} points)"
+        lines.append(f"- {'PASS' if check.passed else '**FAIL**'} {check.check} {worth}")
+        for f in check.failures:
+            if f.check != check.check:
+                lines.append(f"  {f.check}")
+            if f.message:
+                lines.append(f"  {f.message}")
+            if f.hint and f.hint not in hinted:
+                hinted.add(f.hint)
+                lines.append(f"  *Hint:* {f.hint}")
     return "\n".join(lines) or "No check ran."
 
 
@@ -45,7 +55,7 @@ def tests(result: SubmissionResult, settings: Settings) -> list[dict[str, Any]]:
                 "score": cell.points or 0.0,
                 "max_score": cell.max_points,
                 "status": "passed" if cell.passed else "failed",
-                "output": test_output(cell),
+                "output": test_output(cell, result.stand_in_note(cell.item)),
                 "output_format": "md",
                 "tags": [cell.item],
                 "visibility": settings.visible_checks if visible else settings.hidden_checks,

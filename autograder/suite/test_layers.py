@@ -172,20 +172,15 @@ def test_affine_backward_numerically(student, reference, rng, expect):
 
 def _affine_numerically(student: Any, reference: Any, inp: dict) -> list[Finding]:
     args = (inp["x"], inp["w"], inp["b"])
-    # Only meaningful where the student's forward pass is right: a wrong forward pass is graded as
+    # Against the student's own forward pass where it is right; where it is not, against the
+    # correct one (computed here, by the reference): a wrong forward pass is graded as
     # affine_forward, not again here.
     try:
         out = student.call("affine_forward", *args, keep=[1])
     except StudentCodeError:
         out = None
-    if not (isinstance(out, tuple) and close(out[0], reference.affine_forward(*args)[0])):
-        return [
-            Finding(
-                True,
-                "affine_backward against numerical gradients of your affine_forward "
-                "(not checked: your affine_forward is graded on its own)",
-            )
-        ]
+    own = isinstance(out, tuple) and close(out[0], reference.affine_forward(*args)[0])
+    against = "your affine_forward" if own else "the correct affine_forward (yours fails its own checks)"
     grads = student.call("affine_backward", inp["dout"], K.forward_cache(student, "affine_forward", args))
     if not (isinstance(grads, tuple) and len(grads) == 3):
         return [Finding(False, "affine_backward returns dx, dw, db", "affine_backward should return (dx, dw, db)")]
@@ -193,7 +188,8 @@ def _affine_numerically(student: Any, reference: Any, inp: dict) -> list[Finding
     for k, got in zip("xwb", grads, strict=True):  # three: checked above
 
         def f(v: np.ndarray, k: str = k) -> Any:
-            return student.call("affine_forward", *[v if n == k else inp[n] for n in "xwb"])[0]
+            values = [v if n == k else inp[n] for n in "xwb"]
+            return (student.call("affine_forward", *values) if own else reference.affine_forward(*values))[0]
 
         if not is_array(got) or got.shape != inp[k].shape:
             found.append(Finding(False, f"d{k} against numerical gradients", f"d{k} should have shape {inp[k].shape}"))
@@ -202,7 +198,7 @@ def _affine_numerically(student: Any, reference: Any, inp: dict) -> list[Finding
         found.append(
             Finding(
                 ok,
-                f"d{k} against numerical gradients of your affine_forward on random inputs x (3, 2, 2)",
+                f"d{k} against numerical gradients of {against} on random inputs x (3, 2, 2)",
                 "" if ok else f"relative error {err:.1e} between d{k} and the numerical gradient",
             )
         )

@@ -353,9 +353,11 @@ def test_check_grades_several_items_in_one_process(tmp_path):
     assert both.returncode == 0, both.stderr
     items = json.loads(both.stdout)["items"]
     assert items["affine_forward"] == {
-        "stdout": "affine_forward: all hidden checks passed\n",
+        "stdout": "affine_forward: all hidden checks passed (5 of 5 points)\n",
         "returncode": 0,
         "visible": True,
+        "points": 5,
+        "visible_points": 3,
     }
     assert items["relu_forward"]["returncode"] == 1 and "FAIL " in items["relu_forward"]["stdout"]
     assert items["relu_forward"]["visible"] is False  # its visible checks fail too (nbgrader's kernel is not asked)
@@ -392,7 +394,7 @@ def test_hidden_cells_without_the_sandbox_share_one_grader_process(tmp_path, mon
     monkeypatch.setattr(
         H, "_start_batch", lambda notebook, items: batches.append(items) or start_batch(notebook, items)
     )
-    monkeypatch.setattr(H, "_run_check", lambda args: singles.append(args) or run(args))
+    monkeypatch.setattr(H, "_run_check", lambda args, item: singles.append(args) or run(args, item))
     H.check_hidden("affine_forward")
     assert len(batches) == 1 and len(batches[0]) == 9 and singles == []
     with pytest.raises(H.HiddenChecksFailed, match="relu_forward: hidden checks failed"):

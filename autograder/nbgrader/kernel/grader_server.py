@@ -79,9 +79,10 @@ class GraderServer(threading.Thread):
 
     Request: ``struct "<II"`` (header length, payload length), a JSON header ``{"item": ...}``,
     the payload (the model's parameters as .npz, or nothing). Reply: ``struct "<I"`` and a JSON
-    ``{"stdout", "stderr", "returncode"}``. ``on_verdict(item, passed)`` is told each hidden
-    verdict when its cell asked for it, ``on_visible(item, passed)`` the verdicts of the visible
-    checks that the grader ran along (those of the items that need no model).
+    ``{"stdout", "stderr", "returncode", "points"}`` (the points of the item's hidden cell).
+    ``on_verdict(item, passed, points)`` is told each hidden verdict when its cell asked for it,
+    ``on_visible(item, passed, points)`` the verdicts of the visible checks that the grader ran
+    along (those of the items that need no model), with the points of the visible cell.
     """
 
     def __init__(
@@ -89,8 +90,8 @@ class GraderServer(threading.Thread):
         path: Path,
         snapshot: Path | None,
         workdir: Path,
-        on_verdict: Callable[[str, bool], None],
-        on_visible: Callable[[str, bool], None] | None = None,
+        on_verdict: Callable[[str, bool, float | None], None],
+        on_visible: Callable[[str, bool, float | None], None] | None = None,
         on_grader_failure: Callable[[str], None] | None = None,
     ):
         super().__init__(name="grader-server", daemon=True)
@@ -143,7 +144,7 @@ class GraderServer(threading.Thread):
                         pass
 
     def _reply(self, conn: socket.socket, answer: Answer) -> None:
-        data = json.dumps({key: answer[key] for key in ("stdout", "stderr", "returncode")}).encode()
+        data = json.dumps({key: answer.get(key) for key in ("stdout", "stderr", "returncode", "points")}).encode()
         conn.sendall(struct.pack("<I", len(data)) + data)
 
     def handle(self, conn: socket.socket) -> None:
@@ -161,7 +162,7 @@ class GraderServer(threading.Thread):
             if answer is None:  # the client went away (interrupted): no verdict
                 return
             self.answers[item] = answer
-            self.on_verdict(item, answer["returncode"] == 0)
+            self.on_verdict(item, answer["returncode"] == 0, answer.get("points"))
             if answer["returncode"] == GRADER_FAILED and self.on_grader_failure:
                 self.on_grader_failure(f"{item}: {answer['stdout'].strip()[-500:]}")
         self._reply(conn, self.answers[item])
@@ -185,14 +186,19 @@ class GraderServer(threading.Thread):
             path.write_bytes(params)
             extra = ["--params", str(path)]
         ran = hidden_checks.run_check(
-            hidden_checks.item_args(self.snapshot, [item], *extra), cancelled=cancelled, workdir=self.workdir
+            hidden_checks.item_args(self.snapshot, [item], "--json", *extra), cancelled=cancelled, workdir=self.workdir
         )
         if ran is None:
             return None
         if ran == "timeout":
             return failed(f"the hidden checks did not finish within {hidden_checks.CHECK_TIMEOUT:.0f} s")
         stdout, stderr, returncode = ran
-        return {"stdout": stdout[-hidden_checks.MAX_OUTPUT :], "stderr": stderr, "returncode": returncode}
+        if returncode != 0:  # GRADER_FAILED: the grader's failure, not the notebook's
+            return {"stdout": f"{item}: the hidden checks could not run", "stderr": stderr, "returncode": returncode}
+        try:
+            return hidden_checks.parse_answers(stdout, [item])[item]
+        except ValueError as exc:
+            return failed(f"the hidden checks could not run: {exc}")
 
     def _untrained(self, item: str, cancelled: Callable[[], bool]) -> Answer | None:
         """From the batch (started by the first such request); alone if the batch is late or failed."""
@@ -214,12 +220,12 @@ class GraderServer(threading.Thread):
         if isinstance(got, str):
             return {"stdout": f"{item}: the hidden checks could not run: {got}", "stderr": "", "returncode": 1}
         if got[item].get("visible") is not None:
-            self._visible(item, got[item]["visible"] is True)
+            self._visible(item, got[item]["visible"] is True, got[item].get("visible_points"))
         return got[item]
 
-    def _visible(self, item: str, passed: bool) -> None:
+    def _visible(self, item: str, passed: bool, points: float | None) -> None:
         if self.on_visible:
-            self.on_visible(item, passed)
+            self.on_visible(item, passed, points)
 
     @staticmethod
     def _log(message: str) -> None:

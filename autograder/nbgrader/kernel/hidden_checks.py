@@ -40,7 +40,7 @@ HUNG_UP = "hung up"  # what Batch.answer returns when the asking cell went away
 # whole notebook as not graded instead of scoring a hidden test cell 0 for what the student did not do.
 GRADER_FAILED = 3
 
-Answer = dict[str, Any]  # {"stdout", "stderr", "returncode"} and, from --json runs, "visible"
+Answer = dict[str, Any]  # {"stdout", "stderr", "returncode", "points"} and "visible", "visible_points"
 
 
 def check_command(args: Sequence[str]) -> list[str]:
@@ -143,6 +143,8 @@ def parse_answers(stdout: str, items: Sequence[str]) -> dict[str, Answer]:
                 "stderr": "",
                 "returncode": int(answers[item]["returncode"]),
                 "visible": answers[item].get("visible"),
+                "points": _points(answers[item].get("points")),
+                "visible_points": _points(answers[item].get("visible_points")),
             }
             for item in items
         }
@@ -150,16 +152,21 @@ def parse_answers(stdout: str, items: Sequence[str]) -> dict[str, Answer]:
         raise ValueError(f"the grader's answer could not be read ({type(exc).__name__}: {str(exc)[:300]})") from None
 
 
+def _points(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
 def graded_together(
     notebook: Path | str,
     items: Sequence[str],
-    *,
+    *extra: str,
     cancelled: Callable[[], bool] = lambda: False,
     workdir: Path | str | None = None,
 ) -> dict[str, Answer] | str | None:
-    """The answers for ``items`` (which need no trained model) from one grader process; a string
-    says why that process failed; None: ``cancelled()`` became true."""
-    ran = run_check(item_args(notebook, items, "--json"), cancelled=cancelled, workdir=workdir)
+    """The answers for ``items`` from one grader process (``extra``: its other options, such as a
+    model's ``--params`` for one item); a string says why that process failed; None:
+    ``cancelled()`` became true."""
+    ran = run_check(item_args(notebook, items, "--json", *extra), cancelled=cancelled, workdir=workdir)
     if ran is None:
         return None
     if ran == "timeout":
@@ -175,7 +182,7 @@ def graded_together(
 
 class Batch:
     """The items that need no trained model, graded together in the background (see the module's
-    doc). ``on_visible(item, passed)`` is told the verdicts of the visible checks that the batch
+    doc). ``on_visible(item, passed, points)`` is told the verdicts of the visible checks that the batch
     reports, as soon as it has finished."""
 
     def __init__(
@@ -184,7 +191,7 @@ class Batch:
         items: Sequence[str],
         *,
         workdir: Path | str | None = None,
-        on_visible: Callable[[str, bool], None] | None = None,
+        on_visible: Callable[[str, bool, float | None], None] | None = None,
         wait: float | None = None,
     ):
         self.items = list(items)
@@ -207,7 +214,7 @@ class Batch:
             self.answers = got
             for item, answer in got.items():
                 if self._on_visible and answer.get("visible") is not None:
-                    self._on_visible(item, answer["visible"] is True)
+                    self._on_visible(item, answer["visible"] is True, answer.get("visible_points"))
         else:
             self.problem = got or "stopped"
         self.done.set()

@@ -119,6 +119,7 @@ class Launcher:
             "cgroups": [],
             "verdicts": {},
             "visible": {},
+            "points": {"verdicts": {}, "visible": {}},
         }
         self.lock = threading.Lock()
         self.proc: subprocess.Popen | None = None
@@ -182,10 +183,12 @@ class Launcher:
             self.state.update(changes)
             write_state(self.state_file, self.state)
 
-    def _record(self, kind: str, item: str, passed: bool) -> None:
-        """A verdict of the grader: ``kind`` "verdicts" (hidden checks) or "visible"."""
+    def _record(self, kind: str, item: str, passed: bool, points: float | None) -> None:
+        """A verdict of the grader: ``kind`` "verdicts" (hidden checks) or "visible", and the points
+        the grader computed for that cell of the item (what nbgrader will give the cell)."""
         with self.lock:
             self.state[kind][item] = passed
+            self.state["points"][kind][item] = points
             write_state(self.state_file, self.state)
 
     # run ----------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 The launcher records, outside the sandbox (``<connection file name>.sandbox`` in the folder of
 the ipc address, a private folder of the nbgrader process), the verdicts of the hidden checks it
 ran and of the visible checks (the grader runs those too when it grades the items that need no
-model). ``SandboxedExecute`` (``autograder/nbgrader/preprocessors/sandboxedexecute.py``) calls
-:func:`after_execution`: a hidden test cell whose item the grader did not pass counts as failed,
-whatever the kernel printed, and so does a visible test cell (``self_check``) whose checks failed
-in the grader's run; so replacing ``check_hidden`` or ``self_check`` inside the kernel gains nothing.
+model), with the points the grader computed for each of those cells. ``SandboxedExecute``
+(``autograder/nbgrader/preprocessors/sandboxedexecute.py``) calls :func:`after_execution`: every test
+cell of an item gets the points the grader computed for it, whatever the kernel printed or raised: its
+value (the number nbgrader reads as a test cell's points) when the grader gave some, an error when
+it gave none or never saw the cell's item; so replacing ``check_hidden`` or ``self_check`` inside
+the kernel gains nothing, and nbgrader gives the same partial points as the course grader.
 """
 
 from __future__ import annotations
@@ -102,45 +104,89 @@ def after_execution(km: Any, nb: Any, resources: dict, log: Any = None) -> None:
             f"{state['grader_failure']}"
         )
     for cell in nb.cells:
-        _cross_check(cell, state.get("verdicts", {}), state.get("visible", {}), log)
+        _grade_cell(cell, state, log)
 
 
-def _cross_check(cell: Any, verdicts: dict[str, bool], visible: dict[str, bool], log: Any) -> None:
-    """Fail a test cell that passed in the kernel but not in the grader."""
+def _graded(kind: str, item: str, state: dict) -> float | None:
+    """The points the grader gave ``item``'s cell of ``kind`` ("verdicts": hidden, or "visible"), or
+    None when it never saw it (a record without points: all of them if it passed, else none)."""
+    passed = state.get(kind, {}).get(item)
+    if passed is None:
+        return None
+    points = state.get("points", {}).get(kind, {}).get(item)
+    return float(points) if points is not None else (float("inf") if passed is True else 0.0)
+
+
+def _grade_cell(cell: Any, state: dict, log: Any) -> None:
+    """Give a test cell the points the grader computed for its item's cell (see the module's doc)."""
     meta = cell.get("metadata", {}).get("nbgrader", {})
     if cell.get("cell_type") != "code" or not meta.get("grade"):
         return
     source = cell.get("source", "")
-    hidden_items, visible_items = HIDDEN_CALL.findall(source), VISIBLE_CALL.findall(source)
-    if not hidden_items and not visible_items:
-        return
-    if any(out.get("output_type") == "error" for out in cell.get("outputs", [])):
-        return  # failed already
-    problems = [
-        f"{item}: the grader did not pass the hidden checks of this item (they did not reach the "
-        "grader: was check_hidden replaced?)"
-        for item in hidden_items
-        if verdicts.get(item) is not True
+    calls = [("verdicts", i) for i in HIDDEN_CALL.findall(source)] + [
+        ("visible", i) for i in VISIBLE_CALL.findall(source)
     ]
-    for item in visible_items:
-        if visible.get(item) is False:
+    if not calls:
+        return
+    most = float(meta.get("points", 0))
+    graded = [_graded(kind, item, state) for kind, item in calls]
+    points = 0.0 if None in graded else max(0.0, min(most, *graded))
+    # The kernel's own value of the cell never counts (nbgrader would read it as the cell's points).
+    outputs = cell["outputs"] = [out for out in cell.get("outputs", []) if out.get("output_type") != "execute_result"]
+    if points > 0:
+        _give(cell, points, most)
+        return
+    if any(out.get("output_type") == "error" for out in outputs):
+        return  # failed already, and the kernel's error says why
+    problems = []
+    for (kind, item), got in zip(calls, graded, strict=True):
+        if kind == "verdicts" and got is None:
             problems.append(
-                f"{item}: these checks fail when the grader runs your answer cells on their own "
-                "(does an answer cell use something defined outside the answer cells?)"
+                f"{item}: the grader did not pass the hidden checks of this item (they did not reach the "
+                "grader: was check_hidden replaced?)"
             )
-        elif visible.get(item) is not True:
+        elif kind == "visible" and got is None:
             problems.append(
                 f"{item}: the grader could not confirm these checks (its run of them failed or "
                 "never started: see this item's hidden test cell; was check_hidden replaced?)"
             )
-    if not problems:
-        return
-    ename = "HiddenChecksFailed" if hidden_items else "ChecksFailed"
+        elif got is not None and got <= 0:
+            problems.append(
+                f"{item}: these checks fail when the grader runs your answer cells on their own "
+                "(does an answer cell use something defined outside the answer cells?)"
+                if kind == "visible"
+                else f"{item}: the grader gave the hidden checks of this item no points"
+            )
+    ename = "HiddenChecksFailed" if calls[0][0] == "verdicts" else "ChecksFailed"
     message = "; ".join(problems)
     from nbformat import v4
 
-    cell.setdefault("outputs", []).append(
-        v4.new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
-    )
+    outputs.append(v4.new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"]))
     if log:
         log.warning("Test cell %s: %s", meta.get("grade_id"), message)
+
+
+def _give(cell: Any, points: float, most: float) -> None:
+    """The cell's outputs as the kernel left them, as text (its errors too: nbgrader would read an
+    error or anything on stderr as no points), then the grader's points as the cell's value."""
+    from nbformat import v4
+
+    kept, said = [], False
+    for out in cell.get("outputs", []):
+        kind = out.get("output_type")
+        if kind == "error":
+            said = True
+            out = v4.new_output("stream", name="stdout", text=f"{out.get('ename')}: {out.get('evalue')}\n")
+        elif kind == "stream" and out.get("name") == "stderr":
+            out = v4.new_output("stream", name="stdout", text=out.get("text", ""))
+        kept.append(out)
+    if said or points < most:
+        kept.append(
+            v4.new_output("stream", name="stdout", text=f"The grader gives this cell {points:g} of {most:g} points.\n")
+        )
+    kept.append(
+        v4.new_output(
+            "execute_result", data={"text/plain": repr(float(points))}, execution_count=cell.get("execution_count")
+        )
+    )
+    cell["outputs"] = kept

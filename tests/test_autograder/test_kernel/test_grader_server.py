@@ -55,7 +55,7 @@ def _leaky_relu(tmp_path: Path) -> Path:
 
 def test_grading_service_accepts_only_items_and_answers_each_once(tmp_path):
     verdicts = []
-    server = GraderServer(tmp_path / "g.sock", None, tmp_path, lambda item, ok: verdicts.append((item, ok)))
+    server = GraderServer(tmp_path / "g.sock", None, tmp_path, lambda item, ok, points: verdicts.append((item, ok)))
     server.start()
     try:
         sock = tmp_path / "g.sock"
@@ -92,9 +92,13 @@ def test_grading_service_grades_the_untrained_items_in_one_process(tmp_path, com
     when its own hidden cell asks, the visible checks' verdicts of all nine are recorded, and the
     answers are those of one-item grading."""
     snapshot = _leaky_relu(tmp_path)
-    verdicts, visible = [], {}
+    verdicts, visible, points = [], {}, {}
     server = GraderServer(
-        tmp_path / "g.sock", snapshot, tmp_path, lambda item, ok: verdicts.append((item, ok)), visible.__setitem__
+        tmp_path / "g.sock",
+        snapshot,
+        tmp_path,
+        lambda item, ok, got: verdicts.append((item, ok, got)),
+        lambda item, ok, got: visible.update({item: ok}) or points.update({item: got}),
     )
     server.start()
     try:
@@ -102,7 +106,8 @@ def test_grading_service_grades_the_untrained_items_in_one_process(tmp_path, com
         first = _request(sock, b'{"item": "affine_forward"}')
         assert first["returncode"] == 0 and "affine_forward: all hidden checks passed" in first["stdout"]
         assert len(commands) == 1 and "--json" in commands[0] and commands[0].count("--item") == 9
-        assert verdicts == [("affine_forward", True)]  # the other items' verdicts wait for their cells
+        assert verdicts == [("affine_forward", True, 5.0)]  # the other items' verdicts wait for their cells
+        # TwoLayerNet is checked with the correct relu_forward in place of the leaky one: it passes
         assert visible == {
             "affine_forward": True,
             "affine_backward": True,
@@ -110,13 +115,19 @@ def test_grading_service_grades_the_untrained_items_in_one_process(tmp_path, com
             "relu_backward": True,
             "svm_loss": True,
             "softmax_loss": True,
-            "two_layer_net": False,
+            "two_layer_net": True,
+        }
+        assert points == {"affine_forward": 3, "affine_backward": 4, "relu_forward": 0, "relu_backward": 2} | {
+            "svm_loss": 3,
+            "softmax_loss": 4,
+            "two_layer_net": 8,
         }
         relu = _request(sock, b'{"item": "relu_forward"}')
         assert relu["returncode"] == 1 and "relu_forward: hidden checks failed" in relu["stdout"]
         assert "FAIL " in relu["stdout"] and "max(0, x)" in relu["stdout"]
         assert len(commands) == 1
-        assert verdicts == [("affine_forward", True), ("relu_forward", False)]
+        assert verdicts == [("affine_forward", True, 5.0), ("relu_forward", False, 0.0)]
+        assert relu["points"] == 0.0 and first["points"] == 5.0
         assert _request(sock, b'{"item": "relu_forward"}') == relu
     finally:
         server.stop()
@@ -143,7 +154,7 @@ def test_grading_service_grades_one_by_one_when_the_batch_fails(tmp_path, comman
         "check_command",
         lambda args: command(args) + ["--no-such-option"] if args.count("--item") > 1 else command(args),
     )
-    server = GraderServer(tmp_path / "g.sock", snapshot, tmp_path, lambda item, ok: verdicts.append((item, ok)))
+    server = GraderServer(tmp_path / "g.sock", snapshot, tmp_path, lambda item, ok, points: verdicts.append((item, ok)))
     server.start()
     try:
         sock = tmp_path / "g.sock"
@@ -181,7 +192,7 @@ def test_a_slow_batch_neither_holds_up_the_cells_nor_dies_with_an_interrupted_on
             else command(args)
         ),
     )
-    server = GraderServer(tmp_path / "g.sock", snapshot, tmp_path, lambda item, ok: verdicts.append((item, ok)))
+    server = GraderServer(tmp_path / "g.sock", snapshot, tmp_path, lambda item, ok, points: verdicts.append((item, ok)))
     server.start()
     try:
         sock = tmp_path / "g.sock"
@@ -216,7 +227,7 @@ def test_a_stopped_server_leaves_no_grader_running(tmp_path, monkeypatch):
             [sys.executable, "-I", "-c", "import time; time.sleep(600)"] if args.count("--item") > 1 else command(args)
         ),
     )
-    server = GraderServer(tmp_path / "g.sock", snapshot, tmp_path, lambda item, ok: None)
+    server = GraderServer(tmp_path / "g.sock", snapshot, tmp_path, lambda item, ok, points: None)
     server.start()
     try:
         _request(tmp_path / "g.sock", b'{"item": "relu_forward"}')

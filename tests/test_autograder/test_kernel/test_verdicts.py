@@ -4,6 +4,7 @@ import types
 
 import nbformat
 import pytest
+from nbgrader.utils import determine_grade
 
 from autograder.nbgrader.kernel import verdicts
 
@@ -45,11 +46,56 @@ def test_test_cells_fail_unless_the_grader_passed_them(tmp_path):
     )
     verdicts.after_execution(km, nb, {})
     errors = [[o.ename for o in c.outputs if o.output_type == "error"] for c in nb.cells]
-    assert errors == [[], ["HiddenChecksFailed"], ["E"], [], [], ["ChecksFailed"], ["ChecksFailed"], ["E"]]
+    # the last cell failed in the kernel, yet the grader passed it: the grader's verdict counts
+    assert errors == [[], ["HiddenChecksFailed"], ["E"], [], [], ["ChecksFailed"], ["ChecksFailed"], []]
     messages = [o.evalue for c in nb.cells for o in c.outputs if o.output_type == "error" and o.ename == "ChecksFailed"]
     assert "fail when the grader runs your answer cells" in messages[0]
     assert "could not confirm these checks" in messages[1]
+    assert [determine_grade(c)[0] for c in nb.cells] == [1, 0, 0, 1, 1, 0, 0, 1]
+    assert "E: " in nb.cells[-1].outputs[0].text  # what the kernel said stays, as text
     assert not state.exists()
+
+
+def test_each_test_cell_gets_the_points_the_grader_computed(tmp_path):
+    """Partial credit: nbgrader reads a test cell's value as its points, and the value is the
+    grader's, whatever the kernel printed, raised or returned."""
+
+    def cell(gid, source, points, outputs):
+        return nbformat.v4.new_code_cell(
+            source, metadata={"nbgrader": {"grade": True, "grade_id": gid, "points": points}}, outputs=outputs
+        )
+
+    error = nbformat.v4.new_output("error", ename="CheckFailed", evalue="1 of 3 checks failed", traceback=[])
+    warned = nbformat.v4.new_output("stream", name="stderr", text="RuntimeWarning: overflow\n")
+    claimed = nbformat.v4.new_output("execute_result", data={"text/plain": "6.0"})
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            cell("softmax_loss_check", 'self_check("softmax_loss", globals())', 4, [warned, error]),
+            cell("softmax_loss_hidden", 'check_hidden("softmax_loss")', 6, [claimed]),
+            cell("svm_loss_hidden", 'check_hidden("svm_loss")', 5, [claimed]),
+            cell("two_layer_net_check", 'self_check("two_layer_net", globals())', 8, []),
+        ]
+    )
+    km = types.SimpleNamespace(connection_file=str(tmp_path / "kernel-1.json"), ip=str(tmp_path / "kernel"))
+    points = {
+        "verdicts": {"softmax_loss": 5.14, "svm_loss": 0.0},
+        "visible": {"softmax_loss": 2.67, "two_layer_net": 8},
+    }
+    verdicts.write_state(
+        verdicts.state_path(km.connection_file, km.ip),
+        {
+            "sandboxed": True,
+            "verdicts": {"softmax_loss": False, "svm_loss": False},
+            "visible": {"softmax_loss": False, "two_layer_net": True},
+            "points": points,
+        },
+    )
+    verdicts.after_execution(km, nb, {})
+    assert [determine_grade(c)[0] for c in nb.cells] == [2.67, 5.14, 0, 8]
+    check = nb.cells[0]
+    assert [o.output_type for o in check.outputs] == ["stream", "stream", "stream", "execute_result"]
+    assert "The grader gives this cell 2.67 of 4 points." in check.outputs[2].text
+    assert [o.ename for o in nb.cells[2].outputs if o.output_type == "error"] == ["HiddenChecksFailed"]
 
 
 def _one_hidden_cell(tmp_path, state):

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ..config import points
 from .cases import Case
 from .findings import CheckFailed, Finding
 from .targets import LocalTarget, Target
@@ -32,11 +33,13 @@ VISIBLE_FILE = Path(__file__).with_name("visible.npz")
 @dataclass
 class VisibleCheck:
     """One check of an item on visible inputs: a check function of this package (``"losses.check_loss"``)
-    and its arguments besides the target (numbers, strings, arrays and :class:`Case` objects)."""
+    and its arguments besides the target (numbers, strings, arrays and :class:`Case` objects), and its
+    weight: the check cell earns the share of its points that its passed checks weigh."""
 
     name: str
     function: str
     args: dict[str, Any] = field(default_factory=dict)
+    weight: float = 1.0
 
     def run(self, t: Target) -> list[Finding]:
         module, name = self.function.split(".")
@@ -66,7 +69,10 @@ def pack(checks: dict[str, list[VisibleCheck]]) -> dict[str, np.ndarray]:
             return {"list": [encode(v) for v in value]}
         return value
 
-    spec = {item: [[c.name, c.function, encode(c.args)] for c in found] for item, found in checks.items()}
+    spec = {
+        item: [[c.name, c.function, encode(c.args), *([c.weight] if c.weight != 1.0 else [])] for c in found]
+        for item, found in checks.items()
+    }
     return {"spec": np.array(json.dumps(spec)), **arrays}
 
 
@@ -87,7 +93,7 @@ def unpack(stored: Any) -> dict[str, list[VisibleCheck]]:
         return [decode(v) for v in inner]
 
     spec = json.loads(str(stored["spec"]))
-    return {item: [VisibleCheck(n, f, decode(a)) for n, f, a in found] for item, found in spec.items()}
+    return {item: [VisibleCheck(n, f, decode(a), *w) for n, f, a, *w in found] for item, found in spec.items()}
 
 
 @lru_cache(maxsize=1)
@@ -109,25 +115,50 @@ def visible_checks(item: str) -> list[VisibleCheck]:
 
 def visible_findings(item: str, t: Target) -> list[Finding]:
     """Every visible check of one item (what ``self_check`` runs)."""
-    return [finding for check in visible_checks(item) for finding in check.run(t)]
+    return [finding for findings in _each_check(item, t) for finding in findings]
 
 
-def report(item: str, findings: list[Finding], *, verbose: bool = True) -> str:
+def _each_check(item: str, t: Target) -> list[list[Finding]]:
+    return [check.run(t) for check in visible_checks(item)]
+
+
+def cell_points(item: str, passed: list[bool]) -> tuple[float, float] | None:
+    """(points earned, points) of the item's check cell when its visible checks passed as ``passed``:
+    the share of the cell's points its passed checks weigh; None for a check cell worth no points."""
+    most = points().get(f"{item}_check")
+    if most is None:
+        return None
+    weights = [check.weight for check in visible_checks(item)]
+    earned = sum(w for w, ok in zip(weights, passed, strict=True) if ok)
+    return (float(most) if all(passed) else round(most * earned / sum(weights), 2)), float(most)
+
+
+def report(
+    item: str, findings: list[Finding], *, verbose: bool = True, worth: tuple[float, float] | None = None
+) -> str:
     lines = [f.text() for f in findings if verbose or not f.passed]
     passed = sum(f.passed for f in findings)
     verdict = (
         "all checks passed" if passed == len(findings) else f"{len(findings) - passed} of {len(findings)} checks failed"
     )
+    if worth is not None:
+        verdict += f" ({worth[0]:g} of {worth[1]:g} points)"
     return "\n".join([f"{item}: {verdict}"] + ["  " + line for line in lines])
 
 
-def self_check(item: str, namespace: dict[str, Any], *, verbose: bool = False) -> None:
+def self_check(item: str, namespace: dict[str, Any], *, verbose: bool = False) -> float | None:
     """Check one item of your notebook on visible inputs; prints PASS/FAIL and raises when a check fails.
 
-    Call it as ``self_check("affine_forward", globals())``. The grader runs these checks
-    and more of them on hidden inputs.
+    Call it as ``self_check("affine_forward", globals())``. When every check passes, its value is
+    the points of the item's check cell (the cell shows them); when one fails, it says how many
+    points the checks that passed earn (each check its share of the cell's points) and raises,
+    so that "Run All" stops there. The grader runs these checks and more of them on hidden inputs;
+    under nbgrader, the check cell gets the points of the grader's own run of them.
     """
-    findings = visible_findings(item, LocalTarget(namespace))
-    print(report(item, findings, verbose=verbose))
+    each = _each_check(item, LocalTarget(namespace))
+    findings = [finding for found in each for finding in found]
+    worth = cell_points(item, [bool(found) and all(f.passed for f in found) for found in each])
+    print(report(item, findings, verbose=verbose, worth=worth))
     if not all(f.passed for f in findings):
         raise CheckFailed(item, findings)
+    return worth[0] if worth is not None else None
