@@ -30,10 +30,13 @@ class Finding:
 class CheckFailed(AssertionError):
     """Raised by :func:`self_check` when a check fails: shows the messages, not a traceback."""
 
-    def __init__(self, item: str, findings: list[Finding]):
+    def __init__(self, item: str, findings: list[Finding], counts: tuple[int, int] | None = None):
+        """``counts``: (checks failed, checks) when a check gives several findings; by default each
+        finding is a check."""
         self.item = item
         self.findings = findings
         failed = [f for f in findings if not f.passed]
+        self.counts = counts or (len(failed), len(findings))
         super().__init__(
             f"{item}: {len(failed)} check(s) failed: " + "; ".join(f"{f.check}: {f.message}" for f in failed)
         )
@@ -43,7 +46,7 @@ class CheckFailed(AssertionError):
         first = failed[0] if failed else None
         detail = f" First: {first.check}: {first.message}" if first and first.message else ""
         return [
-            f"\x1b[31m{self.item}: {len(failed)} of {len(self.findings)} checks failed.{detail} "
+            f"\x1b[31m{self.item}: {self.counts[0]} of {self.counts[1]} checks failed.{detail} "
             "Fix your code, run its cell again, then this one.\x1b[0m"
         ]
 

@@ -134,16 +134,20 @@ def cell_points(item: str, passed: list[bool]) -> tuple[float, float] | None:
 
 
 def report(
-    item: str, findings: list[Finding], *, verbose: bool = True, worth: tuple[float, float] | None = None
+    item: str, each: list[list[Finding]], *, verbose: bool = True, worth: tuple[float, float] | None = None
 ) -> str:
-    lines = [f.text() for f in findings if verbose or not f.passed]
-    passed = sum(f.passed for f in findings)
-    verdict = (
-        "all checks passed" if passed == len(findings) else f"{len(findings) - passed} of {len(findings)} checks failed"
-    )
+    """What ``self_check`` prints: how many of the item's checks failed (each check's findings in
+    ``each``), the points the passed ones earn, and each finding (the failed ones, unless ``verbose``)."""
+    lines = [f.text() for found in each for f in found if verbose or not f.passed]
+    failed = sum(not _passed(found) for found in each)
+    verdict = "all checks passed" if not failed else f"{failed} of {len(each)} checks failed"
     if worth is not None:
         verdict += f" ({worth[0]:g} of {worth[1]:g} points)"
     return "\n".join([f"{item}: {verdict}"] + ["  " + line for line in lines])
+
+
+def _passed(found: list[Finding]) -> bool:
+    return bool(found) and all(f.passed for f in found)
 
 
 def self_check(item: str, namespace: dict[str, Any], *, verbose: bool = False) -> float | None:
@@ -156,9 +160,10 @@ def self_check(item: str, namespace: dict[str, Any], *, verbose: bool = False) -
     under nbgrader, the check cell gets the points of the grader's own run of them.
     """
     each = _each_check(item, LocalTarget(namespace))
-    findings = [finding for found in each for finding in found]
-    worth = cell_points(item, [bool(found) and all(f.passed for f in found) for found in each])
-    print(report(item, findings, verbose=verbose, worth=worth))
-    if not all(f.passed for f in findings):
-        raise CheckFailed(item, findings)
+    passed = [_passed(found) for found in each]
+    worth = cell_points(item, passed)
+    print(report(item, each, verbose=verbose, worth=worth))
+    if not all(passed):
+        findings = [finding for found in each for finding in found]
+        raise CheckFailed(item, findings, (passed.count(False), len(passed)))
     return worth[0] if worth is not None else None
