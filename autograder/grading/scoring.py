@@ -53,7 +53,10 @@ def score(grading: Grading) -> SubmissionResult:
         for grade_id in item.test_cells:
             visibility = Visibility.VISIBLE if grade_id.endswith("_check") else Visibility.HIDDEN
             records = [r for r in grading.records if (r.item, r.visibility) == (item.name, visibility)]
-            result.cells.append(_cell(grade_id, item.name, visibility, pts[grade_id], records, item.all_or_nothing))
+            # Code that stopped or hung its worker left the item's later checks unrun (they fail at
+            # once): what it earned would depend on the order of the checks, so it is all or nothing.
+            whole = item.all_or_nothing or item.name in grading.student.broken
+            result.cells.append(_cell(grade_id, item.name, visibility, pts[grade_id], records, whole))
     result.accuracies = dict(grading.accuracies)
     result.cell_seconds.update(grading.student.cell_seconds())
     if grading.student.training is not None:
