@@ -2,7 +2,9 @@
 
     python -m benchmarks                      # everything (about 15 minutes on 2 cores)
     python -m benchmarks --quick              # a smoke run (1 epoch, 6 submissions; about 3 minutes)
-    python -m benchmarks --only training      # one part: training, grading, student, similarity, worst_case, cluster
+    python -m benchmarks --only training      # one part (or several, with commas): training, grading,
+                                              # student, similarity, worst_case, cluster, contention,
+                                              # notebook_cost, stand_ins
     python -m benchmarks --output results.json --cifar10-dir /path/to/cifar10
 
 Prints markdown tables (docs/benchmarks.md shows them) and writes every number, with the
@@ -20,7 +22,17 @@ from typing import Any
 
 from .common import REPO, Stopwatch, code_state, f, find_cifar10, loadavg, log, machine, pct, table
 
-SECTIONS = ("training", "grading", "student", "similarity", "worst_case", "cluster", "contention", "notebook_cost")
+SECTIONS = (
+    "training",
+    "grading",
+    "student",
+    "similarity",
+    "worst_case",
+    "cluster",
+    "contention",
+    "notebook_cost",
+    "stand_ins",
+)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -434,6 +446,10 @@ def render(results: dict[str, Any]) -> str:
         from .notebook_cost import tables as cost_tables
 
         parts.append(cost_tables(results["notebook_cost"]))
+    if "stand_ins" in results:
+        from .stand_ins import tables as stand_in_tables
+
+        parts.append(stand_in_tables(results["stand_ins"]))
     return "\n".join(parts)
 
 
@@ -452,12 +468,12 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "code": code_state(),
     }
-    if set(args.sections) - {"similarity"}:
+    if set(args.sections) - {"similarity", "stand_ins"}:
         cifar10_dir, origin = find_cifar10(args.cifar10_dir)
-    else:  # the similarity benchmark alone needs no dataset
-        cifar10_dir, origin = None, "not needed by --only similarity"
+    else:  # the similarity and stand-ins benchmarks need no dataset
+        cifar10_dir, origin = None, f"not needed by --only {args.only}"
     results["cifar10"] = {"dir": str(cifar10_dir) if cifar10_dir else None, "origin": origin}
-    if cifar10_dir is None and set(args.sections) - {"similarity"}:
+    if cifar10_dir is None and set(args.sections) - {"similarity", "stand_ins"}:
         print(f"CIFAR-10 benchmarks skipped: {origin}")
     output = Path(args.output)
 
@@ -551,6 +567,12 @@ def main(argv: list[str] | None = None) -> int:
 
         results["notebook_cost"] = notebook_cost.benchmark(cifar10_dir)
         print(notebook_cost.tables(results["notebook_cost"]), flush=True)
+        save()
+    if "stand_ins" in args.sections:
+        from . import stand_ins
+
+        results["stand_ins"] = stand_ins.benchmark(quick=args.quick)
+        print(stand_ins.tables(results["stand_ins"]), flush=True)
         save()
     m = results["machine"]
     blas = m["blas"][0] if isinstance(m.get("blas"), list) and m["blas"] else {}
