@@ -790,14 +790,18 @@ for _hostile in HOSTILE:
         _hostile.graded_normally = (*_hostile.graded_normally, "affine_backward")
 
 
-def without_relu() -> dict[str, str]:
-    """The network with its ReLU left out, forward and backward, as public solutions have it. The
-    grader evaluates its trained parameters through a ReLU: on digits its search lands near the
-    threshold of 0.94 (0.872-0.944 over grading seeds 1-4), where only a seeded regrade is fair."""
-    answer = ANSWERS["two_layer_net"]
-    linear = answer.replace("        hidden, relu_cache = relu_forward(hidden)\n", "").replace(
-        "        dhidden = relu_backward(dhidden, relu_cache)\n", ""
-    )
-    if linear.count("relu") != answer.count("relu") - 4:  # both lines, two mentions each
-        raise ValueError("the reference two_layer_net cell changed: update without_relu()")
-    return {"two_layer_net": linear}
+def near_threshold_search() -> dict[str, str]:
+    """The solution whose search trains one configuration, for fewer epochs: on digits it lands near
+    the threshold of 0.94 (0.936-0.948 over grading seeds 1-2 at 24-28 epochs; 0.944 with seed 1),
+    where only a seeded regrade is fair. Its network is correct: a broken one (the ReLU left out, as
+    public solutions have it) would train through the grader's correct version (the stand-ins)."""
+    answer = ANSWERS["hyperparameter_search"]
+    grid = """    grid = [dict(learning_rate=learning_rate, reg=reg, hidden_dim=100, num_epochs=30)
+            for learning_rate in (1.0, 2.0) for reg in (1e-4, 1e-3)]"""
+    if grid not in answer:
+        raise ValueError("the reference hyperparameter_search cell changed: update near_threshold_search()")
+    return {
+        "hyperparameter_search": answer.replace(
+            grid, "    grid = [dict(learning_rate=1.0, reg=1e-4, hidden_dim=100, num_epochs=28)]"
+        )
+    }

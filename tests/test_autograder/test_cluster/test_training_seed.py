@@ -1,5 +1,5 @@
 """On a Dask cluster (conftest.py), a notebook's training cells start from the same random state
-as on this machine: a near-threshold notebook (``corpus.without_relu()``) gets the same accuracies,
+as on this machine: a near-threshold notebook (``corpus.near_threshold_search()``) gets the same accuracies,
 points and recorded seeds as when graded here with the same seed (test_regrade.py)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ SEED = 1
 
 def test_a_notebook_trains_on_the_cluster_as_it_trains_here(cluster, tmp_path):
     notebook = tmp_path / "submitted" / "ann" / "two_layer_net" / "two_layer_net.ipynb"
-    corpus.write_submission(notebook, corpus.without_relu())
+    corpus.write_submission(notebook, corpus.near_threshold_search())
     command = [sys.executable, "-m", "autograder", "grade", "submitted", "--format", "json", "-o", "cluster.json"]
     command += ["--seed", str(SEED), "-q", "--scheduler-file", str(cluster.scheduler_file)]
     command += [a for item in TRAINING_ITEMS for a in ("--item", item)]
