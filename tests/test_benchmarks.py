@@ -19,6 +19,7 @@ MODULES = (
     "benchmarks.cluster",
     "benchmarks.contention",
     "benchmarks.notebook_cost",
+    "benchmarks.stand_ins",
 )
 
 
