@@ -27,6 +27,8 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from autograder.sandbox.watchdog import die_with_parent
+
 from .worker import Codec, decode, read_frame, write_frame
 
 SENT = "sent:"  # an answer's array that is the argument array of that key, as the worker sent it
@@ -107,6 +109,8 @@ def serve(reference: Any, rfile: BinaryIO, wfile: BinaryIO) -> None:
 
 
 def main(argv: list[str]) -> None:
+    if not die_with_parent():  # nothing of a grading outlives it; the grader is already gone
+        return
     memory, cpu = int(argv[0]), int(argv[1])
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))

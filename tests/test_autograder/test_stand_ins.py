@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -236,3 +238,37 @@ def test_objects_are_not_sent_to_the_grader(worker):
     )
     assert reply["ok"], reply
     assert "takes numbers and arrays" in worker.get(None, "said")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_the_reference_process_dies_with_the_grader():
+    """A grader killed outright (SIGKILL: no clean-up of its own) leaves no reference process: an
+    idle one reads the end of its input, a busy one gets its parent-death signal."""
+    grader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nfrom autograder.execution.stand_ins import ReferenceProcess\n"
+            "p = ReferenceProcess()\np._start()\nprint(p.proc.pid, flush=True)\ntime.sleep(600)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        pid = int(grader.stdout.readline())
+        assert _alive(pid)
+        grader.kill()
+        grader.wait(10)
+        deadline = time.monotonic() + 10
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(pid), "the reference process outlived the grader that started it"
+    finally:
+        grader.kill()
