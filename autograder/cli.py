@@ -201,7 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--item", action="append", default=[], choices=[i.name for i in ITEMS], help="grade only this item (repeatable)"
     )
-    g.add_argument("--seed", type=int, help="seed of the hidden random inputs (default: fresh, recorded in the report)")
+    g.add_argument(
+        "--seed",
+        type=int,
+        help="seed of the hidden random inputs (default: drawn from the answers, recorded in the report)",
+    )
     g.add_argument("--timeout", type=float, default=60.0, help="seconds for one item's checks (default 60)")
     g.add_argument(
         "--cell-timeout",

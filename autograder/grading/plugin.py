@@ -9,7 +9,8 @@ from the suite's ``conftest.py``.
 
 from __future__ import annotations
 
-import secrets
+import hashlib
+import json
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,14 +127,23 @@ def _depth(item: str) -> int:
     return 1 + max(map(_depth, depends)) if depends else 0
 
 
+def answers_seed(answers: dict[str, str]) -> int:
+    """The seed of the hidden inputs when none is given: drawn from the answers themselves, so that
+    grading the same answers again gives the same points on every path (a wrong answer can pass a
+    share of the checks on random inputs, and that share would move with fresh inputs), while other
+    answers get other inputs. Students do not see the hidden checks, so knowing it tells them nothing."""
+    digest = hashlib.sha256(json.dumps(sorted(answers.items())).encode()).digest()
+    return int.from_bytes(digest[:4], "little")
+
+
 class Grading:
     """The grading of one submission: the state behind the suite's fixtures, and its result."""
 
     def __init__(self, path: Path, options: Options):
         self.path, self.options = Path(path), options
         self.dataset = dataset_name(options.dataset)
-        self.seed = options.seed if options.seed is not None else secrets.randbits(32)
         self.sub = read_submission(self.path)
+        self.seed = options.seed if options.seed is not None else answers_seed(self.sub.answers)
         self.wanted = tuple(options.items or (i.name for i in ITEMS))
         # With stand-ins, the items the wanted ones call are checked too (not reported): whether they
         # fail their own checks says what stands in for them.

@@ -28,17 +28,23 @@ def test_output(cell: CellResult, note: str = "") -> str:
     if cell.checks:
         lines.append(f"{cell.points or 0:g} of {cell.max_points:g} points: each check passed earns its share.")
     hinted: set[str] = set()
-    for check in cell.checks:
-        worth = f"({check.worth:g} points)" if check.passed else f"(0 of {check.worth:g} points)"
-        lines.append(f"- {'PASS' if check.passed else '**FAIL**'} {check.check} {worth}")
-        for f in check.failures:
-            if f.check != check.check:
+
+    def explain(failures: list, name: str) -> None:
+        for f in failures:
+            if f.check != name:
                 lines.append(f"  {f.check}")
             if f.message:
                 lines.append(f"  {f.message}")
             if f.hint and f.hint not in hinted:
                 hinted.add(f.hint)
                 lines.append(f"  *Hint:* {f.hint}")
+
+    for check in cell.checks:
+        worth = f"({check.worth:g} points)" if check.passed else f"(0 of {check.worth:g} points)"
+        lines.append(f"- {'PASS' if check.passed else '**FAIL**'} {check.check} {worth}")
+        explain(check.failures, check.check)
+    if not cell.checks:  # a cell failed before any check ran (its code missing, a dependency note): still say why
+        explain(cell.failures, "")
     return "\n".join(lines) or "No check ran."
 
 

@@ -99,3 +99,18 @@ def test_a_near_threshold_notebook_gets_the_same_points_every_time(notebook, tmp
     assert len({r.accuracies["solver"]["val_acc"] for r in results}) == 1
     assert len({tuple(c.points for c in r.cells) for r in results}) == 1
     assert all(r.training_seeds == training_seeds(SEED, TRAINING_ITEMS) for r in results)  # recorded
+
+
+def test_without_a_seed_the_same_answers_get_the_same_hidden_inputs_and_points(tmp_path):
+    """With partial credit a wrong answer can pass a share of the checks on random inputs, and the
+    share moves with the inputs (this SVM without its delta earned 0.71 and 1.43 of its 5 hidden
+    points in two nbgrader runs with fresh seeds). Without --seed the inputs are drawn from the
+    answers: a regrade gives the same points, other answers get other inputs."""
+    wrong = next(m for m in corpus.MISTAKES if m.name == "SVM margin without its delta").answers
+    path = corpus.write_submission(tmp_path / "a" / "two_layer_net.ipynb", wrong)
+    results = [grade_submission(path, Options(items=("svm_loss",))) for _ in range(2)]
+    assert results[0].seed == results[1].seed
+    assert [c.points for c in results[0].cells] == [c.points for c in results[1].cells]
+    assert 0 < results[0].score < 8  # partial: the cells earn some of their points, not all
+    other = corpus.write_submission(tmp_path / "b" / "two_layer_net.ipynb", {})
+    assert grade_submission(other, Options(items=("svm_loss",))).seed != results[0].seed

@@ -430,17 +430,22 @@ def test_hostile_submission_gains_nothing_and_loses_only_what_it_broke(graded):
     course = graded["course"]
     got = scores(course, "mallory")
     # The attacks sat in answer cells whose answers are right: those items keep their points;
-    # svm_loss is wrong (8 points) and inline question 2 too (3 points).
-    assert sum(got.values()) == 92 - 3 - 8, got
-    # Its svm_loss check cell passed in the kernel (self_check was replaced), but the grader's own
-    # run of those visible checks failed: the cell failed.
-    assert got["svm_loss_check"] == 0 and got["svm_loss_hidden"] == 0
+    # svm_loss is wrong and inline question 2 too (3 points). The svm_loss answer is the corpus's
+    # "SVM margin without its delta": it earns the share of the checks it passes (partial credit;
+    # the hidden share depends on the hidden inputs, drawn from the answers, which hold this run's
+    # paths), never the 3 + 5 that its faked self_check claims.
+    assert got["svm_loss_check"] < 3 and got["svm_loss_hidden"] < 5, got
+    svm = got["svm_loss_check"] + got["svm_loss_hidden"]
+    assert sum(got.values()) == pytest.approx(92 - 3 - 8 + svm), got
+    # Its svm_loss check cell passed in the kernel (self_check was replaced), but the cell gets the
+    # points of the grader's own run of those visible checks, and says so.
     cell = next(
         c
         for c in autograded(course, "mallory").cells
         if c.metadata.get("nbgrader", {}).get("grade_id") == "svm_loss_check"
     )
-    assert "fail when the grader runs your answer cells" in outputs(cell)
+    assert "HOSTILE fake self_check" in outputs(cell)
+    assert f"The grader gives this cell {got['svm_loss_check']:g} of 3 points." in outputs(cell)
     # Its last hidden test cell printed "all hidden checks passed" (check_hidden was replaced),
     # but the grader never passed that item: the cell failed.
     assert got["inline_question_2_choices_hidden"] == 0
