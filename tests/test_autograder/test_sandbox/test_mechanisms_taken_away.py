@@ -232,11 +232,21 @@ def test_nothing_is_left_running(graded):
     assert sandbox_processes(UIDS[graded["mode"]]) == []
 
 
-def test_processes_left_behind_in_training_fail_fast_not_after_the_cell_timeout(tmp_path):
+def test_processes_left_behind_in_training_fail_fast_not_after_the_cell_timeout(tmp_path, monkeypatch):
     """The issue's case: a softmax_loss that forks and leaves the processes behind, trained with two
     BLAS threads on digits. Before: OpenBLAS, which rebuilds its threads after every fork, waited
     for them forever once the limit was reached, and the grader waited out the 900 s training
-    timeout. Now the worker is stopped as soon as it reaches its limit, with a message."""
+    timeout. Now the worker is stopped as soon as it reaches its limit, with a message.
+
+    With the course's default the Solver trains with the grader's correct softmax_loss instead
+    (this one fails its own checks: test_stand_ins.py), so the student's forking code never runs in
+    training; the setting is turned off here to train with it, as a course that turns it off does."""
+    import twolayer.config
+
+    settings = twolayer.config.settings()
+    monkeypatch.setattr(
+        twolayer.config, "settings", lambda: {**settings, "grading": {"replace_failed_dependencies": False}}
+    )
     hostile = next(h for h in corpus.HOSTILE if h.name == "processes left behind")
     path = corpus.write_submission(tmp_path / "eve" / "two_layer_net" / "two_layer_net.ipynb", hostile.answers)
     result = grade_submission(path, Options(seed=1, items=("solver",), threads=2, cell_timeout=900))
