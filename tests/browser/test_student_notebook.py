@@ -96,7 +96,15 @@ def test_student_runs_all_answers_affine_forward_and_validates(lab_server, page,
     wait_kernel_idle(page)
     text = output_text(cell(page, check_at))
     assert "FAIL" not in text and "Traceback" not in text and "checks failed" not in text, text
-    assert "difference:" in text, text  # the original exercise's test ran after the checks
+    # The original exercise's test, in a cell of its own below the check cell (selected by now).
+    original_at = cell_index(notebook, "affine_forward_original")
+    assert original_at == check_at + 1
+    expect(page.locator(CELLS).nth(original_at)).to_have_class(re.compile(r"\bjp-mod-active\b"))
+    page.keyboard.press("Shift+Enter")
+    expect(page.locator(CELLS).nth(original_at).locator(".jp-OutputArea")).to_contain_text(
+        "difference:", timeout=60_000
+    )
+    wait_kernel_idle(page)
     steps.shot("04-affine-forward-passing")
 
     # 4. nbgrader's Validate: saves the notebook, runs it, lists the cells that still fail.
