@@ -19,14 +19,18 @@ with one competitor on 2 cores, 2.0 with two). A slowdown is a run's time over t
 same workload's quiet runs (0 competitors) with the same threads policy.
 
 Run alone: ``make bench BENCH_ARGS='--only contention'`` (``--contention-repeats N``; the
-median of the repeats is shown). Each run records the load average before it and the BLAS
-threads its training process was started with (read from that process's environment).
+median of the repeats is shown). Each run records the BLAS threads its training process was
+started with (read from that process's environment) and the CPU time that processes other than
+this benchmark's took meanwhile: a run without competitors is quiet when that is about zero. (Not
+the load average, which lags by a minute: after a run beside two competitors it stays near 3
+through the next quiet run.)
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -93,6 +97,36 @@ class ThreadWatch(threading.Thread):
         self._halt.set()
         self.join(timeout=5)
         return max(self.seen, default=None)
+
+
+class OthersCpu:
+    """The CPU seconds that processes other than this one and its children took meanwhile: the
+    machine's busy time (``/proc/stat``) less this process tree's own (children are counted once
+    reaped, and every process of a run is reaped by its end). None where /proc/stat is missing."""
+
+    def __enter__(self) -> OthersCpu:
+        self._start = (_machine_busy(), _own_cpu())
+        self.seconds: float | None = None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        busy, own = _machine_busy(), _own_cpu()
+        if busy is not None and self._start[0] is not None:
+            self.seconds = max(0.0, (busy - self._start[0]) - (own - self._start[1]))
+
+
+def _machine_busy() -> float | None:
+    try:
+        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu() -> float:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _blas_threads_of(pid: int) -> set[int]:
@@ -210,15 +244,20 @@ def benchmark(
                     for policy in POLICIES if (r + k) % 2 == 0 else POLICIES[::-1]:
                         log(f"contention: {workload}, {k} competitor(s), {policy}, run {r + 1}/{repeats}")
                         run = {"workload": workload, "competitors": k, "policy": policy, "loadavg": loadavg()}
-                        with competitors(k, env):
-                            if workload == "student":
-                                run.update(solver_cell(policy, env, cifar10_dir))
-                            else:
-                                jobs = 2 if workload == "digits" else 1
-                                path = root / "digits" if workload == "digits" else reference_nb
-                                run.update(grade(path, workload, jobs, policy, env, root / "work"))
+                        with OthersCpu() as others:
+                            with competitors(k, env):
+                                if workload == "student":
+                                    run.update(solver_cell(policy, env, cifar10_dir))
+                                else:
+                                    jobs = 2 if workload == "digits" else 1
+                                    path = root / "digits" if workload == "digits" else reference_nb
+                                    run.update(grade(path, workload, jobs, policy, env, root / "work"))
+                        run["others_cpu"] = others.seconds
                         out["runs"].append(run)
-                        log(f"  {run.get('seconds', 0):.1f} s, BLAS threads {run.get('blas_threads')}")
+                        log(
+                            f"  {run.get('seconds', 0):.1f} s, BLAS threads {run.get('blas_threads')}, "
+                            f"other processes' CPU {f(others.seconds, 1)} s"
+                        )
     out["loadavg_end"] = loadavg()
     out["summary"] = summarise(out)
     return out
@@ -249,6 +288,7 @@ def summarise(out: dict[str, Any]) -> list[dict[str, Any]]:
                         "fair": (n + k) / n,
                         "blas_threads": sorted({r.get("blas_threads") for r in these}, key=str),
                         "loadavg": [r["loadavg"][0] for r in these if r["loadavg"]],
+                        "others_cpu": [r.get("others_cpu") for r in these],
                     }
                 )
     for row in rows:  # the two policies at the same load, run back to back
@@ -277,19 +317,18 @@ def tables(c: dict[str, Any]) -> str:
                 f(s["slowdown"], 2),
                 f(s["fair"], 2),
                 f(s.get("now_over_before"), 2),
-                ", ".join(f"{v:.1f}" for v in s["loadavg"]),
+                _others(s),
             ]
         )
     headers = ["workload", "threads policy", "competitors", "BLAS threads", "seconds", "slowdown", "fair share"]
-    lines.append(table([*headers, "now / before", "load"], rows))
-    quiet_loads = [v for s in c["summary"] if s["competitors"] == 0 for v in s["loadavg"]]
-    not_quiet = bool(quiet_loads) and max(quiet_loads) > c["cpus"] / 2
+    lines.append(table([*headers, "now / before", "others' CPU s (load)"], rows))
+    not_quiet = _not_quiet(c)
     if not_quiet:
         lines += [
             "",
-            f"NOT QUIET: other work loaded the machine during the runs without competitors (load average up to "
-            f"{max(quiet_loads):.1f} on {c['cpus']} CPUs), so their times are not quiet times and the slowdowns "
-            "understate; the now / before column (the two policies back to back) still compares them.",
+            f"NOT QUIET: other work took CPU during the runs without competitors ({not_quiet}), so their times are "
+            "not quiet times and the slowdowns understate; the now / before column (the two policies back to back) "
+            "still compares them.",
         ]
     target = [s for s in c["summary"] if s["workload"] == "cifar10" and s["policy"] == "now" and s["competitors"] == 2]
     if target and target[0]["slowdown"] is not None:
@@ -301,6 +340,27 @@ def tables(c: dict[str, Any]) -> str:
         ]
     lines.append(f"Load average (1 min) at the start and the end: {c['loadavg_start']} -> {c.get('loadavg_end')}.")
     return "\n".join(lines) + "\n"
+
+
+def _others(s: dict[str, Any]) -> str:
+    """The CPU seconds other processes took during each run (older results: the load average)."""
+    measured = [v for v in s.get("others_cpu", []) if v is not None]
+    if measured:
+        return ", ".join(f"{v:.1f}" for v in measured)
+    return "(" + ", ".join(f"{v:.1f}" for v in s["loadavg"]) + ")"
+
+
+def _not_quiet(c: dict[str, Any]) -> str:
+    """Why the runs without competitors were not quiet, or "": other processes took more than a
+    tenth of a CPU on average during one of them (older results: a load average above half the CPUs)."""
+    quiet = [r for r in c["runs"] if r["competitors"] == 0 and "seconds" in r]
+    measured = [r for r in quiet if r.get("others_cpu") is not None]
+    if measured:
+        worst = max(measured, key=lambda r: r["others_cpu"] / r["seconds"])
+        share = worst["others_cpu"] / worst["seconds"]
+        return f"{worst['others_cpu']:.1f} CPU s in a run of {worst['seconds']:.1f} s" if share > 0.1 else ""
+    loads = [r["loadavg"][0] for r in quiet if r.get("loadavg")]
+    return f"load average up to {max(loads):.1f}" if loads and max(loads) > c["cpus"] / 2 else ""
 
 
 if __name__ == "__main__":  # the Solver cell's process (solver_cell)

@@ -20,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from twolayer.cpus import CHOSEN_VARIABLE
+
 from . import bwrap, cgroups, landlock, users, watchdog
 from .limits import Limits, apply_rlimits
 from .mechanisms import mechanisms
@@ -192,6 +194,7 @@ class Confined:
             "OMP_NUM_THREADS": threads,
             "OPENBLAS_NUM_THREADS": threads,
             "MKL_NUM_THREADS": threads,
+            CHOSEN_VARIABLE: threads,  # the notebook's set-up cell keeps them (twolayer.cpus)
             **libs,
         }
         if self.tmp is not None:

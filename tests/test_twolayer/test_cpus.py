@@ -181,3 +181,21 @@ def test_a_real_cgroup_v1_quota_is_read_by_the_process_inside():
         assert out.strip() == "1.5"
     finally:
         group.rmdir()
+
+
+def test_use_available_cpus_keeps_the_graders_choice(monkeypatch):
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    monkeypatch.setattr(cpus, "read", lambda: Cpus(affinity=2, online=2, others=2))  # would give 1
+    monkeypatch.setenv(cpus.CHOSEN_VARIABLE, "2")
+    with threadpool_limits(1, user_api="blas"):
+        said = cpus.use_available_cpus("cifar10")
+        assert {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"} == {2}
+    assert said == "BLAS threads: 2 (chosen by the grader, TWOLAYER_BLAS_THREADS)"
+
+
+@pytest.mark.parametrize("value", ["", "0", "two"])
+def test_no_usable_choice_of_the_grader_means_choosing_here(monkeypatch, value):
+    monkeypatch.setattr(cpus, "read", lambda: Cpus(affinity=2, online=2, others=1))
+    monkeypatch.setenv(cpus.CHOSEN_VARIABLE, value)
+    assert cpus.use_available_cpus("cifar10").startswith("BLAS threads: 1 (2 CPUs")
