@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -65,68 +64,61 @@ def competitors(count: int, env: dict[str, str]) -> Iterator[None]:
             p.wait()
 
 
-class ThreadWatch(threading.Thread):
-    """The OPENBLAS_NUM_THREADS of this process's descendants (the sandboxed workers are started
-    with it), read from /proc while a workload runs; the largest is the training worker's."""
+class ProcessWatch(threading.Thread):
+    """Reads /proc every half second while a run goes on:
+
+    - ``blas_threads``: the largest OPENBLAS_NUM_THREADS among this process's descendants (the
+      sandboxed workers are started with it: the training worker's);
+    - ``others_cpu``: the CPU seconds that processes other than this one and its descendants took
+      meanwhile (each one's utime + stime, last read less first; a process first seen after the
+      start counts whole). A quiet run has about none. Read process by process, because the
+      machine's busy time less this tree's reaped children misses the sandboxed workers, which are
+      reaped outside the tree once their parent is killed."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.seen: set[int] = set()
+        self._first: dict[int, float] = {}
+        self._last: dict[int, float] = {}
+        self._ours: set[int] = set()
         self._halt = threading.Event()
+        self._read(first=True)
 
     def run(self) -> None:
-        me = os.getpid()
         while not self._halt.wait(0.5):
-            parents: dict[int, int] = {}
-            for entry in Path("/proc").iterdir():
-                if entry.name.isdigit():
-                    try:
-                        parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                    except (OSError, IndexError, ValueError):
-                        pass
-            for pid in parents:
-                ancestor = parents.get(pid)
-                for _ in range(20):  # is `me` an ancestor?
-                    if ancestor in (None, 0, me):
-                        break
-                    ancestor = parents.get(ancestor)
-                if ancestor == me:
+            self._read(first=False)
+
+    def _read(self, first: bool) -> None:
+        me, parents, cpu = os.getpid(), {}, {}
+        tick = os.sysconf("SC_CLK_TCK")
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                    parents[int(entry.name)] = int(fields[1])
+                    cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+                except (OSError, IndexError, ValueError):
+                    pass
+        for pid, seconds in cpu.items():
+            self._first.setdefault(pid, seconds if first else 0.0)
+            self._last[pid] = seconds
+            ancestor = pid
+            for _ in range(20):  # is it `me` or a descendant of `me`?
+                if ancestor in (None, 0, me):
+                    break
+                ancestor = parents.get(ancestor)
+            if ancestor == me:
+                self._ours.add(pid)
+                if not first:
                     self.seen |= _blas_threads_of(pid)
 
-    def stop(self) -> int | None:
+    def stop(self) -> tuple[int | None, float]:
+        """The training worker's BLAS threads, and the other processes' CPU seconds."""
         self._halt.set()
         self.join(timeout=5)
-        return max(self.seen, default=None)
-
-
-class OthersCpu:
-    """The CPU seconds that processes other than this one and its children took meanwhile: the
-    machine's busy time (``/proc/stat``) less this process tree's own (children are counted once
-    reaped, and every process of a run is reaped by its end). None where /proc/stat is missing."""
-
-    def __enter__(self) -> OthersCpu:
-        self._start = (_machine_busy(), _own_cpu())
-        self.seconds: float | None = None
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        busy, own = _machine_busy(), _own_cpu()
-        if busy is not None and self._start[0] is not None:
-            self.seconds = max(0.0, (busy - self._start[0]) - (own - self._start[1]))
-
-
-def _machine_busy() -> float | None:
-    try:
-        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    idle = ticks[3] + ticks[4]  # idle and iowait
-    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def _own_cpu() -> float:
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+        self._read(first=False)
+        others = sum(self._last[p] - self._first[p] for p in self._last if p not in self._ours)
+        return max(self.seen, default=None), max(0.0, others)
 
 
 def _blas_threads_of(pid: int) -> set[int]:
@@ -159,11 +151,9 @@ def grade(path: Path, dataset: str, jobs: int, policy: str, env: dict[str, str],
         cmd += ["--blas-threads", str(before_threads(dataset, jobs))]
     workdir.mkdir(exist_ok=True)
     (workdir / "journal.jsonl").unlink(missing_ok=True)
-    watch = ThreadWatch()
-    watch.start()
     with Stopwatch() as sw:
         done = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, check=False)
-    out: dict[str, Any] = {"seconds": sw.seconds, "blas_threads": watch.stop()}
+    out: dict[str, Any] = {"seconds": sw.seconds}
     if done.returncode != 0:
         out["error"] = (done.stderr or done.stdout)[-1000:]
         return out
@@ -244,19 +234,21 @@ def benchmark(
                     for policy in POLICIES if (r + k) % 2 == 0 else POLICIES[::-1]:
                         log(f"contention: {workload}, {k} competitor(s), {policy}, run {r + 1}/{repeats}")
                         run = {"workload": workload, "competitors": k, "policy": policy, "loadavg": loadavg()}
-                        with OthersCpu() as others:
-                            with competitors(k, env):
-                                if workload == "student":
-                                    run.update(solver_cell(policy, env, cifar10_dir))
-                                else:
-                                    jobs = 2 if workload == "digits" else 1
-                                    path = root / "digits" if workload == "digits" else reference_nb
-                                    run.update(grade(path, workload, jobs, policy, env, root / "work"))
-                        run["others_cpu"] = others.seconds
+                        watch = ProcessWatch()
+                        watch.start()
+                        with competitors(k, env):
+                            if workload == "student":
+                                run.update(solver_cell(policy, env, cifar10_dir))
+                            else:
+                                jobs = 2 if workload == "digits" else 1
+                                path = root / "digits" if workload == "digits" else reference_nb
+                                run.update(grade(path, workload, jobs, policy, env, root / "work"))
+                        threads, run["others_cpu"] = watch.stop()
+                        run.setdefault("blas_threads", threads)  # the Solver cell reports its own
                         out["runs"].append(run)
                         log(
                             f"  {run.get('seconds', 0):.1f} s, BLAS threads {run.get('blas_threads')}, "
-                            f"other processes' CPU {f(others.seconds, 1)} s"
+                            f"other processes' CPU {run['others_cpu']:.1f} s"
                         )
     out["loadavg_end"] = loadavg()
     out["summary"] = summarise(out)
