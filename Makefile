@@ -221,5 +221,5 @@ hub-remove-users:  ## Remove the tln- Unix users and groups the hub made (HUB_DI
 
 # The hub's tests: the service, the attacks, and three students and an instructor in a real browser.
 test-hub: hub-setup  ## The hub's tests: real JupyterHub, users, exchange, grading service, browser (screenshots in test-artifacts/browser/)
-	PYTHON=$(CURDIR)/$(HUB_PY) bash tools/browser_setup.sh
+	PYTHON=$(abspath $(HUB_PY)) bash tools/browser_setup.sh
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(HUB_PY) -m pytest -p no:xdist -m hub tests/test_autograder/test_hub tests/browser/test_hub.py $(PYTEST_ARGS)
